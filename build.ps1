@@ -1,0 +1,116 @@
+#Requires -Version 7.2
+<#
+.SYNOPSIS
+    Builds, tests, demonstrates and benchmarks VmBoot.
+.DESCRIPTION
+    Build  produces an importable module at out/VmBoot (Import-Module ./out/VmBoot).
+    Test   builds, installs and starts what the tests need, runs xunit (engine) and Pester (cmdlets,
+           in a child pwsh against out/VmBoot) and ends with one line "N passed, N failed".
+    Demo   builds and walks through VmBoot on sample ESXi output.
+    Bench  measures VmBoot against its peers.
+    Clean  removes out/.
+.EXAMPLE
+    dotnet tool restore && dotnet pwsh ./build.ps1 -Task Test
+#>
+[CmdletBinding()]
+param(
+    [ValidateSet('Build', 'Test', 'Demo', 'Bench', 'Clean')]
+    [string] $Task = 'Build',
+
+    [ValidateSet('Debug', 'Release')]
+    [string] $Configuration = 'Release'
+)
+
+$ErrorActionPreference = 'Stop'
+Set-StrictMode -Version Latest
+$root = $PSScriptRoot
+$out = Join-Path $root 'out'
+$moduleOut = Join-Path $out 'VmBoot'
+
+function Invoke-Native {
+    param([Parameter(Mandatory)] [string] $FilePath, [string[]] $ArgumentList = @())
+    & $FilePath @ArgumentList
+    if ($LASTEXITCODE -ne 0) { throw "'$FilePath $($ArgumentList -join ' ')' failed with exit code $LASTEXITCODE." }
+}
+
+function Get-NuGetPackageFolder {
+    $line = dotnet nuget locals global-packages --list | Select-Object -First 1
+    return ($line -replace '^global-packages:\s*', '').Trim()
+}
+
+function Invoke-Build {
+    $staging = Join-Path $out 'staging'
+    Remove-Item -LiteralPath $moduleOut, $staging -Recurse -Force -ErrorAction Ignore
+    Invoke-Native dotnet @('publish', "$root/src/VmBoot.Engine/VmBoot.Engine.csproj", '-c', $Configuration, '-o', "$staging/engine", '--nologo', '-v', 'quiet')
+    Invoke-Native dotnet @('build', "$root/src/VmBoot/VmBoot.csproj", '-c', $Configuration, '-o', "$staging/cmdlets", '--nologo', '-v', 'quiet')
+
+    $dependencies = Join-Path $moduleOut 'Dependencies'
+    New-Item -ItemType Directory -Path $dependencies, "$moduleOut/en-US" -Force | Out-Null
+    # The cmdlet assembly sits at the root; the engine and everything it pulls in load from
+    # Dependencies/ into VmBoot's own load context.
+    Copy-Item -LiteralPath "$staging/cmdlets/VmBoot.dll", "$staging/cmdlets/VmBoot.pdb" -Destination $moduleOut
+    Get-ChildItem -LiteralPath "$staging/engine" -File | Where-Object Extension -in '.dll', '.pdb' |
+        Copy-Item -Destination $dependencies
+    Copy-Item -LiteralPath "$root/VmBoot.psd1", "$root/VmBoot.Format.ps1xml", "$root/VmBoot.Types.ps1xml" -Destination $moduleOut
+    Get-ChildItem -LiteralPath "$root/en-US" -File -ErrorAction Ignore | Copy-Item -Destination "$moduleOut/en-US"
+    Test-ModuleManifest -Path "$moduleOut/VmBoot.psd1" | Out-Null
+    Write-Host "Built $moduleOut"
+}
+
+function Get-TrxCount {
+    param([string] $Folder)
+    $passed = 0; $failed = 0
+    foreach ($trx in Get-ChildItem -LiteralPath $Folder -Filter *.trx -ErrorAction Ignore) {
+        $counters = ([xml](Get-Content -LiteralPath $trx.FullName -Raw)).TestRun.ResultSummary.Counters
+        $passed += [int]$counters.passed
+        $failed += [int]$counters.failed + [int]$counters.error + [int]$counters.timeout
+    }
+    [pscustomobject]@{ Passed = $passed; Failed = $failed }
+}
+
+function Invoke-Test {
+    Invoke-Build
+    $results = Join-Path $out 'test'
+    Remove-Item -LiteralPath $results -Recurse -Force -ErrorAction Ignore
+    New-Item -ItemType Directory -Path $results | Out-Null
+
+    Write-Host '== xunit (VmBoot.Engine)'
+    & dotnet test "$root/tests/VmBoot.Engine.Tests/VmBoot.Engine.Tests.csproj" -c $Configuration --nologo `
+        --logger "trx;LogFileName=engine.trx" --logger 'console;verbosity=minimal' --results-directory $results
+    $xunitExit = $LASTEXITCODE
+    $xunit = Get-TrxCount $results
+    if ($xunitExit -ne 0 -and $xunit.Passed + $xunit.Failed -eq 0) { $xunit.Failed = 1 }
+
+    Write-Host '== Pester (cmdlets, child pwsh against out/VmBoot)'
+    Invoke-Native dotnet @('restore', "$root/tests/tools/Tools.csproj", '--nologo', '-v', 'quiet')
+    $pester = Join-Path (Get-NuGetPackageFolder) 'pester/5.7.1/tools/Pester.psd1'
+    $pesterSummary = Join-Path $results 'pester.json'
+    & dotnet pwsh -NoProfile -NonInteractive -File "$root/tests/Invoke-PesterTests.ps1" `
+        -PesterPath $pester -ModulePath $moduleOut -SummaryPath $pesterSummary -ResultPath "$results/pester.xml"
+    $pesterCount = if (Test-Path -LiteralPath $pesterSummary) { Get-Content -LiteralPath $pesterSummary -Raw | ConvertFrom-Json }
+                   else { [pscustomobject]@{ Passed = 0; Failed = 1 } }
+
+    $passed = $xunit.Passed + $pesterCount.Passed
+    $failed = $xunit.Failed + $pesterCount.Failed
+    Write-Host "xunit: $($xunit.Passed) passed, $($xunit.Failed) failed; Pester: $($pesterCount.Passed) passed, $($pesterCount.Failed) failed"
+    Write-Host "$passed passed, $failed failed"
+    if ($failed -gt 0 -or $passed -eq 0) { exit 1 }
+}
+
+function Invoke-Demo {
+    Invoke-Build
+    & dotnet pwsh -NoProfile -NonInteractive -File "$root/tests/demo/Start-Demo.ps1" -ModulePath $moduleOut
+    if ($LASTEXITCODE -ne 0) { exit $LASTEXITCODE }
+}
+
+function Invoke-Bench {
+    Write-Warning 'Bench is a stub: the side-by-side benchmarks arrive with the benchmark issue (#7). Nothing was measured.'
+}
+
+switch ($Task) {
+    'Build' { Invoke-Build }
+    'Test' { Invoke-Test }
+    'Demo' { Invoke-Demo }
+    'Bench' { Invoke-Bench }
+    'Clean' { Remove-Item -LiteralPath $out -Recurse -Force -ErrorAction Ignore; Write-Host "Removed $out" }
+}

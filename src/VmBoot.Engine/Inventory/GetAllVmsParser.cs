@@ -1,0 +1,401 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using System.Text;
+using System.Text.RegularExpressions;
+
+namespace VmBoot.Inventory
+{
+    /// <summary>
+    /// Streams <c>vim-cmd vmsvc/getallvms</c> text into <see cref="EsxiVm"/> objects. Feed it lines
+    /// (or multi-line strings) with <see cref="Push"/>, then call <see cref="Complete"/>. A VM is
+    /// handed out once the next row shows its notes have ended and the layout is certain.
+    /// </summary>
+    public sealed class GetAllVmsParser
+    {
+        /// <summary>Error id: the input has no getallvms header.</summary>
+        public const string HeaderNotFound = "GetAllVmsHeaderNotFound";
+
+        /// <summary>Error id: a row starts like a VM row but does not fit the header's columns.</summary>
+        public const string RowMalformed = "GetAllVmsRowMalformed";
+
+        /// <summary>Error id: a line that belongs to no VM row.</summary>
+        public const string UnexpectedLine = "GetAllVmsUnexpectedLine";
+
+        /// <summary>Warning id: ESXi skipped a VM it could not read.</summary>
+        public const string VmSkipped = "EsxiSkippedInvalidVm";
+
+        private const int MaxLinesRememberedBeforeHeader = 20;
+        private static readonly Regex Skipping = new Regex(@"^Skipping invalid VM '([^']*)'", RegexOptions.CultureInvariant);
+        private static readonly Regex RowStart = new Regex("^([0-9]+)( +)", RegexOptions.CultureInvariant);
+
+        private readonly string server;
+        private readonly Action<EsxiVm> onVm;
+        private readonly Action<ParseDiagnostic> onDiagnostic;
+        private readonly List<(int Number, string Text)> linesBeforeHeader = new List<(int, string)>();
+        private int linesBeforeHeaderCount;
+        private bool headerSeen;
+        private int lineNumber;
+        private Table? table;
+
+        /// <summary>Creates a parser that reports VMs and findings as they are read.</summary>
+        /// <param name="server">Stamped on every VM's <see cref="EsxiVm.Server"/>.</param>
+        /// <param name="onVm">Receives each VM, in input order.</param>
+        /// <param name="onDiagnostic">Receives warnings and errors, each with its line number.</param>
+        public GetAllVmsParser(string server, Action<EsxiVm> onVm, Action<ParseDiagnostic> onDiagnostic)
+        {
+            this.server = server ?? "";
+            this.onVm = onVm ?? throw new ArgumentNullException(nameof(onVm));
+            this.onDiagnostic = onDiagnostic ?? throw new ArgumentNullException(nameof(onDiagnostic));
+        }
+
+        /// <summary>Parses a whole text at once.</summary>
+        public static (List<EsxiVm> Vms, List<ParseDiagnostic> Diagnostics) Parse(string text, string server = "")
+        {
+            var vms = new List<EsxiVm>();
+            var diagnostics = new List<ParseDiagnostic>();
+            var parser = new GetAllVmsParser(server, vms.Add, diagnostics.Add);
+            parser.Push(text);
+            parser.Complete();
+            return (vms, diagnostics);
+        }
+
+        /// <summary>Adds one line, or several separated by LF or CRLF. A final line break adds no empty line.</summary>
+        public void Push(string text)
+        {
+            if (text == null)
+            {
+                return;
+            }
+
+            int start = 0;
+            while (start <= text.Length)
+            {
+                int end = text.IndexOf('\n', start);
+                if (end < 0)
+                {
+                    if (start < text.Length || start == 0)
+                    {
+                        PushLine(text.Substring(start));
+                    }
+
+                    return;
+                }
+
+                PushLine(text.Substring(start, end - start));
+                start = end + 1;
+                if (start == text.Length)
+                {
+                    return;
+                }
+            }
+        }
+
+        /// <summary>Ends the input: hands out the last VMs and reports a missing header.</summary>
+        public void Complete()
+        {
+            table?.Close();
+            table = null;
+            if (!headerSeen)
+            {
+                string first = linesBeforeHeader.Count > 0 ? $" Line {linesBeforeHeader[0].Number} reads '{Shorten(linesBeforeHeader[0].Text)}'." : "";
+                Report(DiagnosticSeverity.Error, HeaderNotFound, Math.Max(1, linesBeforeHeader.Count > 0 ? linesBeforeHeader[0].Number : 1), linesBeforeHeader.Count > 0 ? linesBeforeHeader[0].Text : "",
+                    $"This is not vim-cmd vmsvc/getallvms output: no 'Vmid   Name   File   Guest OS   Version   Annotation' header in {lineNumber} line(s).{first}");
+            }
+        }
+
+        private void PushLine(string line)
+        {
+            lineNumber++;
+            if (line.Length > 0 && line[line.Length - 1] == '\r')
+            {
+                line = line.Substring(0, line.Length - 1);
+            }
+
+            var skipped = Skipping.Match(line);
+            if (skipped.Success)
+            {
+                Report(DiagnosticSeverity.Warning, VmSkipped, lineNumber, line,
+                    $"ESXi skipped invalid VM '{skipped.Groups[1].Value}' (line {lineNumber}): it is registered but its configuration could not be read, so it is not listed.");
+                return;
+            }
+
+            if (GetAllVmsLayout.IsHeader(line))
+            {
+                table?.Close();
+                ReportLinesBeforeHeader();
+                headerSeen = true;
+                table = new Table(this, GetAllVmsLayout.Candidates(line));
+                return;
+            }
+
+            if (table != null)
+            {
+                table.Add(lineNumber, line);
+            }
+            else if (line.Trim().Length > 0)
+            {
+                linesBeforeHeaderCount++;
+                if (linesBeforeHeader.Count < MaxLinesRememberedBeforeHeader)
+                {
+                    linesBeforeHeader.Add((lineNumber, line));
+                }
+            }
+        }
+
+        private void ReportLinesBeforeHeader()
+        {
+            foreach (var (number, text) in linesBeforeHeader)
+            {
+                Report(DiagnosticSeverity.Error, UnexpectedLine, number, text,
+                    $"Line {number} comes before the getallvms header and was ignored: '{Shorten(text)}'.");
+            }
+
+            if (linesBeforeHeaderCount > linesBeforeHeader.Count)
+            {
+                var last = linesBeforeHeader[linesBeforeHeader.Count - 1];
+                Report(DiagnosticSeverity.Error, UnexpectedLine, last.Number, last.Text,
+                    $"{linesBeforeHeaderCount - linesBeforeHeader.Count} more line(s) before the getallvms header were ignored.");
+            }
+
+            linesBeforeHeader.Clear();
+            linesBeforeHeaderCount = 0;
+        }
+
+        private void Report(DiagnosticSeverity severity, string id, int number, string line, string message)
+            => onDiagnostic(new ParseDiagnostic(severity, id, number, line, message));
+
+        private static string Shorten(string text) => text.Length <= 80 ? text : text.Substring(0, 77) + "...";
+
+        /// <summary>One getallvms table: its candidate layouts and the rows not yet handed out.</summary>
+        private sealed class Table
+        {
+            private readonly GetAllVmsParser parser;
+            private readonly List<GetAllVmsLayout> all;
+            private readonly HashSet<int> rowStartGaps;
+            private readonly int[][] widestCell;
+            private readonly List<Record> pending = new List<Record>();
+            private List<GetAllVmsLayout> live;
+            private bool acceptingNotes;
+
+            internal Table(GetAllVmsParser parser, List<GetAllVmsLayout> candidates)
+            {
+                this.parser = parser;
+                all = candidates;
+                live = candidates;
+                rowStartGaps = new HashSet<int>(candidates.Select(c => c.Starts[1]));
+                widestCell = candidates.Select(_ => new int[GetAllVmsLayout.ColumnCount]).ToArray();
+            }
+
+            internal void Add(int number, string line)
+            {
+                if (LooksLikeRow(line))
+                {
+                    AddRow(number, line);
+                    return;
+                }
+
+                if (acceptingNotes && pending.Count > 0)
+                {
+                    pending[pending.Count - 1].NoteLines.Add(line);
+                }
+                else if (line.Trim().Length > 0)
+                {
+                    parser.Report(DiagnosticSeverity.Error, UnexpectedLine, number, line,
+                        $"Line {number} is not a VM row and follows no VM whose notes it could continue: '{Shorten(line)}'.");
+                }
+            }
+
+            internal void Close()
+            {
+                if (pending.Count > 0 && !AllAgree(pending))
+                {
+                    live = new List<GetAllVmsLayout> { MostConsistent() };
+                }
+
+                Flush(pending.Count);
+            }
+
+            // A row starts with a Vmid padded to the first column; note lines that merely start with a digit do not.
+            private bool LooksLikeRow(string line)
+            {
+                var start = RowStart.Match(line);
+                if (!start.Success)
+                {
+                    return false;
+                }
+
+                int gapEnd = start.Length;
+                return rowStartGaps.Contains(gapEnd) && start.Groups[2].Length >= GetAllVmsLayout.Separator.Length;
+            }
+
+            private void AddRow(int number, string line)
+            {
+                var record = new Record(number, line, all.Count);
+                var fitting = new List<GetAllVmsLayout>(live.Count);
+                bool ascii = line.All(c => c < 0x80);
+                int half = all.Count / 2;
+                var readByColumns = ascii ? new Dictionary<int, GetAllVmsRow?>() : null;
+                foreach (var layout in live)
+                {
+                    GetAllVmsRow? row;
+                    if (readByColumns == null)
+                    {
+                        row = GetAllVmsRow.TryRead(line, layout);
+                    }
+                    else if (!readByColumns.TryGetValue(layout.Id % half, out row))
+                    {
+                        // On an ASCII line both padding units read alike: read once per column set.
+                        row = GetAllVmsRow.TryRead(line, layout);
+                        readByColumns[layout.Id % half] = row;
+                    }
+
+                    if (row == null)
+                    {
+                        continue;
+                    }
+
+                    record.ReadBy[layout.Id] = row;
+                    fitting.Add(layout);
+                    var widest = widestCell[layout.Id];
+                    for (int i = 0; i < widest.Length; i++)
+                    {
+                        widest[i] = Math.Max(widest[i], row.Widths[i]);
+                    }
+                }
+
+                if (fitting.Count == 0)
+                {
+                    parser.Report(DiagnosticSeverity.Error, RowMalformed, number, line,
+                        $"Line {number} starts like a VM row but does not fit the columns of the header above it (truncated or damaged?): '{Shorten(line)}'.");
+                    acceptingNotes = false;
+                    return;
+                }
+
+                live = fitting;
+                pending.Add(record);
+                acceptingNotes = true;
+                int ready = 0;
+                while (ready < pending.Count - 1 && Agrees(pending[ready]))
+                {
+                    ready++;
+                }
+
+                Flush(ready);
+            }
+
+            private bool Agrees(Record record)
+            {
+                var first = record.ReadBy[live[0].Id];
+                return first != null && live.All(l => record.ReadBy[l.Id] is GetAllVmsRow r && r.SameCellsAs(first));
+            }
+
+            private bool AllAgree(List<Record> records) => records.All(Agrees);
+
+            // vim-cmd makes each column exactly as wide as its widest cell or label; the layout closest to that wins.
+            private GetAllVmsLayout MostConsistent()
+            {
+                return live
+                    .OrderByDescending(l => Enumerable.Range(0, GetAllVmsLayout.ColumnCount - 1)
+                        .Count(i => l.Width(i) == Math.Max(GetAllVmsLayout.Labels[i].Length, widestCell[l.Id][i])))
+                    .ThenBy(l => l.Id)
+                    .First();
+            }
+
+            private void Flush(int count)
+            {
+                var layout = live[0];
+                for (int i = 0; i < count; i++)
+                {
+                    var record = pending[i];
+                    var row = record.ReadBy[layout.Id]!;
+                    parser.onVm(ToVm(row, record.NoteLines, parser.server));
+                }
+
+                pending.RemoveRange(0, count);
+            }
+
+            private static EsxiVm ToVm(GetAllVmsRow row, List<string> noteLines, string server)
+            {
+                var cells = row.Cells;
+                var (datastore, vmxPath) = SplitFile(cells[2]);
+                string notes = cells[5];
+                if (noteLines.Count > 0)
+                {
+                    var builder = new StringBuilder(notes);
+                    foreach (var noteLine in noteLines)
+                    {
+                        builder.Append('\n').Append(noteLine);
+                    }
+
+                    notes = builder.ToString().TrimEnd(' ', '\n');
+                }
+
+                return new EsxiVm
+                {
+                    Vmid = int.Parse(cells[0], NumberStyles.None, CultureInfo.InvariantCulture),
+                    Name = cells[1],
+                    File = cells[2],
+                    Datastore = datastore,
+                    VmxPath = vmxPath,
+                    GuestId = cells[3],
+                    HardwareVersion = cells[4],
+                    Notes = notes,
+                    IsVcls = VclsDetector.IsVcls(cells[1], cells[3], vmxPath),
+                    Server = server,
+                };
+            }
+        }
+
+        /// <summary>Splits <c>[datastore] path</c>; datastore names may hold brackets, so prefer the bracket that balances.</summary>
+        internal static (string Datastore, string Path) SplitFile(string file)
+        {
+            int depth = 0;
+            int close = -1;
+            for (int i = 0; i < file.Length; i++)
+            {
+                if (file[i] == '[')
+                {
+                    depth++;
+                }
+                else if (file[i] == ']' && --depth == 0 && (i + 1 == file.Length || file[i + 1] == ' '))
+                {
+                    close = i;
+                    break;
+                }
+            }
+
+            if (close < 0)
+            {
+                close = file.IndexOf("] ", StringComparison.Ordinal);
+                if (close < 0)
+                {
+                    close = file.LastIndexOf(']');
+                }
+            }
+
+            string path = close + 2 <= file.Length ? file.Substring(close + 2) : "";
+            return (file.Substring(1, close - 1), path);
+        }
+
+        private sealed class Record
+        {
+            internal Record(int number, string line, int candidateCount)
+            {
+                Number = number;
+                Line = line;
+                ReadBy = new GetAllVmsRow?[candidateCount];
+            }
+
+            internal int Number { get; }
+
+            internal string Line { get; }
+
+            /// <summary>The row as each candidate layout reads it (null where it does not fit).</summary>
+            internal GetAllVmsRow?[] ReadBy { get; }
+
+            internal List<string> NoteLines { get; } = new List<string>();
+        }
+    }
+}

@@ -1,0 +1,159 @@
+using System.Text;
+
+namespace VmBoot.Inventory
+{
+    /// <summary>The cells of one getallvms data row, read under one candidate layout.</summary>
+    internal sealed class GetAllVmsRow
+    {
+        private GetAllVmsRow(string[] cells, int[] widths)
+        {
+            Cells = cells;
+            Widths = widths;
+        }
+
+        /// <summary>Vmid, Name, File, Guest OS, Version and the first line of Annotation, unpadded.</summary>
+        internal string[] Cells { get; }
+
+        /// <summary>Each cell's width in the layout's unit, to check which candidate vim-cmd used.</summary>
+        internal int[] Widths { get; }
+
+        internal bool SameCellsAs(GetAllVmsRow other)
+        {
+            for (int i = 0; i < Cells.Length; i++)
+            {
+                if (!string.Equals(Cells[i], other.Cells[i], System.StringComparison.Ordinal))
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
+
+        /// <summary>Reads a row under a layout, or returns null when the row does not fit it.</summary>
+        internal static GetAllVmsRow? TryRead(string line, GetAllVmsLayout layout)
+        {
+            var slots = Slots.Of(line, layout.Unit);
+            var starts = layout.Starts;
+            int count = GetAllVmsLayout.ColumnCount;
+            var cells = new string[count];
+            var widths = new int[count];
+            for (int column = 0; column < count; column++)
+            {
+                int start = starts[column];
+                int end = column + 1 < count ? starts[column + 1] - GetAllVmsLayout.Separator.Length : slots.Length;
+                if (slots.IsInsideCharacter(start))
+                {
+                    return null;
+                }
+
+                if (column + 1 < count && !slots.AllSpaces(end, starts[column + 1]))
+                {
+                    return null;
+                }
+
+                string cell = slots.Text(start, end).TrimEnd(' ');
+                bool required = column != 3 && column != 5;
+                if (cell.Length == 0 ? required : column != 5 && cell[0] == ' ')
+                {
+                    return null;
+                }
+
+                cells[column] = cell;
+                widths[column] = layout.Unit == PaddingUnit.Char ? cell.Length : Encoding.UTF8.GetByteCount(cell);
+            }
+
+            if (!IsDigits(cells[0]) || cells[2][0] != '[' || cells[2].IndexOf(']') < 0
+                || cells[3].IndexOf(' ') >= 0 || cells[4].IndexOf(' ') >= 0)
+            {
+                return null;
+            }
+
+            return new GetAllVmsRow(cells, widths);
+        }
+
+        private static bool IsDigits(string text)
+        {
+            foreach (char c in text)
+            {
+                if (c < '0' || c > '9')
+                {
+                    return false;
+                }
+            }
+
+            return text.Length > 0 && text.Length <= 9;
+        }
+
+        /// <summary>A line seen in padding units: in UTF-8 mode a character fills as many slots as it has bytes.</summary>
+        private readonly struct Slots
+        {
+            private const char Continuation = '\0';
+            private readonly char[] slots;
+
+            private Slots(char[] slots) => this.slots = slots;
+
+            internal int Length => slots.Length;
+
+            internal static Slots Of(string line, PaddingUnit unit)
+            {
+                if (unit == PaddingUnit.Char || IsAscii(line))
+                {
+                    return new Slots(line.ToCharArray());
+                }
+
+                var expanded = new StringBuilder(line.Length * 3);
+                for (int i = 0; i < line.Length; i++)
+                {
+                    char c = line[i];
+                    int bytes = c < 0x80 ? 1 : c < 0x800 ? 2 : char.IsSurrogate(c) ? 2 : 3;
+                    expanded.Append(c).Append(Continuation, bytes - 1);
+                }
+
+                return new Slots(expanded.ToString().ToCharArray());
+            }
+
+            internal bool IsInsideCharacter(int position) => position < slots.Length && slots[position] == Continuation;
+
+            internal bool AllSpaces(int from, int to)
+            {
+                for (int i = from; i < to; i++)
+                {
+                    if (i < slots.Length && slots[i] != ' ')
+                    {
+                        return false;
+                    }
+                }
+
+                return true;
+            }
+
+            internal string Text(int from, int to)
+            {
+                var text = new StringBuilder(System.Math.Max(0, to - from));
+                for (int i = from; i < to && i < slots.Length; i++)
+                {
+                    if (slots[i] != Continuation)
+                    {
+                        text.Append(slots[i]);
+                    }
+                }
+
+                return text.ToString();
+            }
+
+            private static bool IsAscii(string line)
+            {
+                foreach (char c in line)
+                {
+                    if (c >= 0x80)
+                    {
+                        return false;
+                    }
+                }
+
+                return true;
+            }
+        }
+    }
+}

@@ -1,0 +1,32 @@
+using System;
+using System.Management.Automation;
+using VmBoot.Inventory;
+
+namespace VmBoot.Commands
+{
+    /// <summary>Builds the ErrorRecords every cmdlet writes, so ids and categories stay consistent.</summary>
+    internal static class ErrorRecords
+    {
+        internal const string PathNotFound = "PathNotFound";
+        internal const string PathNotFileSystem = "PathNotFileSystem";
+
+        internal static ErrorRecord Create(string errorId, ErrorCategory category, object? target, string message, Exception? exception = null)
+        {
+            var record = new ErrorRecord(exception ?? new InvalidOperationException(message), errorId, category, target);
+            record.ErrorDetails = new ErrorDetails(message);
+            return record;
+        }
+
+        /// <summary>A parse error, prefixed with the file it came from when there is one.</summary>
+        internal static ErrorRecord FromDiagnostic(ParseDiagnostic diagnostic, string? source)
+        {
+            string message = source == null ? diagnostic.Message : $"{source}: {diagnostic.Message}";
+            var exception = new FormatException(message);
+            exception.Data["LineNumber"] = diagnostic.LineNumber;
+            return Create(diagnostic.ErrorId, ErrorCategory.InvalidData, diagnostic.Line, message, exception);
+        }
+
+        internal static ErrorRecord PathNotFoundError(string path, Exception? inner = null)
+            => Create(PathNotFound, ErrorCategory.ObjectNotFound, path, $"Cannot find path '{path}' because it does not exist.", inner);
+    }
+}

@@ -1,0 +1,96 @@
+using System.IO;
+using System.Management.Automation;
+using System.Text;
+using VmBoot.Inventory;
+
+namespace VmBoot.Commands
+{
+    /// <summary>
+    /// Reads the VMs registered on ESXi hosts from <c>vim-cmd vmsvc/getallvms</c> output: text from the
+    /// pipeline or files.
+    /// </summary>
+    [Cmdlet(VerbsCommon.Get, "EsxiVmList", DefaultParameterSetName = TextSet)]
+    [OutputType(typeof(EsxiVm))]
+    public sealed class GetEsxiVmListCommand : PSCmdlet
+    {
+        private const string TextSet = "Text";
+        private const string PathSet = "Path";
+        private const string LiteralPathSet = "LiteralPath";
+        private GetAllVmsParser? textParser;
+
+        /// <summary>Files holding getallvms output; wildcards allowed.</summary>
+        [Parameter(Mandatory = true, Position = 0, ParameterSetName = PathSet, ValueFromPipelineByPropertyName = true)]
+        [SupportsWildcards]
+        [ValidateNotNullOrEmpty]
+        public string[] Path { get; set; } = null!;
+
+        /// <summary>Files holding getallvms output, taken literally.</summary>
+        [Parameter(Mandatory = true, ParameterSetName = LiteralPathSet, ValueFromPipelineByPropertyName = true)]
+        [Alias("PSPath", "LP")]
+        [ValidateNotNullOrEmpty]
+        public string[] LiteralPath { get; set; } = null!;
+
+        /// <summary>getallvms output: one line at a time (Get-Content, vim-cmd) or whole strings.</summary>
+        [Parameter(Mandatory = true, ParameterSetName = TextSet, ValueFromPipeline = true)]
+        [AllowEmptyString]
+        [AllowNull]
+        public string[] InputObject { get; set; } = null!;
+
+        /// <inheritdoc />
+        protected override void BeginProcessing()
+        {
+            if (ParameterSetName == TextSet)
+            {
+                textParser = NewParser(source: null);
+            }
+        }
+
+        /// <inheritdoc />
+        protected override void ProcessRecord()
+        {
+            if (ParameterSetName == TextSet)
+            {
+                foreach (string text in InputObject ?? new string[0])
+                {
+                    textParser!.Push(text);
+                }
+
+                return;
+            }
+
+            foreach (string file in FileSystemPaths.ResolveExistingFiles(this, ParameterSetName == PathSet ? Path : LiteralPath, ParameterSetName == LiteralPathSet))
+            {
+                WriteVerbose($"Reading getallvms output from '{file}'.");
+                var parser = NewParser(file);
+                using (var reader = new StreamReader(file, new UTF8Encoding(false), detectEncodingFromByteOrderMarks: true))
+                {
+                    string? line;
+                    while ((line = reader.ReadLine()) != null && !Stopping)
+                    {
+                        parser.Push(line);
+                    }
+                }
+
+                parser.Complete();
+            }
+        }
+
+        /// <inheritdoc />
+        protected override void EndProcessing() => textParser?.Complete();
+
+        private GetAllVmsParser NewParser(string? source) => new GetAllVmsParser(
+            server: "",
+            onVm: WriteObject,
+            onDiagnostic: diagnostic =>
+            {
+                if (diagnostic.Severity == DiagnosticSeverity.Warning)
+                {
+                    WriteWarning(source == null ? diagnostic.Message : $"{source}: {diagnostic.Message}");
+                }
+                else
+                {
+                    WriteError(ErrorRecords.FromDiagnostic(diagnostic, source));
+                }
+            });
+    }
+}
