@@ -9,7 +9,7 @@ namespace VmBoot.Commands
     /// Reads the VMs registered on ESXi hosts from <c>vim-cmd vmsvc/getallvms</c> output: text from the
     /// pipeline or files.
     /// </summary>
-    [Cmdlet(VerbsCommon.Get, "EsxiVmList", DefaultParameterSetName = TextSet)]
+    [Cmdlet(VerbsCommon.Get, "EsxiVmList", DefaultParameterSetName = PathSet)]
     [OutputType(typeof(EsxiVm))]
     public sealed class GetEsxiVmListCommand : PSCmdlet
     {
@@ -37,22 +37,15 @@ namespace VmBoot.Commands
         public string[] InputObject { get; set; } = null!;
 
         /// <inheritdoc />
-        protected override void BeginProcessing()
-        {
-            if (ParameterSetName == TextSet)
-            {
-                textParser = NewParser(source: null);
-            }
-        }
-
-        /// <inheritdoc />
         protected override void ProcessRecord()
         {
             if (ParameterSetName == TextSet)
             {
+                // The parameter set is known only once pipeline input is bound, so the parser starts here.
+                textParser ??= NewParser(source: null);
                 foreach (string text in InputObject ?? new string[0])
                 {
-                    textParser!.Push(text);
+                    textParser.Push(text);
                 }
 
                 return;

@@ -17,6 +17,9 @@ namespace VmBoot.Inventory
         /// <summary>Error id: the input has no getallvms header.</summary>
         public const string HeaderNotFound = "GetAllVmsHeaderNotFound";
 
+        /// <summary>Error id: a header whose label spacing no vim-cmd layout produces.</summary>
+        public const string HeaderMalformed = "GetAllVmsHeaderMalformed";
+
         /// <summary>Error id: a row starts like a VM row but does not fit the header's columns.</summary>
         public const string RowMalformed = "GetAllVmsRowMalformed";
 
@@ -28,7 +31,7 @@ namespace VmBoot.Inventory
 
         private const int MaxLinesRememberedBeforeHeader = 20;
         private static readonly Regex Skipping = new Regex(@"^Skipping invalid VM '([^']*)'", RegexOptions.CultureInvariant);
-        private static readonly Regex RowStart = new Regex("^([0-9]+)( +)", RegexOptions.CultureInvariant);
+        private static readonly Regex RowStart = new Regex("^([0-9]+)( +)(?=[^ ])", RegexOptions.CultureInvariant);
 
         private readonly string server;
         private readonly Action<EsxiVm> onVm;
@@ -126,7 +129,8 @@ namespace VmBoot.Inventory
                 table?.Close();
                 ReportLinesBeforeHeader();
                 headerSeen = true;
-                table = new Table(this, GetAllVmsLayout.Candidates(line));
+                var candidates = GetAllVmsLayout.Candidates(line);
+                table = candidates.Count > 0 ? new Table(this, candidates) : Table.Rejected(this, lineNumber, line);
                 return;
             }
 
@@ -179,8 +183,14 @@ namespace VmBoot.Inventory
             private List<GetAllVmsLayout> live;
             private bool acceptingNotes;
 
-            internal Table(GetAllVmsParser parser, List<GetAllVmsLayout> candidates)
+            private readonly int rejectedHeaderNumber;
+            private readonly string? rejectedHeader;
+            private int rejectedLines;
+
+            internal Table(GetAllVmsParser parser, List<GetAllVmsLayout> candidates, int rejectedHeaderNumber = 0, string? rejectedHeader = null)
             {
+                this.rejectedHeaderNumber = rejectedHeaderNumber;
+                this.rejectedHeader = rejectedHeader;
                 this.parser = parser;
                 all = candidates;
                 live = candidates;
@@ -188,8 +198,18 @@ namespace VmBoot.Inventory
                 widestCell = candidates.Select(_ => new int[GetAllVmsLayout.ColumnCount]).ToArray();
             }
 
+            /// <summary>A table under a header no layout fits: its lines are counted and reported once.</summary>
+            internal static Table Rejected(GetAllVmsParser parser, int number, string header)
+                => new Table(parser, new List<GetAllVmsLayout>(), number, header);
+
             internal void Add(int number, string line)
             {
+                if (rejectedHeader != null)
+                {
+                    rejectedLines += line.Trim().Length > 0 ? 1 : 0;
+                    return;
+                }
+
                 if (LooksLikeRow(line))
                 {
                     AddRow(number, line);
@@ -209,6 +229,13 @@ namespace VmBoot.Inventory
 
             internal void Close()
             {
+                if (rejectedHeader != null)
+                {
+                    parser.Report(DiagnosticSeverity.Error, HeaderMalformed, rejectedHeaderNumber, rejectedHeader,
+                        $"Line {rejectedHeaderNumber} has the getallvms labels but not vim-cmd's spacing (three spaces between centred columns), so its columns are unknown; {rejectedLines} line(s) under it were skipped.");
+                    return;
+                }
+
                 if (pending.Count > 0 && !AllAgree(pending))
                 {
                     live = new List<GetAllVmsLayout> { MostConsistent() };
@@ -217,7 +244,7 @@ namespace VmBoot.Inventory
                 Flush(pending.Count);
             }
 
-            // A row starts with a Vmid padded to the first column; note lines that merely start with a digit do not.
+            // A row starts with a Vmid padded to the first column, then a name; note lines that merely start with a digit do not.
             private bool LooksLikeRow(string line)
             {
                 var start = RowStart.Match(line);
@@ -305,6 +332,11 @@ namespace VmBoot.Inventory
 
             private void Flush(int count)
             {
+                if (count == 0)
+                {
+                    return;
+                }
+
                 var layout = live[0];
                 for (int i = 0; i < count; i++)
                 {
@@ -320,16 +352,10 @@ namespace VmBoot.Inventory
             {
                 var cells = row.Cells;
                 var (datastore, vmxPath) = SplitFile(cells[2]);
-                string notes = cells[5];
-                if (noteLines.Count > 0)
+                var notes = new StringBuilder(cells[5]);
+                foreach (var noteLine in noteLines)
                 {
-                    var builder = new StringBuilder(notes);
-                    foreach (var noteLine in noteLines)
-                    {
-                        builder.Append('\n').Append(noteLine);
-                    }
-
-                    notes = builder.ToString().TrimEnd(' ', '\n');
+                    notes.Append('\n').Append(noteLine);
                 }
 
                 return new EsxiVm
@@ -341,7 +367,7 @@ namespace VmBoot.Inventory
                     VmxPath = vmxPath,
                     GuestId = cells[3],
                     HardwareVersion = cells[4],
-                    Notes = notes,
+                    Notes = notes.ToString().TrimEnd(' ', '\n'),
                     IsVcls = VclsDetector.IsVcls(cells[1], cells[3], vmxPath),
                     Server = server,
                 };

@@ -11,7 +11,7 @@ namespace VmBoot.Inventory
             Widths = widths;
         }
 
-        /// <summary>Vmid, Name, File, Guest OS, Version and the first line of Annotation, unpadded.</summary>
+        /// <summary>Vmid, Name, File, Guest OS and Version unpadded, then the first line of Annotation as printed.</summary>
         internal string[] Cells { get; }
 
         /// <summary>Each cell's width in the layout's unit, to check which candidate vim-cmd used.</summary>
@@ -52,7 +52,13 @@ namespace VmBoot.Inventory
                     return null;
                 }
 
-                string cell = slots.Text(start, end).TrimEnd(' ');
+                // Padding follows a whole multi-line note, so the Annotation's first line keeps its spaces here.
+                string cell = slots.Text(start, end);
+                if (column + 1 < count)
+                {
+                    cell = cell.TrimEnd(' ');
+                }
+
                 bool required = column != 3 && column != 5;
                 if (cell.Length == 0 ? required : column != 5 && cell[0] == ' ')
                 {

@@ -1,0 +1,26 @@
+<#
+.SYNOPSIS
+    Runs the Pester tests in this (child) pwsh against the built module; writes pass/fail counts as JSON.
+#>
+param(
+    [Parameter(Mandatory)] [string] $PesterPath,
+    [Parameter(Mandatory)] [string] $ModulePath,
+    [Parameter(Mandatory)] [string] $SummaryPath,
+    [Parameter(Mandatory)] [string] $ResultPath
+)
+$ErrorActionPreference = 'Stop'
+Import-Module $PesterPath -Force
+$env:VMBOOT_TEST_MODULE = (Resolve-Path -LiteralPath $ModulePath).Path
+
+$configuration = New-PesterConfiguration
+$configuration.Run.Path = Join-Path $PSScriptRoot 'Pester'
+$configuration.Run.PassThru = $true
+$configuration.Output.Verbosity = 'Detailed'
+$configuration.TestResult.Enabled = $true
+$configuration.TestResult.OutputPath = $ResultPath
+$result = Invoke-Pester -Configuration $configuration
+
+[pscustomobject]@{
+    Passed = $result.PassedCount
+    Failed = $result.FailedCount + $result.FailedBlocksCount + $result.FailedContainersCount
+} | ConvertTo-Json | Set-Content -LiteralPath $SummaryPath
