@@ -2,14 +2,14 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Text;
 
-namespace VmBoot.Engine.Tests
+namespace VmBoot.EsxiSim
 {
     /// <summary>Lays out an inventory exactly as vim-cmd vmsvc/getallvms does (shared/esxi-facts.md).</summary>
-    internal static class GetAllVmsRenderer
+    public static class GetAllVmsRenderer
     {
         private static readonly string[] Labels = { "Vmid", "Name", "File", "Guest OS", "Version", "Annotation" };
 
-        internal static string Render(IEnumerable<EsxiVm> vms, bool utf8Widths = false, bool trailingPadding = true, string newline = "\n")
+        public static string Render(IEnumerable<EsxiVm> vms, bool utf8Widths = false, bool trailingPadding = true, string newline = "\n")
         {
             int Width(string s) => utf8Widths ? Encoding.UTF8.GetByteCount(s) : s.Length;
             var rows = vms

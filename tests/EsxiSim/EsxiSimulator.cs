@@ -1,0 +1,94 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using System.Net;
+using System.Net.Sockets;
+using System.Security.Cryptography;
+using System.Threading.Tasks;
+
+namespace VmBoot.EsxiSim
+{
+    /// <summary>
+    /// A set of simulated ESXi hosts for one test run. Dispose stops every sshd and removes all state;
+    /// a run whose process died is cleaned up by the next run on the machine.
+    /// </summary>
+    public sealed class EsxiSimulator : IDisposable
+    {
+        public const string DefaultVersion = "VMware ESXi 8.0.3 build-24022510";
+        private readonly List<SimHost> hosts = new List<SimHost>();
+        private readonly string runFolder;
+
+        private EsxiSimulator(string runFolder)
+        {
+            this.runFolder = runFolder;
+        }
+
+        public IReadOnlyList<SimHost> Hosts => hosts;
+
+        public string UserName => SimMachine.UserName;
+
+        public string Password => SimMachine.Password;
+
+        public SimHost this[int index] => hosts[index];
+
+        /// <summary>Starts <paramref name="count"/> hosts named esx01, esx02, ... on free loopback ports.</summary>
+        public static EsxiSimulator Start(int count, string version = DefaultVersion)
+        {
+            SimMachine.EnsureReady();
+            string runId = Convert.ToHexString(RandomNumberGenerator.GetBytes(3)).ToLowerInvariant();
+            string runFolder = Path.Combine(SimMachine.RunsRoot, runId);
+            Directory.CreateDirectory(runFolder);
+            File.SetUnixFileMode(runFolder, (UnixFileMode)Convert.ToInt32("755", 8));
+            File.WriteAllText(Path.Combine(runFolder, "owner.pid"), Environment.ProcessId.ToString(CultureInfo.InvariantCulture));
+            var simulator = new EsxiSimulator(runFolder);
+            string template = Path.Combine(Path.GetDirectoryName(typeof(EsxiSimulator).Assembly.Location)!, "rootfs");
+            try
+            {
+                var created = Enumerable.Range(1, count)
+                    .Select(i => new SimHost(runFolder, runId, $"esx{i:00}", FreePort()))
+                    .ToList();
+                simulator.hosts.AddRange(created);
+                Parallel.ForEach(created, new ParallelOptions { MaxDegreeOfParallelism = 4 }, host =>
+                {
+                    host.Create(template, version);
+                    host.Start();
+                });
+                return simulator;
+            }
+            catch
+            {
+                simulator.Dispose();
+                throw;
+            }
+        }
+
+        public SimHost Host(string name) => hosts.Single(h => h.Name == name);
+
+        /// <summary>known_hosts lines for every host.</summary>
+        public IEnumerable<string> KnownHostsLines => hosts.SelectMany(h => h.KnownHostsLines);
+
+        public void Dispose()
+        {
+            foreach (var host in hosts)
+            {
+                host.Dispose();
+            }
+
+            if (Directory.Exists(runFolder))
+            {
+                Directory.Delete(runFolder, recursive: true);
+            }
+        }
+
+        private static int FreePort()
+        {
+            var listener = new TcpListener(IPAddress.Loopback, 0);
+            listener.Start();
+            int port = ((IPEndPoint)listener.LocalEndpoint).Port;
+            listener.Stop();
+            return port;
+        }
+    }
+}

@@ -1,0 +1,456 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using System.Net.Sockets;
+using System.Text;
+using System.Threading;
+
+namespace VmBoot.EsxiSim
+{
+    /// <summary>
+    /// One simulated ESXi host: its own sshd on 127.0.0.1, a BusyBox chroot laid out like ESXi, a PAM
+    /// service that locks the account after 5 failed logins, and state the tests read and change.
+    /// </summary>
+    public sealed class SimHost : IDisposable
+    {
+        public const string StockLocalSh =
+            "#!/bin/sh\n\n# local configuration options\n\n" +
+            "# Note: modify at your own risk!  If you do/use anything in this\n" +
+            "# script that is not part of a stable API (relying on files to be in\n" +
+            "# specific places, specific tools, specific output, etc) there is a\n" +
+            "# possibility you will end up with a broken system after patching or\n" +
+            "# upgrading.  Changes are not supported unless under direction of\n" +
+            "# VMware support.\n\n" +
+            "# Note: This script will not be run when UEFI secure boot is enabled.\n\n" +
+            "exit 0\n";
+
+        public const string LocalShPath = "/etc/rc.local.d/local.sh";
+        internal static readonly string[] PersistedFiles =
+        {
+            LocalShPath,
+            "/etc/vmware/hostd/hostsvc.xml",
+            "/etc/ssh/keys-" + SimMachine.UserName + "/authorized_keys",
+        };
+
+        private const string HostsvcXml =
+            "<ConfigRoot>\n  <service>\n    <ntpd>off</ntpd>\n    <sshd>on</sshd>\n    <TSM-SSH>on</TSM-SSH>\n  </service>\n</ConfigRoot>\n";
+
+        private static readonly UnixFileMode Mode755 = (UnixFileMode)Convert.ToInt32("755", 8);
+        private static readonly UnixFileMode Mode644 = (UnixFileMode)Convert.ToInt32("644", 8);
+        private readonly string service;
+        private readonly Dictionary<int, SimVm> inventory = new Dictionary<int, SimVm>();
+        private Process? sshd;
+
+        internal SimHost(string runFolder, string runId, string name, int port)
+        {
+            Name = name;
+            Port = port;
+            Folder = Path.Combine(runFolder, name);
+            Root = Path.Combine(Folder, "root");
+            service = $"vmboot-sim-{runId}-{name}";
+        }
+
+        /// <summary>The host's name (what <c>hostname</c> prints inside).</summary>
+        public string Name { get; }
+
+        /// <summary>Where the host listens; connect to 127.0.0.1.</summary>
+        public string Address => "127.0.0.1";
+
+        public int Port { get; }
+
+        /// <summary>The chroot: every path a test reads is below it.</summary>
+        public string Root { get; }
+
+        public string Folder { get; }
+
+        public string UserName => SimMachine.UserName;
+
+        public string Password => SimMachine.Password;
+
+        private string Sim => Path.Combine(Root, ".sim");
+
+        private string FaillockFolder => Path.Combine(Folder, "faillock");
+
+        private string KeyFolder => Path.Combine(Folder, "keys");
+
+        /// <summary>Lines for an OpenSSH known_hosts file naming this host's current keys.</summary>
+        public IReadOnlyList<string> KnownHostsLines => Directory.GetFiles(KeyFolder, "*.pub").OrderBy(f => f, StringComparer.Ordinal)
+            .Select(f => File.ReadAllText(f).Split(' ')).Select(p => $"[{Address}]:{Port} {p[0]} {p[1]}").ToList();
+
+        /// <summary>The failed logins pam_faillock has counted for the simulator account.</summary>
+        public int FailedLogins
+        {
+            get
+            {
+                string text = Native.Run("/usr/sbin/faillock", new[] { "--dir", FaillockFolder, "--user", UserName }, check: false);
+                return text.Split('\n').Count(l => l.Length > 0 && char.IsDigit(l[0]));
+            }
+        }
+
+        public IReadOnlyCollection<SimVm> Inventory => inventory.Values;
+
+        internal void Create(string rootfsTemplate, string version)
+        {
+            Directory.CreateDirectory(Folder);
+            foreach (var dir in new[] { "bin", "sbin", "etc/rc.local.d", "etc/vmware/hostd", "etc/ssh/keys-" + UserName, "dev", "tmp", "bootbank", "vmfs/volumes", "usr/lib/vmware/secureboot/bin", ".sim/vms", ".sim/datastores", ".sim/faults" })
+            {
+                Directory.CreateDirectory(Path.Combine(Root, dir));
+            }
+
+            File.Copy(SimMachine.BusyBox, Path.Combine(Root, "bin/busybox"));
+            foreach (var library in SimMachine.BusyBoxLibraries)
+            {
+                string target = Path.Combine(Root, library.TrimStart('/'));
+                Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+                File.Copy(library, target);
+            }
+
+            foreach (string applet in Native.Run(SimMachine.BusyBox, new[] { "--list" }).Split('\n', StringSplitOptions.RemoveEmptyEntries))
+            {
+                string link = Path.Combine(Root, "bin", applet);
+                if (!File.Exists(link) && !File.Exists(Path.Combine(rootfsTemplate, "bin", applet)))
+                {
+                    File.CreateSymbolicLink(link, "busybox");
+                }
+            }
+
+            foreach (var file in Directory.GetFiles(rootfsTemplate, "*", SearchOption.AllDirectories))
+            {
+                string target = Path.Combine(Root, Path.GetRelativePath(rootfsTemplate, file));
+                Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+                File.Copy(file, target, overwrite: true);
+                File.SetUnixFileMode(target, file.EndsWith(".sh", StringComparison.Ordinal) && file.Contains("/.sim/") ? Mode644 : Mode755);
+            }
+
+            Native.Run("/usr/bin/mknod", new[] { "-m", "666", Path.Combine(Root, "dev/null"), "c", "1", "3" });
+            Native.Run("/usr/bin/mknod", new[] { "-m", "666", Path.Combine(Root, "dev/zero"), "c", "1", "5" });
+            Native.Run("/usr/bin/mknod", new[] { "-m", "444", Path.Combine(Root, "dev/urandom"), "c", "1", "9" });
+            File.WriteAllText(Path.Combine(Root, "etc/passwd"), $"root:x:0:0:root:/:/bin/ash\n{UserName}:x:{SimMachine.Uid}:{SimMachine.Gid}::/:/bin/ash\n");
+            File.WriteAllText(Path.Combine(Root, "etc/group"), $"root:x:0:\n{UserName}:x:{SimMachine.Gid}:\n");
+            WriteState(LocalShPath.TrimStart('/'), StockLocalSh, Mode755);
+            WriteState("etc/vmware/hostd/hostsvc.xml", HostsvcXml, Mode644);
+            WriteState($"etc/ssh/keys-{UserName}/authorized_keys", "", Mode644);
+            WriteSim("persisted", string.Join("\n", PersistedFiles) + "\n");
+            WriteSim("hostname", Name + "\n");
+            WriteSim("version", version + "\n");
+            WriteSim("boot_epoch", DateTimeOffset.UtcNow.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture));
+            WriteSim("clock", "3600");
+            WriteSim("secure_boot", "0");
+            WriteSim("exec_installed_only", "0");
+            WriteSim("getallvms.txt", GetAllVmsRenderer.Render(Array.Empty<EsxiVm>()));
+            File.SetUnixFileMode(Path.Combine(Root, "tmp"), (UnixFileMode)Convert.ToInt32("1777", 8));
+
+            // What ESXi root may change belongs to the simulator account; the tools stay root's.
+            foreach (var owned in new[] { "etc/rc.local.d", "etc/vmware", "bootbank", "vmfs", ".sim" })
+            {
+                Native.ChownTree(Path.Combine(Root, owned), SimMachine.Uid, SimMachine.Gid);
+            }
+
+            Native.ChownTree(Path.Combine(Root, $"etc/ssh/keys-{UserName}"), SimMachine.Uid, SimMachine.Gid);
+            RunAsHost("cd / && tar czf /bootbank/state.tgz " + string.Join(' ', PersistedFiles.Select(f => f.TrimStart('/'))));
+
+            Directory.CreateDirectory(KeyFolder);
+            Directory.CreateDirectory(FaillockFolder);
+            NewHostKeys();
+            File.WriteAllText($"/etc/pam.d/{service}",
+                $"auth     required       pam_faillock.so preauth dir={FaillockFolder} deny=5 unlock_time=900\n" +
+                "auth     [success=1 default=bad] pam_unix.so\n" +
+                $"auth     [default=die]  pam_faillock.so authfail dir={FaillockFolder} deny=5 unlock_time=900\n" +
+                $"auth     sufficient     pam_faillock.so authsucc dir={FaillockFolder} deny=5 unlock_time=900\n" +
+                "auth     required       pam_deny.so\n" +
+                "account  required       pam_unix.so\n" +
+                "session  required       pam_permit.so\n");
+            File.WriteAllText(Path.Combine(Folder, "sshd_config"),
+                $"Port {Port}\nListenAddress {Address}\n" +
+                $"HostKey {KeyFolder}/ssh_host_rsa_key\nHostKey {KeyFolder}/ssh_host_ecdsa_key\n" +
+                $"PidFile {Folder}/sshd.pid\n" +
+                "UsePAM yes\nPasswordAuthentication no\nKbdInteractiveAuthentication yes\nPubkeyAuthentication yes\n" +
+                $"AuthorizedKeysFile {Root}/etc/ssh/keys-%u/authorized_keys\n" +
+                $"ChrootDirectory {Root}\nAllowUsers {UserName}\nSubsystem sftp internal-sftp\n" +
+                "PrintMotd no\nMaxStartups 64:30:128\nMaxSessions 64\n");
+            string sshdLink = Path.Combine(SimMachine.LinkFolder, service);
+            File.Delete(sshdLink);
+            File.CreateSymbolicLink(sshdLink, "/usr/sbin/sshd");
+        }
+
+        internal void Start()
+        {
+            // sshd names its PAM service after its program name, so this link selects the host's own service.
+            var info = new ProcessStartInfo(Path.Combine(SimMachine.LinkFolder, service)) { UseShellExecute = false, RedirectStandardError = true, RedirectStandardOutput = true };
+            foreach (var arg in new[] { "-D", "-f", Path.Combine(Folder, "sshd_config"), "-E", Path.Combine(Folder, "sshd.log") })
+            {
+                info.ArgumentList.Add(arg);
+            }
+
+            sshd = Process.Start(info)!;
+            var deadline = DateTime.UtcNow.AddSeconds(15);
+            while (DateTime.UtcNow < deadline)
+            {
+                if (sshd.HasExited)
+                {
+                    throw new InvalidOperationException($"sshd for {Name} exited: {sshd.StandardError.ReadToEnd()} {ReadLog()}");
+                }
+
+                try
+                {
+                    using var probe = new TcpClient();
+                    probe.Connect(Address, Port);
+                    return;
+                }
+                catch (SocketException)
+                {
+                    Thread.Sleep(50);
+                }
+            }
+
+            throw new TimeoutException($"sshd for {Name} did not listen on port {Port}: {ReadLog()}");
+        }
+
+        /// <summary>Registers VMs (replacing all) and lays out getallvms as vim-cmd would.</summary>
+        public void SetInventory(IEnumerable<SimVm> vms, bool utf8Widths = false, IEnumerable<int>? skippedVmids = null)
+        {
+            inventory.Clear();
+            string vmsFolder = Path.Combine(Sim, "vms");
+            Directory.Delete(vmsFolder, recursive: true);
+            Directory.CreateDirectory(vmsFolder);
+            foreach (var vm in vms)
+            {
+                inventory.Add(vm.Vmid, vm);
+                string folder = Path.Combine(vmsFolder, vm.Vmid.ToString(CultureInfo.InvariantCulture));
+                Directory.CreateDirectory(folder);
+                File.WriteAllText(Path.Combine(folder, "name"), vm.Name);
+                File.WriteAllText(Path.Combine(folder, "state"), vm.PoweredOn ? "on\n" : "off\n");
+                File.WriteAllText(Path.Combine(folder, "on_at"), "0\n");
+                File.WriteAllText(Path.Combine(folder, "heartbeat_delay"), vm.HeartbeatDelay + "\n");
+                File.WriteAllText(Path.Combine(folder, "lock_tries"), vm.LockFailures + "\n");
+                File.WriteAllText(Path.Combine(folder, "lock_until"), vm.LockedUntil + "\n");
+                if (vm.Datastore.Length > 0)
+                {
+                    Directory.CreateDirectory(Path.Combine(Sim, "datastores", vm.Datastore));
+                }
+            }
+
+            WriteSim("getallvms.txt", GetAllVmsRenderer.Render(inventory.Values.Select(v => v.ToEsxiVm()), utf8Widths));
+            string skipped = string.Concat((skippedVmids ?? Array.Empty<int>()).Select(id => $"Skipping invalid VM '{id}'\n"));
+            WriteSim("getallvms.stderr", skipped);
+            Native.ChownTree(Sim, SimMachine.Uid, SimMachine.Gid);
+            RunAsHost(". /.sim/lib.sh && sim_mount_ready_datastores");
+        }
+
+        /// <summary>Adds a datastore with no VMs (e.g. the one holding logs).</summary>
+        public void AddDatastore(string name)
+        {
+            Directory.CreateDirectory(Path.Combine(Sim, "datastores", name));
+            Native.ChownTree(Path.Combine(Sim, "datastores"), SimMachine.Uid, SimMachine.Gid);
+            RunAsHost(". /.sim/lib.sh && sim_mount_ready_datastores");
+        }
+
+        /// <summary>The power state vim-cmd would report: on, off or suspended.</summary>
+        public string PowerState(int vmid) => File.ReadAllText(Path.Combine(Sim, "vms", vmid.ToString(CultureInfo.InvariantCulture), "state")).Trim();
+
+        public bool SecureBoot
+        {
+            get => ReadSim("secure_boot") == "1";
+            set => WriteSim("secure_boot", value ? "1" : "0");
+        }
+
+        public bool ExecInstalledOnly
+        {
+            get => ReadSim("exec_installed_only") == "1";
+            set => WriteSim("exec_installed_only", value ? "1" : "0");
+        }
+
+        /// <summary>Virtual seconds since the last boot.</summary>
+        public int Clock => int.Parse(ReadSim("clock"), CultureInfo.InvariantCulture);
+
+        /// <summary>Reads a file inside the host, as bytes are what byte-for-byte checks compare.</summary>
+        public byte[] ReadBytes(string path) => File.ReadAllBytes(HostPath(path));
+
+        public string ReadText(string path) => File.ReadAllText(HostPath(path));
+
+        public bool FileExists(string path) => File.Exists(HostPath(path));
+
+        public void WriteText(string path, string content)
+        {
+            string full = HostPath(path);
+            Directory.CreateDirectory(Path.GetDirectoryName(full)!);
+            File.WriteAllText(full, content);
+            Native.Chown(full, SimMachine.Uid, SimMachine.Gid);
+        }
+
+        /// <summary>The local.sh held in /bootbank/state.tgz, i.e. what survives a reboot.</summary>
+        public string PersistedLocalSh() => RunAsHost("tar xzf /bootbank/state.tgz -O " + LocalShPath.TrimStart('/'));
+
+        /// <summary>Lets a public key (one authorized_keys line) log in as the simulator account.</summary>
+        public void AuthorizeKey(string publicKeyLine)
+        {
+            File.AppendAllText(HostPath($"/etc/ssh/keys-{UserName}/authorized_keys"), publicKeyLine.TrimEnd() + "\n");
+        }
+
+        public void ResetFailedLogins() => Native.Run("/usr/sbin/faillock", new[] { "--dir", FaillockFolder, "--user", UserName, "--reset" });
+
+        /// <summary>Fault: the named command (vim-cmd, auto-backup.sh, ...) hangs.</summary>
+        public void HangCommand(string command) => File.AppendAllText(Path.Combine(Sim, "faults/hang"), command + "\n");
+
+        /// <summary>Fault: the named command kills its SSH session mid-way (the client sees a dropped connection).</summary>
+        public void DropConnectionIn(string command) => File.AppendAllText(Path.Combine(Sim, "faults/drop"), command + "\n");
+
+        public void ClearFaults()
+        {
+            foreach (var fault in Directory.GetFiles(Path.Combine(Sim, "faults")))
+            {
+                File.Delete(fault);
+            }
+        }
+
+        /// <summary>Fault: new host keys, as after a reinstall; sshd re-reads them on SIGHUP.</summary>
+        public void ChangeHostKey()
+        {
+            NewHostKeys();
+            Native.Kill(sshd!.Id, 1);
+            Thread.Sleep(300);
+            WaitListening();
+        }
+
+        /// <summary>
+        /// Power cut and boot: local state reverts to /bootbank, datastores unmount, every VM is off, the
+        /// clock restarts at 0 with readiness at the given virtual times, then /etc/rc.local.d/* run as
+        /// ESXi's boot runs them (not when Secure Boot is on).
+        /// </summary>
+        public BootTimeline PowerCycle(int hostdReadyAt = 0, int datastoresReadyAt = 0, int vmsStartableAt = 0, int vimCmdSeconds = 1, int powerOnSeconds = 2)
+        {
+            RunAsHost("rm -f /vmfs/volumes/* && cd / && tar xzf /bootbank/state.tgz");
+            foreach (var folder in Directory.GetDirectories(Path.Combine(Sim, "vms")))
+            {
+                File.WriteAllText(Path.Combine(folder, "state"), "off\n");
+                int vmid = int.Parse(Path.GetFileName(folder), CultureInfo.InvariantCulture);
+                File.WriteAllText(Path.Combine(folder, "lock_tries"), inventory[vmid].LockFailures + "\n");
+            }
+
+            WriteSim("hostd_ready_at", hostdReadyAt.ToString(CultureInfo.InvariantCulture));
+            WriteSim("datastores_ready_at", datastoresReadyAt.ToString(CultureInfo.InvariantCulture));
+            WriteSim("vms_startable_at", vmsStartableAt.ToString(CultureInfo.InvariantCulture));
+            WriteSim("vimcmd_seconds", vimCmdSeconds.ToString(CultureInfo.InvariantCulture));
+            WriteSim("poweron_seconds", powerOnSeconds.ToString(CultureInfo.InvariantCulture));
+            WriteSim("clock", "0");
+            WriteSim("events.log", "");
+            WriteSim("sleeps.log", "");
+            RunAsHost(". /.sim/lib.sh && sim_mount_ready_datastores");
+
+            bool runs = !SecureBoot;
+            string output = runs
+                ? RunAsHost("for script in /etc/rc.local.d/*; do if [ -f \"$script\" ] && [ -x \"$script\" ]; then \"$script\"; fi; done", check: false, timeoutMs: 120000)
+                : "";
+            var names = inventory.ToDictionary(p => p.Key.ToString(CultureInfo.InvariantCulture), p => p.Value.Name);
+            var events = ReadSim("events.log").Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(line => line.Split('\t'))
+                .Select(f => new BootEvent(int.Parse(f[0], CultureInfo.InvariantCulture), f[1], f[2], names.TryGetValue(f[2], out var n) ? n : null, f[3]))
+                .ToList();
+            return new BootTimeline
+            {
+                Host = Name,
+                BootScriptsRan = runs,
+                EndSeconds = Clock,
+                Events = events,
+                Sleeps = ReadSim("sleeps.log").Split('\n', StringSplitOptions.RemoveEmptyEntries),
+                Output = output,
+            };
+        }
+
+        /// <summary>Runs a shell command inside the host as the simulator account, under BusyBox ash.</summary>
+        public string RunAsHost(string command, bool check = true, int timeoutMs = 60000)
+            => Native.Run("/usr/sbin/chroot", new[] { $"--userspec={SimMachine.Uid}:{SimMachine.Gid}", Root, "/bin/ash", "-c", command }, check: check, timeoutMs: timeoutMs);
+
+        public void Dispose()
+        {
+            if (sshd != null && !sshd.HasExited)
+            {
+                sshd.Kill(entireProcessTree: true);
+                sshd.WaitForExit(5000);
+            }
+
+            sshd?.Dispose();
+            StopLeftovers(Folder);
+            File.Delete($"/etc/pam.d/{service}");
+            File.Delete(Path.Combine(SimMachine.LinkFolder, service));
+        }
+
+        /// <summary>Stops a host's sshd and its sessions by pid file (for runs whose owner died).</summary>
+        internal static void StopLeftovers(string folder)
+        {
+            string pidFile = Path.Combine(folder, "sshd.pid");
+            if (File.Exists(pidFile) && int.TryParse(File.ReadAllText(pidFile).Trim(), out int pid))
+            {
+                Native.Kill(pid, 9);
+            }
+
+            // Sessions outlive a killed listener; anything still running inside the chroot goes too.
+            string root = Path.Combine(folder, "root");
+            foreach (var proc in Directory.GetDirectories("/proc").Select(Path.GetFileName).Where(p => p!.All(char.IsDigit)))
+            {
+                try
+                {
+                    var link = new DirectoryInfo($"/proc/{proc}/root").LinkTarget;
+                    if (link == root)
+                    {
+                        Native.Kill(int.Parse(proc!, CultureInfo.InvariantCulture), 9);
+                    }
+                }
+                catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
+                {
+                }
+            }
+        }
+
+        private void NewHostKeys()
+        {
+            foreach (var (type, bits) in new[] { ("rsa", "3072"), ("ecdsa", "256") })
+            {
+                string key = Path.Combine(KeyFolder, $"ssh_host_{type}_key");
+                File.Delete(key);
+                File.Delete(key + ".pub");
+                Native.Run("/usr/bin/ssh-keygen", new[] { "-q", "-t", type, "-b", bits, "-N", "", "-C", Name, "-f", key });
+            }
+        }
+
+        private void WaitListening()
+        {
+            var deadline = DateTime.UtcNow.AddSeconds(10);
+            while (true)
+            {
+                try
+                {
+                    using var probe = new TcpClient();
+                    probe.Connect(Address, Port);
+                    return;
+                }
+                catch (SocketException) when (DateTime.UtcNow < deadline)
+                {
+                    Thread.Sleep(50);
+                }
+            }
+        }
+
+        private string ReadLog() => File.Exists(Path.Combine(Folder, "sshd.log")) ? File.ReadAllText(Path.Combine(Folder, "sshd.log")) : "";
+
+        private string HostPath(string path) => Path.Combine(Root, path.TrimStart('/'));
+
+        private string ReadSim(string name) => File.ReadAllText(Path.Combine(Sim, name)).Trim();
+
+        private void WriteSim(string name, string content)
+        {
+            string path = Path.Combine(Sim, name);
+            File.WriteAllText(path, content);
+            Native.Chown(path, SimMachine.Uid, SimMachine.Gid);
+        }
+
+        private void WriteState(string relative, string content, UnixFileMode mode)
+        {
+            string path = Path.Combine(Root, relative);
+            File.WriteAllText(path, content, new UTF8Encoding(false));
+            File.SetUnixFileMode(path, mode);
+        }
+    }
+}
