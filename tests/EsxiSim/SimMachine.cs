@@ -89,7 +89,8 @@ namespace VmBoot.EsxiSim
                 }
 
                 password = File.ReadAllText(passwordFile).Trim();
-                Native.Run("/usr/sbin/chpasswd", Array.Empty<string>(), stdin: $"{UserName}:{password}\n");
+                // SHA-512 crypt, as ESXi keeps in /etc/shadow (Debian would pick yescrypt).
+                Native.Run("/usr/sbin/chpasswd", new[] { "--crypt-method", "SHA512" }, stdin: $"{UserName}:{password}\n");
                 var fields = Native.Run("/usr/bin/getent", new[] { "passwd", UserName }).Split(':');
                 Uid = int.Parse(fields[2]);
                 Gid = int.Parse(fields[3]);

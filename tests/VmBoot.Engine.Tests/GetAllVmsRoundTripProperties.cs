@@ -1,6 +1,7 @@
 using System.Collections.Generic;
 using System.Linq;
 using CsCheck;
+using VmBoot.EsxiSim;
 using VmBoot.Inventory;
 using Xunit;
 

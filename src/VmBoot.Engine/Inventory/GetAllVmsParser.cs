@@ -116,11 +116,10 @@ namespace VmBoot.Inventory
                 line = line.Substring(0, line.Length - 1);
             }
 
-            var skipped = Skipping.Match(line);
-            if (skipped.Success)
+            var skipped = SkippedVmWarning(line, lineNumber);
+            if (skipped != null)
             {
-                Report(DiagnosticSeverity.Warning, VmSkipped, lineNumber, line,
-                    $"ESXi skipped invalid VM '{skipped.Groups[1].Value}' (line {lineNumber}): it is registered but its configuration could not be read, so it is not listed.");
+                onDiagnostic(skipped);
                 return;
             }
 
@@ -146,6 +145,16 @@ namespace VmBoot.Inventory
                     linesBeforeHeader.Add((lineNumber, line));
                 }
             }
+        }
+
+        /// <summary>The warning for an ESXi "Skipping invalid VM 'N'" line (stderr or stdout), or null for any other line.</summary>
+        public static ParseDiagnostic? SkippedVmWarning(string line, int lineNumber)
+        {
+            var skipped = Skipping.Match(line);
+            return skipped.Success
+                ? new ParseDiagnostic(DiagnosticSeverity.Warning, VmSkipped, lineNumber, line,
+                    $"ESXi skipped invalid VM '{skipped.Groups[1].Value}' (line {lineNumber}): it is registered but its configuration could not be read, so it is not listed.")
+                : null;
         }
 
         private void ReportLinesBeforeHeader()

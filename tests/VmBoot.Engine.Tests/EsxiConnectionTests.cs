@@ -1,0 +1,300 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.IO;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+using VmBoot.EsxiSim;
+using VmBoot.Inventory;
+using VmBoot.Ssh;
+using Xunit;
+
+namespace VmBoot.Engine.Tests
+{
+    [Collection("Simulator")]
+    public class EsxiConnectionTests
+    {
+        private readonly SimulatorFixture fixture;
+
+        public EsxiConnectionTests(SimulatorFixture fixture) => this.fixture = fixture;
+
+        private SimHost Host(int i) => fixture.Simulator[i];
+
+        private static List<EsxiVm> ReadInventory(EsxiConnection connection, List<ParseDiagnostic>? diagnostics = null)
+        {
+            var vms = new List<EsxiVm>();
+            LiveInventory.Read(connection, CancellationToken.None, vms.Add, d => (diagnostics ?? throw new Xunit.Sdk.XunitException(d.Message)).Add(d));
+            return vms;
+        }
+
+        private static void AssertSameInventory(SimHost host, List<EsxiVm> vms)
+        {
+            var expected = host.Inventory.OrderBy(v => v.Vmid.ToString(), StringComparer.Ordinal).ToList();
+            Assert.Equal(expected.Select(v => (v.Vmid, v.Name, v.Datastore, v.Notes)), vms.Select(v => (v.Vmid, v.Name, v.Datastore, v.Notes)));
+            Assert.All(vms, v => Assert.Equal(host.Address, v.Server));
+            Assert.True(vms.Single(v => v.Vmid == 101).IsVcls);
+        }
+
+        [Fact]
+        public void KeyboardInteractivePasswordLoginReadsTheInventory()
+        {
+            using var connection = EsxiConnection.Open(fixture.Options(Host(0)), CancellationToken.None);
+            AssertSameInventory(Host(0), ReadInventory(connection));
+            Assert.False(fixture.Simulator[0].FileExists("/tmp/pwned"));
+        }
+
+        [Fact]
+        public void SixteenHostsInParallelEachAnswerWithTheirOwnInventory()
+        {
+            var results = new List<EsxiVm>[16];
+            Parallel.For(0, 16, i =>
+            {
+                using var connection = EsxiConnection.Open(fixture.Options(Host(i)), CancellationToken.None);
+                results[i] = ReadInventory(connection);
+            });
+            for (int i = 0; i < 16; i++)
+            {
+                AssertSameInventory(Host(i), results[i]);
+                Assert.Equal(i + 4, results[i].Count);
+            }
+        }
+
+        [Fact]
+        public void OneConnectionServesManyCommands()
+        {
+            using var connection = EsxiConnection.Open(fixture.Options(Host(1)), CancellationToken.None);
+            Assert.Equal("esx02", connection.Run("hostname", CancellationToken.None).Output.Trim());
+            Assert.Contains("ESXi", connection.Run("vmware -v", CancellationToken.None).Output);
+            var result = connection.Run("vim-cmd vmsvc/power.getstate " + ShellQuote.Quote("1"), CancellationToken.None);
+            Assert.Equal("Retrieved runtime info\nPowered off\n", result.Output);
+            Assert.Equal(0, result.ExitStatus);
+            Assert.Equal(3, connection.Run("exit 3", CancellationToken.None).ExitStatus);
+        }
+
+        [Theory]
+        [InlineData("rsa", "3072", null)]
+        [InlineData("ecdsa", "256", null)]
+        [InlineData("ecdsa", "384", "key pass phrase")]
+        public void KeyFilesLogIn(string type, string bits, string? passphrase)
+        {
+            string key = Path.Combine(fixture.Folder, $"id_{type}_{bits}_{passphrase?.Length ?? 0}");
+            Run("ssh-keygen", "-q", "-t", type, "-b", bits, "-N", passphrase ?? "", "-f", key);
+            Host(2).AuthorizeKey(File.ReadAllText(key + ".pub"));
+            var options = fixture.Options(Host(2));
+            options.Password = null;
+            options.KeyFilePath = key;
+            options.KeyPassphrase = passphrase == null ? null : SimulatorFixture.Secure(passphrase);
+            using var connection = EsxiConnection.Open(options, CancellationToken.None);
+            AssertSameInventory(Host(2), ReadInventory(connection));
+        }
+
+        [Fact]
+        public void EncryptedKeyWithoutPassphraseIsAnInvalidKeyFile()
+        {
+            string key = Path.Combine(fixture.Folder, "id_locked");
+            Run("ssh-keygen", "-q", "-t", "ecdsa", "-N", "secret words", "-f", key);
+            var options = fixture.Options(Host(2));
+            options.Password = null;
+            options.KeyFilePath = key;
+            var e = Assert.Throws<EsxiSshException>(() => EsxiConnection.Open(options, CancellationToken.None));
+            Assert.Equal("SshKeyFileInvalid", e.ErrorId);
+            Assert.Contains("passphrase", e.Message);
+        }
+
+        [Fact]
+        public void WrongPasswordFailsOnceAndIsNeverRetried()
+        {
+            var host = Host(3);
+            host.ResetFailedLogins();
+            var e = Assert.Throws<EsxiSshException>(() => EsxiConnection.Open(fixture.Options(host, "wrong password"), CancellationToken.None));
+            Assert.Equal(SshFailure.AuthenticationFailed, e.Failure);
+            Assert.Equal(host.Address, e.Server);
+            Assert.Contains("not retried", e.Message);
+            Assert.DoesNotContain("wrong password", e.ToString());
+            Assert.Equal(1, host.FailedLogins);
+        }
+
+        [Fact]
+        public void FiveFailuresLockTheAccountLikeEsxi()
+        {
+            var host = Host(4);
+            host.ResetFailedLogins();
+            for (int i = 0; i < 5; i++)
+            {
+                Assert.Throws<EsxiSshException>(() => EsxiConnection.Open(fixture.Options(host, "bad"), CancellationToken.None));
+            }
+
+            Assert.Equal(5, host.FailedLogins);
+            var locked = Assert.Throws<EsxiSshException>(() => EsxiConnection.Open(fixture.Options(host), CancellationToken.None));
+            Assert.Equal(SshFailure.AuthenticationFailed, locked.Failure);
+            host.ResetFailedLogins();
+            using var connection = EsxiConnection.Open(fixture.Options(host), CancellationToken.None);
+            Assert.True(connection.IsConnected);
+        }
+
+        [Fact]
+        public void UnknownHostKeyFailsWithItsFingerprintUnlessAcceptedThenIsRemembered()
+        {
+            var host = Host(5);
+            var options = fixture.Options(host);
+            options.KnownHostsPath = Path.Combine(fixture.Folder, "known_hosts_new");
+            File.Delete(options.KnownHostsPath);
+            var e = Assert.Throws<EsxiSshException>(() => EsxiConnection.Open(options, CancellationToken.None));
+            Assert.Equal("SshHostKeyUnknown", e.ErrorId);
+            Assert.Contains("SHA256:", e.Message);
+            Assert.Equal(0, host.FailedLogins);
+
+            options.AcceptNewHostKey = true;
+            using (EsxiConnection.Open(options, CancellationToken.None))
+            {
+            }
+
+            string recorded = Assert.Single(File.ReadAllLines(options.KnownHostsPath));
+            Assert.StartsWith($"[{host.Address}]:{host.Port} ", recorded);
+            options.AcceptNewHostKey = false;
+            using var again = EsxiConnection.Open(options, CancellationToken.None);
+            Assert.True(again.IsConnected);
+        }
+
+        [Fact]
+        public void ChangedHostKeyAlwaysFailsEvenWhenAcceptingNewKeys()
+        {
+            var host = Host(6);
+            var options = fixture.Options(host);
+            options.KnownHostsPath = Path.Combine(fixture.Folder, "known_hosts_changed");
+            File.WriteAllLines(options.KnownHostsPath, host.KnownHostsLines);
+            host.ChangeHostKey();
+            options.AcceptNewHostKey = true;
+            var e = Assert.Throws<EsxiSshException>(() => EsxiConnection.Open(options, CancellationToken.None));
+            Assert.Equal("SshHostKeyChanged", e.ErrorId);
+            Assert.Contains("ssh-keygen -R", e.Message);
+            Assert.Equal(host.KnownHostsLines.Count, File.ReadAllLines(options.KnownHostsPath).Length);
+        }
+
+        [Fact]
+        public void HashedKnownHostsEntriesAreHonoured()
+        {
+            var host = Host(7);
+            var options = fixture.Options(host);
+            options.KnownHostsPath = Path.Combine(fixture.Folder, "known_hosts_hashed");
+            File.WriteAllLines(options.KnownHostsPath, host.KnownHostsLines);
+            Run("ssh-keygen", "-H", "-f", options.KnownHostsPath);
+            Assert.StartsWith("|1|", File.ReadAllLines(options.KnownHostsPath)[0]);
+            using var connection = EsxiConnection.Open(options, CancellationToken.None);
+            Assert.True(connection.IsConnected);
+        }
+
+        [Fact]
+        public void RefusedConnectionNamesTheHost()
+        {
+            var options = fixture.Options(Host(0));
+            using (var probe = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0))
+            {
+                probe.Start();
+                options.Port = ((System.Net.IPEndPoint)probe.LocalEndpoint).Port;
+            }
+
+            var e = Assert.Throws<EsxiSshException>(() => EsxiConnection.Open(options, CancellationToken.None));
+            Assert.Equal("SshConnectionRefused", e.ErrorId);
+            Assert.Contains(options.Server, e.Message);
+        }
+
+        [Fact]
+        public void HungCommandTimesOutAndCancellationIsPrompt()
+        {
+            var host = Host(8);
+            host.HangCommand("vim-cmd");
+            try
+            {
+                var options = fixture.Options(host);
+                options.CommandTimeout = TimeSpan.FromSeconds(2);
+                using var connection = EsxiConnection.Open(options, CancellationToken.None);
+                var e = Assert.Throws<EsxiSshException>(() => connection.Run(LiveInventory.Command, CancellationToken.None));
+                Assert.Equal("SshCommandTimeout", e.ErrorId);
+
+                options.CommandTimeout = TimeSpan.FromMinutes(5);
+                using var second = EsxiConnection.Open(options, CancellationToken.None);
+                using var cancel = new CancellationTokenSource(TimeSpan.FromMilliseconds(500));
+                var watch = Stopwatch.StartNew();
+                Assert.ThrowsAny<OperationCanceledException>(() => second.Run(LiveInventory.Command, cancel.Token));
+                Assert.True(watch.Elapsed < TimeSpan.FromSeconds(30), "cancellation should not wait for the command timeout");
+            }
+            finally
+            {
+                host.ClearFaults();
+            }
+        }
+
+        [Fact]
+        public void DroppedConnectionMidCommandIsConnectionLost()
+        {
+            var host = Host(9);
+            host.DropConnectionIn("auto-backup.sh");
+            try
+            {
+                using var connection = EsxiConnection.Open(fixture.Options(host), CancellationToken.None);
+                connection.Run("echo changed >> /etc/rc.local.d/local.sh", CancellationToken.None);
+                var e = Assert.Throws<EsxiSshException>(() => connection.Run("/sbin/auto-backup.sh", CancellationToken.None));
+                Assert.Equal("SshConnectionLost", e.ErrorId);
+                Assert.Contains(host.Address, e.Message);
+            }
+            finally
+            {
+                host.ClearFaults();
+            }
+        }
+
+        [Fact]
+        public void HostdNotReadyIsAVimCmdError()
+        {
+            var host = Host(10);
+            host.RunAsHost("echo 999999 > /.sim/hostd_ready_at");
+            try
+            {
+                using var connection = EsxiConnection.Open(fixture.Options(host), CancellationToken.None);
+                var diagnostics = new List<ParseDiagnostic>();
+                Assert.Empty(ReadInventory(connection, diagnostics));
+                Assert.Equal(LiveInventory.VimCmdFailed, Assert.Single(diagnostics).ErrorId);
+                Assert.Contains("Connect to localhost failed", diagnostics[0].Message);
+            }
+            finally
+            {
+                host.RunAsHost("echo 0 > /.sim/hostd_ready_at");
+            }
+        }
+
+        [Fact]
+        public void SkippedVmsOnStderrBecomeWarnings()
+        {
+            var host = Host(11);
+            host.SetInventory(SimulatorFixture.InventoryFor(11), skippedVmids: new[] { 6 });
+            try
+            {
+                using var connection = EsxiConnection.Open(fixture.Options(host), CancellationToken.None);
+                var diagnostics = new List<ParseDiagnostic>();
+                AssertSameInventory(host, ReadInventory(connection, diagnostics));
+                var warning = Assert.Single(diagnostics);
+                Assert.Equal(GetAllVmsParser.VmSkipped, warning.ErrorId);
+                Assert.Contains("'6'", warning.Message);
+            }
+            finally
+            {
+                host.SetInventory(SimulatorFixture.InventoryFor(11));
+            }
+        }
+
+        private static void Run(string file, params string[] args)
+        {
+            var info = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true };
+            foreach (var arg in args)
+            {
+                info.ArgumentList.Add(arg);
+            }
+
+            using var process = Process.Start(info)!;
+            process.WaitForExit();
+            Assert.True(process.ExitCode == 0, process.StandardError.ReadToEnd());
+        }
+    }
+}
