@@ -12,6 +12,9 @@
     TypesToProcess       = @('VmBoot.Types.ps1xml')
     CmdletsToExport      = @(
         'Get-EsxiVmList'
+        'New-EsxiSession'
+        'Get-EsxiSession'
+        'Remove-EsxiSession'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()
@@ -20,7 +23,7 @@
         PSData = @{
             Tags         = @('VMware', 'ESXi', 'vSphere', 'HA', 'PowerCLI', 'Autostart', 'SSH', 'UPS', 'Linux', 'Windows', 'PSEdition_Core', 'PSEdition_Desktop')
             LicenseUri   = 'https://opensource.org/licenses/MIT'
-            ReleaseNotes = 'Get-EsxiVmList parses vim-cmd vmsvc/getallvms output (text and files) into objects.'
+            ReleaseNotes = 'Get-EsxiVmList parses vim-cmd vmsvc/getallvms output from text, files or live hosts over SSH (parallel, known_hosts checked, never retries a failed login); New-, Get- and Remove-EsxiSession keep connections per runspace.'
         }
     }
 }

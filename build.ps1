@@ -6,7 +6,7 @@
     Build  produces an importable module at out/VmBoot (Import-Module ./out/VmBoot).
     Test   builds, installs and starts what the tests need, runs xunit (engine) and Pester (cmdlets,
            in a child pwsh against out/VmBoot) and ends with one line "N passed, N failed".
-    Demo   builds and walks through VmBoot on sample ESXi output.
+    Demo   builds, starts simulated ESXi hosts and walks through VmBoot with real output.
     Bench  measures VmBoot against its peers.
     Clean  removes out/.
 .EXAMPLE
@@ -29,7 +29,7 @@ $moduleOut = Join-Path $out 'VmBoot'
 
 function Invoke-Native {
     param([Parameter(Mandatory)] [string] $FilePath, [string[]] $ArgumentList = @())
-    & $FilePath @ArgumentList
+    & $FilePath @ArgumentList | Out-Host
     if ($LASTEXITCODE -ne 0) { throw "'$FilePath $($ArgumentList -join ' ')' failed with exit code $LASTEXITCODE." }
 }
 
@@ -57,6 +57,20 @@ function Invoke-Build {
     Write-Host "Built $moduleOut"
 }
 
+function Install-SimulatorPrerequisite {
+    # The simulator runs real sshd processes with chroots and PAM services: that needs root.
+    if ((id -u) -ne '0') {
+        Write-Warning 'Not root: the ESXi simulator cannot start here, so the live tests will fail. Run as root (CI does).'
+        return
+    }
+    Invoke-Native bash @("$root/tests/EsxiSim/install-prerequisites.sh")
+}
+
+function Build-Simulator {
+    Invoke-Native dotnet @('build', "$root/tests/EsxiSim/EsxiSim.csproj", '-c', $Configuration, '-o', "$out/esxisim", '--nologo', '-v', 'quiet')
+    return "$out/esxisim/EsxiSim.dll"
+}
+
 function Get-TrxCount {
     param([string] $Folder)
     $passed = 0; $failed = 0
@@ -70,6 +84,8 @@ function Get-TrxCount {
 
 function Invoke-Test {
     Invoke-Build
+    Install-SimulatorPrerequisite
+    $simulator = Build-Simulator
     $results = Join-Path $out 'test'
     Remove-Item -LiteralPath $results -Recurse -Force -ErrorAction Ignore
     New-Item -ItemType Directory -Path $results | Out-Null
@@ -86,7 +102,7 @@ function Invoke-Test {
     $pester = Join-Path (Get-NuGetPackageFolder) 'pester/5.7.1/tools/Pester.psd1'
     $pesterSummary = Join-Path $results 'pester.json'
     & dotnet pwsh -NoProfile -NonInteractive -File "$root/tests/Invoke-PesterTests.ps1" `
-        -PesterPath $pester -ModulePath $moduleOut -SummaryPath $pesterSummary -ResultPath "$results/pester.xml"
+        -PesterPath $pester -ModulePath $moduleOut -SimulatorPath $simulator -SummaryPath $pesterSummary -ResultPath "$results/pester.xml"
     $pesterCount = if (Test-Path -LiteralPath $pesterSummary) { Get-Content -LiteralPath $pesterSummary -Raw | ConvertFrom-Json }
                    else { [pscustomobject]@{ Passed = 0; Failed = 1 } }
 
@@ -99,7 +115,9 @@ function Invoke-Test {
 
 function Invoke-Demo {
     Invoke-Build
-    & dotnet pwsh -NoProfile -NonInteractive -File "$root/tests/demo/Start-Demo.ps1" -ModulePath $moduleOut
+    Install-SimulatorPrerequisite
+    $simulator = Build-Simulator
+    & dotnet pwsh -NoProfile -NonInteractive -File "$root/tests/demo/Start-Demo.ps1" -ModulePath $moduleOut -SimulatorPath $simulator
     if ($LASTEXITCODE -ne 0) { exit $LASTEXITCODE }
 }
 

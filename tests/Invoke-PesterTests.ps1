@@ -5,12 +5,14 @@
 param(
     [Parameter(Mandatory)] [string] $PesterPath,
     [Parameter(Mandatory)] [string] $ModulePath,
+    [Parameter(Mandatory)] [string] $SimulatorPath,
     [Parameter(Mandatory)] [string] $SummaryPath,
     [Parameter(Mandatory)] [string] $ResultPath
 )
 $ErrorActionPreference = 'Stop'
 Import-Module $PesterPath -Force
 $env:VMBOOT_TEST_MODULE = (Resolve-Path -LiteralPath $ModulePath).Path
+$env:VMBOOT_TEST_SIMULATOR = (Resolve-Path -LiteralPath $SimulatorPath).Path
 
 $configuration = New-PesterConfiguration
 $configuration.Run.Path = Join-Path $PSScriptRoot 'Pester'

@@ -23,14 +23,12 @@ namespace VmBoot.Commands
             frameworkAssemblies = FrameworkAssemblyNames();
         }
 
+        // Import-Module -Force removes then imports again: the context (and the engine in it) is kept,
+        // the handler comes and goes with the module.
         internal static void Register(string folder)
         {
-            if (instance != null)
-            {
-                return;
-            }
-
-            instance = new DependencyLoadContext(folder);
+            instance ??= new DependencyLoadContext(folder);
+            Default.Resolving -= ResolveEngine;
             Default.Resolving += ResolveEngine;
         }
 

@@ -26,6 +26,25 @@ namespace VmBoot.Commands
             return Create(diagnostic.ErrorId, ErrorCategory.InvalidData, diagnostic.Line, message, exception);
         }
 
+        /// <summary>An SSH failure: the id says what (SshAuthenticationFailed...), the target is the host.</summary>
+        internal static ErrorRecord FromSsh(Ssh.EsxiSshException e)
+        {
+            var category = e.Failure switch
+            {
+                Ssh.SshFailure.HostNotFound => ErrorCategory.ObjectNotFound,
+                Ssh.SshFailure.ConnectionRefused => ErrorCategory.ConnectionError,
+                Ssh.SshFailure.ConnectionLost => ErrorCategory.ConnectionError,
+                Ssh.SshFailure.ConnectTimeout => ErrorCategory.OperationTimeout,
+                Ssh.SshFailure.CommandTimeout => ErrorCategory.OperationTimeout,
+                Ssh.SshFailure.HostKeyUnknown => ErrorCategory.SecurityError,
+                Ssh.SshFailure.HostKeyChanged => ErrorCategory.SecurityError,
+                Ssh.SshFailure.AuthenticationFailed => ErrorCategory.AuthenticationError,
+                Ssh.SshFailure.KeyFileInvalid => ErrorCategory.InvalidArgument,
+                _ => ErrorCategory.ProtocolError,
+            };
+            return Create(e.ErrorId, category, e.Server, e.Message, e);
+        }
+
         internal static ErrorRecord PathNotFoundError(string path, Exception? inner = null)
             => Create(PathNotFound, ErrorCategory.ObjectNotFound, path, $"Cannot find path '{path}' because it does not exist.", inner);
     }

@@ -6,12 +6,13 @@ using VmBoot.Inventory;
 namespace VmBoot.Commands
 {
     /// <summary>
-    /// Reads the VMs registered on ESXi hosts from <c>vim-cmd vmsvc/getallvms</c> output: text from the
-    /// pipeline or files.
+    /// Reads the VMs registered on ESXi hosts from <c>vim-cmd vmsvc/getallvms</c> output: live over SSH
+    /// (many hosts in parallel), or from text on the pipeline or in files.
     /// </summary>
-    [Cmdlet(VerbsCommon.Get, "EsxiVmList", DefaultParameterSetName = PathSet)]
+    // LiteralPath is the default so a FileInfo, whose Name would also fit -Server, binds as a file.
+    [Cmdlet(VerbsCommon.Get, "EsxiVmList", DefaultParameterSetName = LiteralPathSet)]
     [OutputType(typeof(EsxiVm))]
-    public sealed class GetEsxiVmListCommand : PSCmdlet
+    public sealed class GetEsxiVmListCommand : EsxiHostCmdlet
     {
         private const string TextSet = "Text";
         private const string PathSet = "Path";
@@ -37,8 +38,27 @@ namespace VmBoot.Commands
         public string[] InputObject { get; set; } = null!;
 
         /// <inheritdoc />
+        protected override string Activity => "Reading VM inventories (vim-cmd vmsvc/getallvms)";
+
+        /// <inheritdoc />
         protected override void ProcessRecord()
         {
+            if (ParameterSetName == ServerSet || ParameterSetName == SessionSet)
+            {
+                StartHostWork((connection, writer) => LiveInventory.Read(connection, writer.Token, writer.Output, diagnostic =>
+                {
+                    if (diagnostic.Severity == DiagnosticSeverity.Warning)
+                    {
+                        writer.Warning(diagnostic.Message);
+                    }
+                    else
+                    {
+                        writer.Error(ErrorRecords.FromDiagnostic(diagnostic, connection.Server));
+                    }
+                }));
+                return;
+            }
+
             if (ParameterSetName == TextSet)
             {
                 // The parameter set is known only once pipeline input is bound, so the parser starts here.
@@ -69,7 +89,11 @@ namespace VmBoot.Commands
         }
 
         /// <inheritdoc />
-        protected override void EndProcessing() => textParser?.Complete();
+        protected override void EndProcessing()
+        {
+            textParser?.Complete();
+            FinishHostWork();
+        }
 
         private GetAllVmsParser NewParser(string? source) => new GetAllVmsParser(
             server: "",

@@ -4,12 +4,15 @@ using System.Text;
 
 namespace VmBoot.EsxiSim
 {
+    /// <summary>One getallvms row's values, as vim-cmd prints them.</summary>
+    public sealed record VmRow(int Vmid, string Name, string File, string GuestId, string HardwareVersion, string Notes);
+
     /// <summary>Lays out an inventory exactly as vim-cmd vmsvc/getallvms does (shared/esxi-facts.md).</summary>
     public static class GetAllVmsRenderer
     {
         private static readonly string[] Labels = { "Vmid", "Name", "File", "Guest OS", "Version", "Annotation" };
 
-        public static string Render(IEnumerable<EsxiVm> vms, bool utf8Widths = false, bool trailingPadding = true, string newline = "\n")
+        public static string Render(IEnumerable<VmRow> vms, bool utf8Widths = false, bool trailingPadding = true, string newline = "\n")
         {
             int Width(string s) => utf8Widths ? Encoding.UTF8.GetByteCount(s) : s.Length;
             var rows = vms

@@ -140,7 +140,7 @@ namespace VmBoot.EsxiSim
             WriteSim("clock", "3600");
             WriteSim("secure_boot", "0");
             WriteSim("exec_installed_only", "0");
-            WriteSim("getallvms.txt", GetAllVmsRenderer.Render(Array.Empty<EsxiVm>()));
+            WriteSim("getallvms.txt", GetAllVmsRenderer.Render(Array.Empty<VmRow>()));
             File.SetUnixFileMode(Path.Combine(Root, "tmp"), (UnixFileMode)Convert.ToInt32("1777", 8));
 
             // What ESXi root may change belongs to the simulator account; the tools stay root's.
@@ -233,7 +233,7 @@ namespace VmBoot.EsxiSim
                 }
             }
 
-            WriteSim("getallvms.txt", GetAllVmsRenderer.Render(inventory.Values.Select(v => v.ToEsxiVm()), utf8Widths));
+            WriteSim("getallvms.txt", GetAllVmsRenderer.Render(inventory.Values.Select(v => v.ToRow()), utf8Widths));
             string skipped = string.Concat((skippedVmids ?? Array.Empty<int>()).Select(id => $"Skipping invalid VM '{id}'\n"));
             WriteSim("getallvms.stderr", skipped);
             Native.ChownTree(Sim, SimMachine.Uid, SimMachine.Gid);

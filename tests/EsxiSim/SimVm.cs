@@ -25,16 +25,8 @@ namespace VmBoot.EsxiSim
 
         internal string EffectiveVmxPath => VmxPath ?? (Datastore.Length == 0 ? $"/var/run/crx/infra/{Name}/{Name}.vmx" : $"{Name}/{Name}.vmx");
 
-        public EsxiVm ToEsxiVm() => new EsxiVm
-        {
-            Vmid = Vmid,
-            Name = Name,
-            Datastore = Datastore,
-            VmxPath = EffectiveVmxPath,
-            File = $"[{Datastore}] {EffectiveVmxPath}",
-            GuestId = GuestId,
-            HardwareVersion = HardwareVersion,
-            Notes = Notes,
-        };
+        public string File => $"[{Datastore}] {EffectiveVmxPath}";
+
+        public VmRow ToRow() => new VmRow(Vmid, Name, File, GuestId, HardwareVersion, Notes);
     }
 }

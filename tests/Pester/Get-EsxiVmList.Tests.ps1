@@ -92,7 +92,7 @@ Describe 'Get-EsxiVmList from files' {
 Describe 'Module surface' {
     It 'exports exactly its cmdlets and no functions, variables or aliases' {
         $module = Get-Module VmBoot
-        $module.ExportedCmdlets.Keys | Should -Contain 'Get-EsxiVmList'
+        $module.ExportedCmdlets.Keys | Sort-Object | Should -Be @('Get-EsxiSession', 'Get-EsxiVmList', 'New-EsxiSession', 'Remove-EsxiSession')
         $module.ExportedFunctions.Count | Should -Be 0
         $module.ExportedVariables.Count | Should -Be 0
         $module.ExportedAliases.Count | Should -Be 0
@@ -111,6 +111,11 @@ Describe 'Module surface' {
         $text = Get-EsxiVmList -LiteralPath "$fixtures/one-vm-esxi8.txt" | Format-Table | Out-String -Width 200
         $text | Should -Match 'Vmid\s+Name\s+Datastore\s+GuestId\s+HardwareVersion'
         $text | Should -Match '1\s+x8\s+pve-esx\s+centos9_64Guest\s+vmx-20'
+    }
+
+    It 'survives Import-Module -Force' {
+        Import-Module $env:VMBOOT_TEST_MODULE -Force
+        (Get-EsxiVmList -LiteralPath "$fixtures/one-vm-esxi8.txt").Name | Should -Be 'x8'
     }
 
     It 'loads the engine into its own load context, not the default one' {

@@ -56,12 +56,14 @@ namespace VmBoot.Engine.Tests
             return vms.Take(unique.Length).Select((vm, i) => { vm.Vmid = unique[i]; return vm; }).ToList();
         });
 
+        private static VmRow ToRow(EsxiVm vm) => new VmRow(vm.Vmid, vm.Name, vm.File, vm.GuestId, vm.HardwareVersion, vm.Notes);
+
         [Fact]
         public void RenderedInventoriesParseBackExactly()
         {
             Gen.Select(Inventory, Gen.Bool, Gen.Bool, Gen.Bool).Sample((inventory, utf8Widths, trailing, crlf) =>
             {
-                string text = GetAllVmsRenderer.Render(inventory, utf8Widths, trailing, crlf ? "\r\n" : "\n");
+                string text = GetAllVmsRenderer.Render(inventory.Select(ToRow), utf8Widths, trailing, crlf ? "\r\n" : "\n");
                 var (vms, diagnostics) = GetAllVmsParser.Parse(text, "esx01");
                 Assert.Empty(diagnostics);
                 var expected = inventory.OrderBy(v => v.Vmid.ToString(System.Globalization.CultureInfo.InvariantCulture), System.StringComparer.Ordinal).ToList();
@@ -86,7 +88,7 @@ namespace VmBoot.Engine.Tests
         {
             Inventory.Sample(inventory =>
             {
-                string text = GetAllVmsRenderer.Render(inventory);
+                string text = GetAllVmsRenderer.Render(inventory.Select(ToRow));
                 var whole = GetAllVmsParser.Parse(text).Vms;
                 var streamed = new List<EsxiVm>();
                 var parser = new GetAllVmsParser("", streamed.Add, d => Assert.Fail(d.Message));

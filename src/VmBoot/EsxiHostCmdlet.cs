@@ -1,0 +1,184 @@
+using System;
+using System.Management.Automation;
+using System.Threading;
+using VmBoot.Ssh;
+
+namespace VmBoot.Commands
+{
+    /// <summary>
+    /// Base for cmdlets that work on ESXi hosts over SSH: the shared connection parameters (by host name
+    /// or by session), one connection per host per call, parallel hosts, and errors that name the host.
+    /// </summary>
+    public abstract class EsxiHostCmdlet : PSCmdlet
+    {
+        /// <summary>Parameter set: hosts named by -Server.</summary>
+        protected const string ServerSet = "Server";
+
+        /// <summary>Parameter set: hosts reached through sessions from New-EsxiSession.</summary>
+        protected const string SessionSet = "Session";
+
+        private HostFanOut? fanOut;
+
+        /// <summary>ESXi hosts: names, addresses or name:port. PowerCLI's VMHost objects bind by their Name.</summary>
+        [Parameter(Mandatory = true, ParameterSetName = ServerSet, ValueFromPipelineByPropertyName = true)]
+        [Alias("Name", "ComputerName", "VMHost")]
+        [ValidateNotNullOrEmpty]
+        public string[] Server { get; set; } = null!;
+
+        /// <summary>User and password (keyboard-interactive, as ESXi asks). With -KeyFilePath, an empty password means key only.</summary>
+        [Parameter(ParameterSetName = ServerSet)]
+        [Credential]
+        public PSCredential? Credential { get; set; }
+
+        /// <summary>A private key file (RSA or ECDSA) authorized in /etc/ssh/keys-&lt;user&gt;/authorized_keys on the host.</summary>
+        [Parameter(ParameterSetName = ServerSet)]
+        [ValidateNotNullOrEmpty]
+        public string? KeyFilePath { get; set; }
+
+        /// <summary>The key file's passphrase.</summary>
+        [Parameter(ParameterSetName = ServerSet)]
+        public System.Security.SecureString? KeyPassphrase { get; set; }
+
+        /// <summary>SSH port when -Server does not say name:port.</summary>
+        [Parameter(ParameterSetName = ServerSet)]
+        [ValidateRange(1, 65535)]
+        public int Port { get; set; } = 22;
+
+        /// <summary>The OpenSSH known_hosts file that vouches for host keys. Default: ~/.ssh/known_hosts.</summary>
+        [Parameter(ParameterSetName = ServerSet)]
+        [ValidateNotNullOrEmpty]
+        public string? KnownHostsPath { get; set; }
+
+        /// <summary>Record the key of a host seen for the first time (a changed key still fails).</summary>
+        [Parameter(ParameterSetName = ServerSet)]
+        public SwitchParameter AcceptNewHostKey { get; set; }
+
+        /// <summary>Seconds allowed for connecting and logging in.</summary>
+        [Parameter(ParameterSetName = ServerSet)]
+        [ValidateRange(1, 600)]
+        public int ConnectTimeout { get; set; } = 15;
+
+        /// <summary>Open sessions to use instead of connecting.</summary>
+        [Parameter(Mandatory = true, ParameterSetName = SessionSet, ValueFromPipeline = true)]
+        [ValidateNotNullOrEmpty]
+        public EsxiSession[] Session { get; set; } = null!;
+
+        /// <summary>How many hosts to work on at once.</summary>
+        [Parameter]
+        [ValidateRange(1, 256)]
+        public int ThrottleLimit { get; set; } = 8;
+
+        /// <summary>Progress activity shown while hosts are worked on.</summary>
+        protected abstract string Activity { get; }
+
+        /// <inheritdoc />
+        protected override void StopProcessing() => fanOut?.Cancel();
+
+        /// <summary>Starts <paramref name="work"/> for each host this record names, then writes what finished so far.</summary>
+        private protected void StartHostWork(Action<EsxiConnection, HostFanOut.HostWriter> work)
+        {
+            fanOut ??= new HostFanOut(this, Activity, ThrottleLimit);
+            if (ParameterSetName == SessionSet)
+            {
+                foreach (var session in Session)
+                {
+                    fanOut.Start(session.Server, writer => Guard(writer, () => work(session.Connection, writer)));
+                }
+            }
+            else
+            {
+                foreach (string server in Server)
+                {
+                    var options = ConnectionOptions(server);
+                    fanOut.Start(server, writer => Guard(writer, () =>
+                    {
+                        using var connection = EsxiConnection.Open(options, writer.Token);
+                        writer.Verbose($"connected to {options.Server}:{options.Port} as {options.UserName}");
+                        work(connection, writer);
+                    }));
+                }
+            }
+
+            fanOut.Pump(untilDone: false);
+        }
+
+        /// <summary>Waits for all hosts and writes the rest of their output.</summary>
+        private protected void FinishHostWork()
+        {
+            try
+            {
+                fanOut?.Pump(untilDone: true);
+            }
+            finally
+            {
+                fanOut?.Dispose();
+                fanOut = null;
+            }
+        }
+
+        /// <summary>Connection options for one -Server entry (name or name:port).</summary>
+        private protected EsxiConnectionOptions ConnectionOptions(string server)
+        {
+            var (host, port) = SplitHostPort(server, Port);
+            bool hasPassword = Credential != null && Credential.Password != null && Credential.Password.Length > 0;
+            if (!hasPassword && KeyFilePath == null)
+            {
+                ThrowTerminatingError(ErrorRecords.Create("CredentialRequired", ErrorCategory.InvalidArgument, server,
+                    "Give -Credential (user and password) or -KeyFilePath, or use -Session from New-EsxiSession."));
+            }
+
+            return new EsxiConnectionOptions
+            {
+                Server = host,
+                Port = port,
+                UserName = Credential?.UserName?.TrimStart('\\') ?? "root",
+                Password = hasPassword ? Credential!.Password : null,
+                KeyFilePath = KeyFilePath == null ? null : SessionState.Path.GetUnresolvedProviderPathFromPSPath(KeyFilePath),
+                KeyPassphrase = KeyPassphrase,
+                KnownHostsPath = KnownHostsPath == null ? EsxiConnectionOptions.DefaultKnownHostsPath : SessionState.Path.GetUnresolvedProviderPathFromPSPath(KnownHostsPath),
+                AcceptNewHostKey = AcceptNewHostKey,
+                ConnectTimeout = TimeSpan.FromSeconds(ConnectTimeout),
+            };
+        }
+
+        /// <summary>"name", "name:port", "[v6]:port" or a bare IPv6 address.</summary>
+        internal static (string Host, int Port) SplitHostPort(string server, int defaultPort)
+        {
+            string text = server.Trim();
+            if (text.StartsWith("[", StringComparison.Ordinal))
+            {
+                int close = text.IndexOf(']');
+                if (close > 0 && close + 2 < text.Length && text[close + 1] == ':' && int.TryParse(text.Substring(close + 2), out int v6Port))
+                {
+                    return (text.Substring(1, close - 1), v6Port);
+                }
+
+                return (text.Trim('[', ']'), defaultPort);
+            }
+
+            int colon = text.IndexOf(':');
+            if (colon > 0 && colon == text.LastIndexOf(':') && int.TryParse(text.Substring(colon + 1), out int port))
+            {
+                return (text.Substring(0, colon), port);
+            }
+
+            return (text, defaultPort);
+        }
+
+        private static void Guard(HostFanOut.HostWriter writer, Action work)
+        {
+            try
+            {
+                work();
+            }
+            catch (EsxiSshException e)
+            {
+                writer.Error(ErrorRecords.FromSsh(e));
+            }
+            catch (OperationCanceledException) when (writer.Token.IsCancellationRequested)
+            {
+                // Ctrl+C: stop quietly.
+            }
+        }
+    }
+}

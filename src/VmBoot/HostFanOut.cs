@@ -1,0 +1,137 @@
+using System;
+using System.Collections.Concurrent;
+using System.Collections.Generic;
+using System.Management.Automation;
+using System.Threading;
+using System.Threading.Tasks;
+
+namespace VmBoot.Commands
+{
+    /// <summary>
+    /// Runs per-host work on worker threads, at most ThrottleLimit at once, while everything the work
+    /// writes reaches the pipeline from the pipeline thread (the only one allowed to). Progress counts hosts.
+    /// </summary>
+    internal sealed class HostFanOut : IDisposable
+    {
+        private readonly PSCmdlet cmdlet;
+        private readonly string activity;
+        private readonly SemaphoreSlim throttle;
+        private readonly CancellationTokenSource cancel = new CancellationTokenSource();
+        private readonly BlockingCollection<Action> outbox = new BlockingCollection<Action>();
+        private readonly List<Task> running = new List<Task>();
+        private readonly int progressId = new Random().Next(1, int.MaxValue);
+        private int started;
+        private int finished;
+
+        internal HostFanOut(PSCmdlet cmdlet, string activity, int throttleLimit)
+        {
+            this.cmdlet = cmdlet;
+            this.activity = activity;
+            throttle = new SemaphoreSlim(Math.Max(1, throttleLimit));
+        }
+
+        internal CancellationToken Token => cancel.Token;
+
+        /// <summary>Queues work for one host; what it writes is shown by <see cref="Pump"/>.</summary>
+        internal void Start(string host, Action<HostWriter> work)
+        {
+            started++;
+            var writer = new HostWriter(this, host);
+            running.Add(Task.Run(() =>
+            {
+                throttle.Wait(cancel.Token);
+                try
+                {
+                    writer.Verbose("started");
+                    work(writer);
+                }
+                finally
+                {
+                    throttle.Release();
+                    outbox.Add(() =>
+                    {
+                        finished++;
+                        WriteProgress(host);
+                    });
+                }
+            }, cancel.Token));
+        }
+
+        /// <summary>Writes what the workers produced; with <paramref name="untilDone"/>, waits for all of them.</summary>
+        internal void Pump(bool untilDone)
+        {
+            while (true)
+            {
+                if (outbox.TryTake(out var action, untilDone && finished < started ? 100 : 0))
+                {
+                    action();
+                    continue;
+                }
+
+                if (!untilDone || finished >= started || cancel.IsCancellationRequested)
+                {
+                    break;
+                }
+            }
+
+            if (untilDone)
+            {
+                foreach (var task in running)
+                {
+                    if (task.IsFaulted && task.Exception != null)
+                    {
+                        throw task.Exception.InnerException ?? task.Exception;
+                    }
+                }
+
+                if (started > 1 || finished > 0)
+                {
+                    cmdlet.WriteProgress(new ProgressRecord(progressId, activity, "Done") { RecordType = ProgressRecordType.Completed });
+                }
+            }
+        }
+
+        internal void Cancel() => cancel.Cancel();
+
+        public void Dispose()
+        {
+            cancel.Cancel();
+            cancel.Dispose();
+            outbox.Dispose();
+        }
+
+        private void WriteProgress(string host)
+        {
+            int percent = started == 0 ? 100 : Math.Min(100, finished * 100 / started);
+            cmdlet.WriteProgress(new ProgressRecord(progressId, activity, $"{finished} of {started} host(s) done")
+            {
+                PercentComplete = percent,
+                CurrentOperation = $"finished {host}",
+            });
+        }
+
+        /// <summary>What a worker may write; each call is replayed on the pipeline thread.</summary>
+        internal sealed class HostWriter
+        {
+            private readonly HostFanOut owner;
+
+            internal HostWriter(HostFanOut owner, string host)
+            {
+                this.owner = owner;
+                Host = host;
+            }
+
+            internal string Host { get; }
+
+            internal CancellationToken Token => owner.cancel.Token;
+
+            internal void Output(object value) => owner.outbox.Add(() => owner.cmdlet.WriteObject(value));
+
+            internal void Error(ErrorRecord error) => owner.outbox.Add(() => owner.cmdlet.WriteError(error));
+
+            internal void Warning(string text) => owner.outbox.Add(() => owner.cmdlet.WriteWarning($"{Host}: {text}"));
+
+            internal void Verbose(string text) => owner.outbox.Add(() => owner.cmdlet.WriteVerbose($"{Host}: {text}"));
+        }
+    }
+}
