@@ -74,8 +74,11 @@ namespace VmBoot.Commands
         /// <inheritdoc />
         protected override void StopProcessing() => fanOut?.Cancel();
 
-        /// <summary>Starts <paramref name="work"/> for each host this record names, then writes what finished so far.</summary>
-        private protected void StartHostWork(Action<EsxiConnection, HostFanOut.HostWriter> work)
+        /// <summary>
+        /// Starts <paramref name="work"/> for each host this record names, then writes what finished so far.
+        /// With <paramref name="keepOpen"/> the work owns the connections it is given.
+        /// </summary>
+        private protected void StartHostWork(Action<EsxiConnection, HostFanOut.HostWriter> work, bool keepOpen = false)
         {
             fanOut ??= new HostFanOut(this, Activity, ThrottleLimit);
             if (ParameterSetName == SessionSet)
@@ -92,9 +95,19 @@ namespace VmBoot.Commands
                     var options = ConnectionOptions(server);
                     fanOut.Start(server, writer => Guard(writer, () =>
                     {
-                        using var connection = EsxiConnection.Open(options, writer.Token);
-                        writer.Verbose($"connected to {options.Server}:{options.Port} as {options.UserName}");
-                        work(connection, writer);
+                        var connection = EsxiConnection.Open(options, writer.Token);
+                        writer.Verbose($"connected as {options.UserName}");
+                        try
+                        {
+                            work(connection, writer);
+                        }
+                        finally
+                        {
+                            if (!keepOpen)
+                            {
+                                connection.Dispose();
+                            }
+                        }
                     }));
                 }
             }

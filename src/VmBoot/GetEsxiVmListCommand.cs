@@ -53,7 +53,7 @@ namespace VmBoot.Commands
                     }
                     else
                     {
-                        writer.Error(ErrorRecords.FromDiagnostic(diagnostic, connection.Server));
+                        writer.Error(ErrorRecords.FromDiagnostic(diagnostic, connection.Name));
                     }
                 }));
                 return;

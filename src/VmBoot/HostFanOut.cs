@@ -127,6 +127,9 @@ namespace VmBoot.Commands
 
             internal void Output(object value) => owner.outbox.Add(() => owner.cmdlet.WriteObject(value));
 
+            /// <summary>Runs an action on the pipeline thread (where the runspace is known).</summary>
+            internal void OnPipeline(Action action) => owner.outbox.Add(action);
+
             internal void Error(ErrorRecord error) => owner.outbox.Add(() => owner.cmdlet.WriteError(error));
 
             internal void Warning(string text) => owner.outbox.Add(() => owner.cmdlet.WriteWarning($"{Host}: {text}"));

@@ -1,5 +1,4 @@
 using System.Management.Automation;
-using VmBoot.Ssh;
 
 namespace VmBoot.Commands
 {
@@ -22,23 +21,19 @@ namespace VmBoot.Commands
         }
 
         /// <inheritdoc />
-        protected override void ProcessRecord()
-        {
-            foreach (string server in Server)
+        protected override void ProcessRecord() => StartHostWork(
+            (connection, writer) =>
             {
-                var options = ConnectionOptions(server);
-                WriteVerbose($"{server}: connecting to {options.Server}:{options.Port} as {options.UserName}");
-                try
+                var session = new EsxiSession(SessionStore.NextId(), connection);
+                writer.OnPipeline(() =>
                 {
-                    var session = new EsxiSession(SessionStore.NextId(), EsxiConnection.Open(options, default), options.UserName);
                     SessionStore.Add(session);
                     WriteObject(session);
-                }
-                catch (EsxiSshException e)
-                {
-                    WriteError(ErrorRecords.FromSsh(e));
-                }
-            }
-        }
+                });
+            },
+            keepOpen: true);
+
+        /// <inheritdoc />
+        protected override void EndProcessing() => FinishHostWork();
     }
 }

@@ -304,6 +304,41 @@ namespace VmBoot.EsxiSim
             {
                 File.Delete(fault);
             }
+
+            // A full file system is emptied of its filler and unmounted, its files copied back.
+            foreach (string mount in MountsBelow(Root))
+            {
+                string saved = mount + ".saved";
+                Native.Run("/bin/sh", new[] { "-c", "rm -f \"$1/.filler\" && cp -a \"$1\" \"$2\" && umount \"$1\" && cp -a \"$2\"/. \"$1\"/ && rm -rf \"$2\"", "sh", mount, saved });
+            }
+        }
+
+        /// <summary>Offer the plain "password" method instead of keyboard-interactive, as some non-ESXi servers do.</summary>
+        public void OfferPasswordMethodOnly()
+        {
+            string config = Path.Combine(Folder, "sshd_config");
+            File.WriteAllText(config, File.ReadAllText(config)
+                .Replace("PasswordAuthentication no\nKbdInteractiveAuthentication yes", "PasswordAuthentication yes\nKbdInteractiveAuthentication no"));
+            Native.Kill(sshd!.Id, 1);
+            Thread.Sleep(300);
+            WaitListening();
+        }
+
+        /// <summary>Fault: a relay that cuts each connection after <paramref name="bytes"/> bytes; connect to its Port.</summary>
+        public ByteLimitProxy DropConnectionAfterBytes(long bytes) => new ByteLimitProxy(Port, bytes);
+
+        /// <summary>
+        /// Fault: the file system holding <paramref name="folder"/> (e.g. /etc/rc.local.d or /bootbank) is
+        /// full: a small tmpfs is mounted there with the same files, then filled up.
+        /// </summary>
+        public void FillFilesystem(string folder)
+        {
+            string full = HostPath(folder);
+            string saved = Path.Combine(Folder, "saved-" + Path.GetFileName(full.TrimEnd('/')));
+            Native.Run("/bin/cp", new[] { "-a", full, saved });
+            Native.Run("/bin/mount", new[] { "-t", "tmpfs", "-o", "size=256k,mode=755", "vmboot-sim-full", full });
+            Native.Run("/bin/sh", new[] { "-c", "cp -a \"$1\"/. \"$2\"/ && chown " + SimMachine.Uid + ":" + SimMachine.Gid + " \"$2\" && (dd if=/dev/zero of=\"$2/.filler\" bs=4k 2>/dev/null; true)", "sh", saved, full });
+            Native.Run("/bin/rm", new[] { "-rf", saved });
         }
 
         /// <summary>Fault: new host keys, as after a reinstall; sshd re-reads them on SIGHUP.</summary>
@@ -380,6 +415,11 @@ namespace VmBoot.EsxiSim
         /// <summary>Stops a host's sshd and its sessions by pid file (for runs whose owner died).</summary>
         internal static void StopLeftovers(string folder)
         {
+            foreach (string mount in MountsBelow(folder))
+            {
+                Native.Run("/bin/umount", new[] { "-l", mount }, check: false);
+            }
+
             string pidFile = Path.Combine(folder, "sshd.pid");
             if (File.Exists(pidFile) && int.TryParse(File.ReadAllText(pidFile).Trim(), out int pid))
             {
@@ -403,6 +443,11 @@ namespace VmBoot.EsxiSim
                 }
             }
         }
+
+        private static IEnumerable<string> MountsBelow(string folder) => File.ReadAllLines("/proc/mounts")
+            .Select(line => line.Split(' ')[1].Replace("\\040", " "))
+            .Where(mount => mount.StartsWith(folder + "/", StringComparison.Ordinal))
+            .ToList();
 
         private void NewHostKeys()
         {

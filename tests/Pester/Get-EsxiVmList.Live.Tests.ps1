@@ -25,7 +25,7 @@ Describe 'Get-EsxiVmList -Server' {
     It 'reads one host over SSH, with keyboard-interactive password login' {
         $vms = Get-EsxiVmList -Server $servers[0] -Credential $credential -KnownHostsPath $knownHosts
         $vms.Name | Should -Be @('vm0-1', 'vm0-2', 'vCLS (1)')
-        $vms.Server | Sort-Object -Unique | Should -Be '127.0.0.1'
+        $vms.Server | Sort-Object -Unique | Should -Be $servers[0]
         ($vms | Where-Object Name -EQ 'vCLS (1)').IsVcls | Should -BeTrue
     }
 
@@ -46,7 +46,7 @@ Describe 'Get-EsxiVmList -Server' {
         $loginErrors.Count | Should -Be 1
         $loginErrors[0].FullyQualifiedErrorId | Should -Be 'SshAuthenticationFailed,VmBoot.Commands.GetEsxiVmListCommand'
         $loginErrors[0].CategoryInfo.Category | Should -Be 'AuthenticationError'
-        $loginErrors[0].TargetObject | Should -Be '127.0.0.1'
+        $loginErrors[0].TargetObject | Should -Be $servers[3]
         $loginErrors[0].ToString() | Should -Not -Match 'not the password'
         $sim[3].FailedLogins | Should -Be 1
 
@@ -86,7 +86,7 @@ Describe 'ESXi sessions' {
 
         $before = $sim[0].Clock
         ($sessions | Get-EsxiVmList).Count | Should -Be (3 + 4 + 5)
-        (Get-EsxiVmList -Session $sessions[0]).Name | Should -Contain 'vm0-1'
+        (Get-EsxiVmList -Session ($sessions | Where-Object Server -EQ $servers[0])).Name | Should -Contain 'vm0-1'
 
         Get-EsxiSession -Id $sessions[1].Id | Remove-EsxiSession
         (Get-EsxiSession).Id | Should -Not -Contain $sessions[1].Id

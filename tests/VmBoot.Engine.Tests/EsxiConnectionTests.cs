@@ -32,7 +32,7 @@ namespace VmBoot.Engine.Tests
         {
             var expected = host.Inventory.OrderBy(v => v.Vmid.ToString(), StringComparer.Ordinal).ToList();
             Assert.Equal(expected.Select(v => (v.Vmid, v.Name, v.Datastore, v.Notes)), vms.Select(v => (v.Vmid, v.Name, v.Datastore, v.Notes)));
-            Assert.All(vms, v => Assert.Equal(host.Address, v.Server));
+            Assert.All(vms, v => Assert.Equal($"{host.Address}:{host.Port}", v.Server));
             Assert.True(vms.Single(v => v.Vmid == 101).IsVcls);
         }
 
@@ -109,7 +109,7 @@ namespace VmBoot.Engine.Tests
             host.ResetFailedLogins();
             var e = Assert.Throws<EsxiSshException>(() => EsxiConnection.Open(fixture.Options(host, "wrong password"), CancellationToken.None));
             Assert.Equal(SshFailure.AuthenticationFailed, e.Failure);
-            Assert.Equal(host.Address, e.Server);
+            Assert.Equal($"{host.Address}:{host.Port}", e.Server);
             Assert.Contains("not retried", e.Message);
             Assert.DoesNotContain("wrong password", e.ToString());
             Assert.Equal(1, host.FailedLogins);
@@ -282,6 +282,73 @@ namespace VmBoot.Engine.Tests
             {
                 host.SetInventory(SimulatorFixture.InventoryFor(11));
             }
+        }
+
+        [Fact]
+        public void ConnectionCutAfterSomeBytesIsConnectionLost()
+        {
+            var host = Host(12);
+            var big = Enumerable.Range(1, 1000).Select(n => new SimVm { Vmid = n, Name = $"a fairly long virtual machine name {n}", Datastore = "shared ds" }).ToList();
+            host.SetInventory(big);
+            try
+            {
+                using var proxy = host.DropConnectionAfterBytes(64 * 1024);
+                var options = fixture.Options(host);
+                options.Port = proxy.Port;
+                options.KnownHostsPath = Path.Combine(fixture.Folder, "known_hosts_proxy");
+                File.WriteAllLines(options.KnownHostsPath, host.KnownHostsLines.Select(l => l.Replace($"]:{host.Port} ", $"]:{proxy.Port} ")));
+                using var connection = EsxiConnection.Open(options, CancellationToken.None);
+                var e = Assert.Throws<EsxiSshException>(() => ReadInventory(connection));
+                Assert.Equal("SshConnectionLost", e.ErrorId);
+
+                using var early = host.DropConnectionAfterBytes(300);
+                options.Port = early.Port;
+                File.WriteAllLines(options.KnownHostsPath, host.KnownHostsLines.Select(l => l.Replace($"]:{host.Port} ", $"]:{early.Port} ")));
+                var duringLogin = Assert.Throws<EsxiSshException>(() => EsxiConnection.Open(options, CancellationToken.None));
+                Assert.Contains(duringLogin.Failure, new[] { SshFailure.ConnectionLost, SshFailure.ProtocolError, SshFailure.ConnectTimeout });
+            }
+            finally
+            {
+                host.SetInventory(SimulatorFixture.InventoryFor(12));
+            }
+        }
+
+        [Fact]
+        public void FullFilesystemRefusesWritesAndClearingRestoresTheFiles()
+        {
+            var host = Host(13);
+            byte[] before = host.ReadBytes(SimHost.LocalShPath);
+            host.FillFilesystem("/etc/rc.local.d");
+            try
+            {
+                using var connection = EsxiConnection.Open(fixture.Options(host), CancellationToken.None);
+                var result = connection.Run("cp /etc/rc.local.d/local.sh /etc/rc.local.d/copy.sh", CancellationToken.None);
+                Assert.NotEqual(0, result.ExitStatus);
+                Assert.Contains("No space left", result.Error);
+                Assert.Equal(before, host.ReadBytes(SimHost.LocalShPath));
+            }
+            finally
+            {
+                host.ClearFaults();
+            }
+
+            Assert.Equal(before, host.ReadBytes(SimHost.LocalShPath));
+            Assert.False(host.FileExists("/etc/rc.local.d/.filler"));
+        }
+
+        [Fact]
+        public void PlainPasswordMethodIsUsedOnlyWhenKeyboardInteractiveIsNotOffered()
+        {
+            var host = Host(14);
+            host.OfferPasswordMethodOnly();
+            host.ResetFailedLogins();
+            using (var connection = EsxiConnection.Open(fixture.Options(host), CancellationToken.None))
+            {
+                Assert.Equal("esx15", connection.Run("hostname", CancellationToken.None).Output.Trim());
+            }
+
+            Assert.Throws<EsxiSshException>(() => EsxiConnection.Open(fixture.Options(host, "wrong"), CancellationToken.None));
+            Assert.Equal(1, host.FailedLogins);
         }
 
         private static void Run(string file, params string[] args)

@@ -1,30 +1,75 @@
 <#
 .SYNOPSIS
-    The main job: walks through VmBoot with real output.
+    The main job: starts simulated ESXi hosts and walks through VmBoot with real output.
 #>
-param([Parameter(Mandatory)] [string] $ModulePath)
+param(
+    [Parameter(Mandatory)] [string] $ModulePath,
+    [Parameter(Mandatory)] [string] $SimulatorPath
+)
 $ErrorActionPreference = 'Stop'
 Import-Module $ModulePath
+Add-Type -LiteralPath $SimulatorPath
 $fixtures = Join-Path $PSScriptRoot '../fixtures'
 
 function Show-Step([string] $Title) { Write-Host "`n=== $Title" -ForegroundColor Cyan }
+function Show([Parameter(ValueFromPipeline)] $InputObject) { process { $InputObject } end { } }
 
-Show-Step 'What vim-cmd vmsvc/getallvms printed on a cluster host (names with spaces and brackets, vCLS, multi-line notes)'
-Get-Content -LiteralPath "$fixtures/cluster-host.txt" | Write-Host
+Show-Step 'Starting three simulated ESXi 8 hosts (real sshd, BusyBox ash, keyboard-interactive login)'
+$sim = [VmBoot.EsxiSim.EsxiSimulator]::Start(3)
+try {
+    $cluster = @{
+        0 = @(@{ Vmid = 1; Name = 'vcsa01'; GuestId = 'vmwarePhoton64Guest' }, @{ Vmid = 2; Name = 'dc01 (primary)'; Notes = "vmboot: stage=infra" }, @{ Vmid = 3; Name = 'vCLS (1)'; Datastore = 'local-esx01' })
+        1 = @(@{ Vmid = 1; Name = 'web   [old'; Notes = "Old web server.`nDo not delete." }, @{ Vmid = 4; Name = '$(touch /tmp/pwned) `id`'; Notes = 'a hostile name' }, @{ Vmid = 11; Name = 'vCLS (2)'; Datastore = 'local-esx02' })
+        2 = @(@{ Vmid = 7; Name = '仮想マシン01' }, @{ Vmid = 8; Name = 'db01' })
+    }
+    foreach ($i in 0..2) {
+        $vms = foreach ($spec in $cluster[$i]) { $vm = [VmBoot.EsxiSim.SimVm]::new(); $vm.Datastore = 'shared ds'; foreach ($k in $spec.Keys) { $vm.$k = $spec[$k] }; $vm }
+        $sim[$i].SetInventory([VmBoot.EsxiSim.SimVm[]]@($vms))
+    }
+    $knownHosts = Join-Path ([IO.Path]::GetTempPath()) "vmboot-demo-known_hosts-$PID"
+    $sim.KnownHostsLines | Set-Content -LiteralPath $knownHosts
+    $credential = [pscredential]::new($sim.UserName, (ConvertTo-SecureString $sim.Password -AsPlainText -Force))
+    $servers = $sim.Hosts | ForEach-Object { "$($_.Address):$($_.Port)" }
+    $sim.Hosts | Format-Table Name, Address, Port, Root -AutoSize | Out-String -Width 160 | Write-Host
 
-Show-Step 'Get-Content cluster-host.txt | Get-EsxiVmList'
-Get-Content -LiteralPath "$fixtures/cluster-host.txt" | Get-EsxiVmList | Format-Table | Out-String -Width 160 | Write-Host
+    Show-Step 'Live inventory from all hosts at once: Get-EsxiVmList -Server ... -Credential ... -KnownHostsPath ...'
+    $inventory = Get-EsxiVmList -Server $servers -Credential $credential -KnownHostsPath $knownHosts
+    $inventory | Sort-Object Server, Vmid | Format-Table Server, Vmid, Name, Datastore, IsVcls, Notes -Wrap | Out-String -Width 160 | Write-Host
+    Write-Host "The hostile name was read as data: /tmp/pwned exists on esx02? $($sim[1].FileExists('/tmp/pwned'))"
 
-Show-Step 'The VMs a boot script may start (vCLS excluded), with their notes'
-Get-EsxiVmList -LiteralPath "$fixtures/cluster-host.txt" | Where-Object { -not $_.IsVcls } |
-    Format-Table Vmid, Name, Datastore, VmxPath, Notes -Wrap | Out-String -Width 160 | Write-Host
+    Show-Step 'What a boot script may start (vCLS excluded)'
+    $inventory | Where-Object { -not $_.IsVcls } | Measure-Object | ForEach-Object { Write-Host "$($_.Count) VMs across $($servers.Count) hosts" }
 
-Show-Step 'Japanese VM names, whether vim-cmd padded by characters or by UTF-8 bytes'
-Get-EsxiVmList -Path "$fixtures/japanese-*.txt" | Format-Table | Out-String -Width 160 | Write-Host
+    Show-Step 'Sessions: connect once, reuse (New-EsxiSession | Get-EsxiVmList)'
+    $sessions = New-EsxiSession -Server $servers -Credential $credential -KnownHostsPath $knownHosts
+    $sessions | Format-Table | Out-String -Width 160 | Write-Host
+    ($sessions | Get-EsxiVmList | Group-Object Server | Format-Table Name, Count | Out-String) | Write-Host
+    $sessions | Remove-EsxiSession
 
-Show-Step 'Damaged input: the good rows survive, the bad line is named'
-@(Get-Content -LiteralPath "$fixtures/one-vm-esxi8.txt") + '2      x9     [pve-esx] x9' |
-    Get-EsxiVmList -ErrorVariable damaged -ErrorAction SilentlyContinue | Format-Table | Out-String -Width 160 | Write-Host
-$damaged | ForEach-Object { Write-Host "error $($_.FullyQualifiedErrorId): $_" -ForegroundColor Yellow }
+    Show-Step 'A wrong password: one attempt, a clear error naming the host, no retry (ESXi locks after 5)'
+    $bad = [pscredential]::new($sim.UserName, (ConvertTo-SecureString 'wrong' -AsPlainText -Force))
+    Get-EsxiVmList -Server $servers[0] -Credential $bad -KnownHostsPath $knownHosts -ErrorVariable failed -ErrorAction SilentlyContinue | Out-Null
+    Write-Host "error $($failed[0].FullyQualifiedErrorId): $($failed[0])" -ForegroundColor Yellow
+    Write-Host "failed logins counted by the host: $($sim[0].FailedLogins)"
 
-Write-Host "`nLive inventory over SSH against the bundled ESXi simulator arrives with the simulator issue (#3)." -ForegroundColor DarkYellow
+    Show-Step 'An unknown host key is refused with its fingerprint'
+    Get-EsxiVmList -Server $servers[1] -Credential $credential -KnownHostsPath "$knownHosts.empty" -ErrorVariable unknown -ErrorAction SilentlyContinue | Out-Null
+    Write-Host "error $($unknown[0].FullyQualifiedErrorId): $($unknown[0])" -ForegroundColor Yellow
+
+    Show-Step 'Offline: damaged getallvms text keeps its good rows and names the bad line'
+    @(Get-Content -LiteralPath "$fixtures/one-vm-esxi8.txt") + '2      x9     [pve-esx] x9' |
+        Get-EsxiVmList -ErrorVariable damaged -ErrorAction SilentlyContinue | Format-Table | Out-String -Width 160 | Write-Host
+    $damaged | ForEach-Object { Write-Host "error $($_.FullyQualifiedErrorId): $_" -ForegroundColor Yellow }
+
+    Show-Step "The seed article's recipe on a simulated cold boot (sleep 300, then power on by keyword)"
+    $sim[0].WriteText('/etc/rc.local.d/local.sh', ((Get-Content -Raw -LiteralPath "$PSScriptRoot/seed-local.sh") -replace "`r", ''))
+    $null = $sim[0].RunAsHost('chmod 755 /etc/rc.local.d/local.sh && /sbin/auto-backup.sh 2>/dev/null')
+    $timeline = $sim[0].PowerCycle(40, 60, 0, 1, 2)
+    $timeline.Events | Format-Table Seconds, Action, Vmid, Name, Result | Out-String | Write-Host
+    Write-Host "last power-on at $(($timeline.Events | Select-Object -Last 1).Seconds) virtual seconds after power-on; boot script slept: $($timeline.Sleeps -join ', ')"
+    Write-Host "`nBoot plans and generated scripts (New-BootScript) arrive with issue #4." -ForegroundColor DarkYellow
+}
+finally {
+    $sim.Dispose()
+    Remove-Item -LiteralPath $knownHosts -ErrorAction Ignore
+}

@@ -13,7 +13,7 @@ namespace VmBoot.Inventory
         /// <summary>Error id: vim-cmd itself failed (hostd down, not an ESXi host...).</summary>
         public const string VimCmdFailed = "VimCmdFailed";
 
-        /// <summary>Streams the host's VMs, each stamped with <see cref="EsxiConnection.Server"/>.</summary>
+        /// <summary>Streams the host's VMs, each stamped with <see cref="EsxiConnection.Name"/>.</summary>
         public static void Read(EsxiConnection connection, CancellationToken cancellationToken, Action<EsxiVm> onVm, Action<ParseDiagnostic> onDiagnostic)
         {
             var result = connection.Run(Command, cancellationToken);
@@ -32,11 +32,11 @@ namespace VmBoot.Inventory
             {
                 string why = result.Error.Trim().Length > 0 ? result.Error.Trim() : $"exit status {result.ExitStatus}";
                 onDiagnostic(new ParseDiagnostic(DiagnosticSeverity.Error, VimCmdFailed, 0, "",
-                    $"'{Command}' failed on {connection.Server}: {why}. Is hostd running (/etc/init.d/hostd status)?"));
+                    $"'{Command}' failed on {connection.Name}: {why}. Is hostd running (/etc/init.d/hostd status)?"));
                 return;
             }
 
-            var parser = new GetAllVmsParser(connection.Server, onVm, d => onDiagnostic(d));
+            var parser = new GetAllVmsParser(connection.Name, onVm, d => onDiagnostic(d));
             parser.Push(result.Output);
             parser.Complete();
         }

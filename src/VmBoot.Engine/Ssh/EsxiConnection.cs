@@ -26,22 +26,33 @@ namespace VmBoot.Ssh
         private readonly SshClient client;
         private readonly TimeSpan commandTimeout;
 
-        private EsxiConnection(SshClient client, string server, int port, TimeSpan commandTimeout)
+        private EsxiConnection(SshClient client, string server, int port, string userName, TimeSpan commandTimeout)
         {
             this.client = client;
             Server = server;
             Port = port;
+            UserName = userName;
             this.commandTimeout = commandTimeout;
         }
 
-        /// <summary>The host, as the user named it.</summary>
+        /// <summary>The host name or address.</summary>
         public string Server { get; }
+
+        /// <summary>How to name this host to -Server again: the host, with :port when it is not 22.</summary>
+        public string Name => DisplayName(Server, Port);
 
         /// <summary>The SSH port.</summary>
         public int Port { get; }
 
+        /// <summary>Who logged in.</summary>
+        public string UserName { get; }
+
         /// <summary>True while the connection is up.</summary>
         public bool IsConnected => client.IsConnected;
+
+        /// <summary>host, host:port, or [v6]:port.</summary>
+        public static string DisplayName(string host, int port)
+            => port == 22 ? host : host.IndexOf(':') >= 0 ? $"[{host}]:{port}" : $"{host}:{port}";
 
         /// <summary>Connects, checks the host key against known_hosts and logs in.</summary>
         /// <exception cref="EsxiSshException">Anything that stops it, naming the host.</exception>
@@ -54,7 +65,7 @@ namespace VmBoot.Ssh
 
             if (options.Password == null && options.KeyFilePath == null)
             {
-                throw new EsxiSshException(options.Server, SshFailure.AuthenticationFailed, $"No credential or key file was given for {options.Server}.");
+                throw new EsxiSshException(DisplayName(options.Server, options.Port), SshFailure.AuthenticationFailed, $"No credential or key file was given for {options.Server}.");
             }
 
             var methods = new List<AuthenticationMethod>();
@@ -109,8 +120,8 @@ namespace VmBoot.Ssh
             }
             catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
             {
-                throw new EsxiSshException(Server, SshFailure.CommandTimeout,
-                    $"A command on {Server} did not finish within {commandTimeout.TotalSeconds:0} s and was abandoned: {FirstWord(command)}.");
+                throw new EsxiSshException(Name, SshFailure.CommandTimeout,
+                    $"A command on {Name} did not finish within {commandTimeout.TotalSeconds:0} s and was abandoned: {FirstWord(command)}.");
             }
             catch (Exception e) when (e is SshConnectionException || e is ObjectDisposedException || e is SocketException || (e is SshException && !client.IsConnected))
             {
@@ -135,17 +146,17 @@ namespace VmBoot.Ssh
 
         private static EsxiConnection Connect(EsxiConnectionOptions options, List<AuthenticationMethod> methods, CancellationToken cancellationToken)
         {
-            string server = options.Server;
+            string server = DisplayName(options.Server, options.Port);
             var knownHosts = KnownHosts.Load(options.KnownHostsPath);
-            var info = new ConnectionInfo(server, options.Port, options.UserName, methods.ToArray()) { Timeout = options.ConnectTimeout };
-            PreferRecordedKeyTypes(info, knownHosts.KeyTypesFor(server, options.Port));
+            var info = new ConnectionInfo(options.Server, options.Port, options.UserName, methods.ToArray()) { Timeout = options.ConnectTimeout };
+            PreferRecordedKeyTypes(info, knownHosts.KeyTypesFor(options.Server, options.Port));
 
             var client = new SshClient(info);
             EsxiSshException? hostKeyFailure = null;
             byte[]? newKey = null;
             client.HostKeyReceived += (_, e) =>
             {
-                var verdict = knownHosts.Check(server, options.Port, e.HostKey);
+                var verdict = knownHosts.Check(options.Server, options.Port, e.HostKey);
                 e.CanTrust = verdict == HostKeyVerdict.Trusted || (verdict == HostKeyVerdict.Unknown && options.AcceptNewHostKey);
                 if (verdict == HostKeyVerdict.Unknown && options.AcceptNewHostKey)
                 {
@@ -183,11 +194,11 @@ namespace VmBoot.Ssh
             {
                 lock (KnownHostsWriteLock)
                 {
-                    KnownHosts.Append(options.KnownHostsPath, server, options.Port, newKey);
+                    KnownHosts.Append(options.KnownHostsPath, options.Server, options.Port, newKey);
                 }
             }
 
-            return new EsxiConnection(client, server, options.Port, options.CommandTimeout);
+            return new EsxiConnection(client, options.Server, options.Port, options.UserName, options.CommandTimeout);
         }
 
         // With a key on record, accept only that type, so a different type cannot pass as "new".
@@ -208,14 +219,15 @@ namespace VmBoot.Ssh
         private static EsxiSshException HostKeyError(EsxiConnectionOptions options, HostKeyVerdict verdict, byte[] key)
         {
             string name = KnownHosts.HostName(options.Server, options.Port);
+            string server = DisplayName(options.Server, options.Port);
             string presented = $"{KnownHosts.KeyType(key)} {KnownHosts.Fingerprint(key)}";
             return verdict == HostKeyVerdict.Unknown
-                ? new EsxiSshException(options.Server, SshFailure.HostKeyUnknown,
-                    $"The host key of {options.Server} is not in {options.KnownHostsPath}: it presented {presented}. " +
+                ? new EsxiSshException(server, SshFailure.HostKeyUnknown,
+                    $"The host key of {server} is not in {options.KnownHostsPath}: it presented {presented}. " +
                     "Compare it with the host's own (ESXi console or 'for k in /etc/ssh/ssh_host_*_key.pub; do ssh-keygen -lf $k; done'), " +
                     "then connect once with -AcceptNewHostKey to record it.")
-                : new EsxiSshException(options.Server, SshFailure.HostKeyChanged,
-                    $"The host key of {options.Server} does not match {options.KnownHostsPath} ({(verdict == HostKeyVerdict.Revoked ? "it is marked @revoked" : "a different key is recorded")}); " +
+                : new EsxiSshException(server, SshFailure.HostKeyChanged,
+                    $"The host key of {server} does not match {options.KnownHostsPath} ({(verdict == HostKeyVerdict.Revoked ? "it is marked @revoked" : "a different key is recorded")}); " +
                     $"it presented {presented}. This can be a man-in-the-middle attack, or the host was reinstalled. " +
                     $"If the new key is genuine, remove the old one (ssh-keygen -R '{name}' -f '{options.KnownHostsPath}') and connect again.");
         }
@@ -259,7 +271,7 @@ namespace VmBoot.Ssh
             catch (Exception e) when (e is SshException || e is IOException || e is UnauthorizedAccessException || e is ArgumentException || e is InvalidOperationException)
             {
                 string why = e is SshPassPhraseNullOrEmptyException ? "it is encrypted and no passphrase was given" : e.Message;
-                throw new EsxiSshException(options.Server, SshFailure.KeyFileInvalid, $"The key file '{options.KeyFilePath}' for {options.Server} cannot be used: {why}", e);
+                throw new EsxiSshException(DisplayName(options.Server, options.Port), SshFailure.KeyFileInvalid, $"The key file '{options.KeyFilePath}' for {options.Server} cannot be used: {why}", e);
             }
         }
 
@@ -272,6 +284,6 @@ namespace VmBoot.Ssh
         }
 
         private EsxiSshException Lost(Exception? inner)
-            => new EsxiSshException(Server, SshFailure.ConnectionLost, $"The connection to {Server} was lost while a command was running; its outcome on the host is unknown.", inner);
+            => new EsxiSshException(Name, SshFailure.ConnectionLost, $"The connection to {Name} was lost while a command was running; its outcome on the host is unknown.", inner);
     }
 }

@@ -6,25 +6,24 @@ namespace VmBoot
     public sealed class EsxiSession : IDisposable
     {
         /// <summary>Wraps an open connection.</summary>
-        public EsxiSession(int id, Ssh.EsxiConnection connection, string userName)
+        public EsxiSession(int id, Ssh.EsxiConnection connection)
         {
             Id = id;
             Connection = connection;
-            UserName = userName;
             Opened = DateTime.Now;
         }
 
         /// <summary>Unique within the runspace.</summary>
         public int Id { get; }
 
-        /// <summary>The host, as named when the session was opened.</summary>
-        public string Server => Connection.Server;
+        /// <summary>The host, with :port when not 22 (what -Server takes).</summary>
+        public string Server => Connection.Name;
 
         /// <summary>The SSH port.</summary>
         public int Port => Connection.Port;
 
         /// <summary>Who logged in.</summary>
-        public string UserName { get; }
+        public string UserName => Connection.UserName;
 
         /// <summary>When the session was opened (local time).</summary>
         public DateTime Opened { get; }
@@ -45,6 +44,6 @@ namespace VmBoot
         }
 
         /// <inheritdoc />
-        public override string ToString() => $"{UserName}@{Server}:{Port}";
+        public override string ToString() => $"{UserName}@{Server}";
     }
 }
