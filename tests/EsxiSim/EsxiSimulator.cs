@@ -43,7 +43,7 @@ namespace VmBoot.EsxiSim
             File.SetUnixFileMode(runFolder, (UnixFileMode)Convert.ToInt32("755", 8));
             File.WriteAllText(Path.Combine(runFolder, "owner.pid"), Environment.ProcessId.ToString(CultureInfo.InvariantCulture));
             var simulator = new EsxiSimulator(runFolder);
-            string template = Path.Combine(Path.GetDirectoryName(typeof(EsxiSimulator).Assembly.Location)!, "rootfs");
+            string template = Path.Combine(Path.GetDirectoryName(typeof(EsxiSimulator).Assembly.Location)!, "commands");
             try
             {
                 var created = Enumerable.Range(1, count)

@@ -38,6 +38,14 @@ namespace VmBoot.EsxiSim
         private const string HostsvcXml =
             "<ConfigRoot>\n  <service>\n    <ntpd>off</ntpd>\n    <sshd>on</sshd>\n    <TSM-SSH>on</TSM-SSH>\n  </service>\n</ConfigRoot>\n";
 
+        // Where each simulator command goes inside the chroot (ESXi's own locations).
+        private static readonly Dictionary<string, string> CommandPlaces = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["auto-backup.sh"] = "sbin",
+            ["secureBoot.py"] = "usr/lib/vmware/secureboot/bin",
+            ["lib.sh"] = ".sim",
+        };
+
         private static readonly UnixFileMode Mode755 = (UnixFileMode)Convert.ToInt32("755", 8);
         private static readonly UnixFileMode Mode644 = (UnixFileMode)Convert.ToInt32("644", 8);
         private readonly string service;
@@ -92,10 +100,10 @@ namespace VmBoot.EsxiSim
 
         public IReadOnlyCollection<SimVm> Inventory => inventory.Values;
 
-        internal void Create(string rootfsTemplate, string version)
+        internal void Create(string commandFolder, string version)
         {
             Directory.CreateDirectory(Folder);
-            foreach (var dir in new[] { "bin", "sbin", "etc/rc.local.d", "etc/vmware/hostd", "etc/ssh/keys-" + UserName, "dev", "tmp", "bootbank", "vmfs/volumes", "usr/lib/vmware/secureboot/bin", ".sim/vms", ".sim/datastores", ".sim/faults" })
+            foreach (var dir in new[] { "bin", "sbin", "etc/rc.local.d", "etc/vmware/hostd", "etc/ssh/keys-" + UserName, "dev", "tmp", "bootbank", "vmfs/volumes", "usr/lib/vmware/secureboot/bin", ".sim/vms", ".sim/datastores", ".sim/faults", ".sim/tcp" })
             {
                 Directory.CreateDirectory(Path.Combine(Root, dir));
             }
@@ -111,18 +119,18 @@ namespace VmBoot.EsxiSim
             foreach (string applet in Native.Run(SimMachine.BusyBox, new[] { "--list" }).Split('\n', StringSplitOptions.RemoveEmptyEntries))
             {
                 string link = Path.Combine(Root, "bin", applet);
-                if (!File.Exists(link) && !File.Exists(Path.Combine(rootfsTemplate, "bin", applet)))
+                if (!File.Exists(link) && !File.Exists(Path.Combine(commandFolder, applet)))
                 {
                     File.CreateSymbolicLink(link, "busybox");
                 }
             }
 
-            foreach (var file in Directory.GetFiles(rootfsTemplate, "*", SearchOption.AllDirectories))
+            foreach (var file in Directory.GetFiles(commandFolder))
             {
-                string target = Path.Combine(Root, Path.GetRelativePath(rootfsTemplate, file));
-                Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+                string name = Path.GetFileName(file);
+                string target = Path.Combine(Root, CommandPlaces.TryGetValue(name, out var place) ? place : "bin", name);
                 File.Copy(file, target, overwrite: true);
-                File.SetUnixFileMode(target, file.EndsWith(".sh", StringComparison.Ordinal) && file.Contains("/.sim/") ? Mode644 : Mode755);
+                File.SetUnixFileMode(target, name == "lib.sh" ? Mode644 : Mode755);
             }
 
             Native.Run("/usr/bin/mknod", new[] { "-m", "666", Path.Combine(Root, "dev/null"), "c", "1", "3" });
@@ -291,6 +299,9 @@ namespace VmBoot.EsxiSim
         }
 
         public void ResetFailedLogins() => Native.Run("/usr/sbin/faillock", new[] { "--dir", FaillockFolder, "--user", UserName, "--reset" });
+
+        /// <summary>From this virtual second after boot on, <c>nc -z host port</c> inside the host succeeds.</summary>
+        public void OpenTcpPortAt(string host, int port, int seconds) => WriteSim($"tcp/{host}_{port}", seconds.ToString(CultureInfo.InvariantCulture));
 
         /// <summary>Fault: the named command (vim-cmd, auto-backup.sh, ...) hangs.</summary>
         public void HangCommand(string command) => File.AppendAllText(Path.Combine(Sim, "faults/hang"), command + "\n");
