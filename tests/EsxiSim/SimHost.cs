@@ -362,17 +362,19 @@ namespace VmBoot.EsxiSim
         }
 
         /// <summary>
-        /// Power cut and boot: local state reverts to /bootbank, datastores unmount, every VM is off, the
+        /// Power cut and boot: local state reverts to /bootbank, datastores unmount, VMs are off (but those marked PoweredOn), the
         /// clock restarts at 0 with readiness at the given virtual times, then /etc/rc.local.d/* run as
         /// ESXi's boot runs them (not when Secure Boot is on).
         /// </summary>
         public BootTimeline PowerCycle(int hostdReadyAt = 0, int datastoresReadyAt = 0, int vmsStartableAt = 0, int vimCmdSeconds = 1, int powerOnSeconds = 2)
         {
             RunAsHost("rm -f /vmfs/volumes/* && cd / && tar xzf /bootbank/state.tgz");
+            // A VM marked PoweredOn was started by something else (HA, an admin) before the script reached it.
             foreach (var folder in Directory.GetDirectories(Path.Combine(Sim, "vms")))
             {
-                File.WriteAllText(Path.Combine(folder, "state"), "off\n");
                 int vmid = int.Parse(Path.GetFileName(folder), CultureInfo.InvariantCulture);
+                File.WriteAllText(Path.Combine(folder, "state"), inventory[vmid].PoweredOn ? "on\n" : "off\n");
+                File.WriteAllText(Path.Combine(folder, "on_at"), "0\n");
                 File.WriteAllText(Path.Combine(folder, "lock_tries"), inventory[vmid].LockFailures + "\n");
             }
 
@@ -491,7 +493,22 @@ namespace VmBoot.EsxiSim
 
         private string ReadLog() => File.Exists(Path.Combine(Folder, "sshd.log")) ? File.ReadAllText(Path.Combine(Folder, "sshd.log")) : "";
 
-        private string HostPath(string path) => Path.Combine(Root, path.TrimStart('/'));
+        // Symlinks inside the chroot (e.g. /vmfs/volumes/<ds>) point at paths inside it.
+        private string HostPath(string path)
+        {
+            string current = Root;
+            foreach (string part in path.Split('/', StringSplitOptions.RemoveEmptyEntries))
+            {
+                current = Path.Combine(current, part);
+                var info = new FileInfo(current);
+                if (info.LinkTarget is string target && target.StartsWith('/'))
+                {
+                    current = Path.Combine(Root, target.TrimStart('/'));
+                }
+            }
+
+            return current;
+        }
 
         private string ReadSim(string name) => File.ReadAllText(Path.Combine(Sim, name)).Trim();
 

@@ -62,7 +62,7 @@ try {
     $damaged | ForEach-Object { Write-Host "error $($_.FullyQualifiedErrorId): $_" -ForegroundColor Yellow }
 
     Show-Step "The seed article's recipe on a simulated cold boot (sleep 300, then power on by keyword)"
-    $sim[0].WriteText('/etc/rc.local.d/local.sh', ((Get-Content -Raw -LiteralPath "$PSScriptRoot/seed-local.sh") -replace "`r", ''))
+    $sim[0].WriteText('/etc/rc.local.d/local.sh', ((Get-Content -Raw -LiteralPath "$fixtures/seed-local.sh") -replace "`r", ''))
     $null = $sim[0].RunAsHost('chmod 755 /etc/rc.local.d/local.sh && /sbin/auto-backup.sh 2>/dev/null')
     $timeline = $sim[0].PowerCycle(40, 60, 0, 1, 2)
     $timeline.Events | Format-Table Seconds, Action, Vmid, Name, Result | Out-String | Write-Host

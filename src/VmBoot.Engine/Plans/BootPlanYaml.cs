@@ -1,0 +1,431 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using YamlDotNet.Core;
+using YamlDotNet.RepresentationModel;
+
+namespace VmBoot.Plans
+{
+    /// <summary>A plan file that cannot be read: where (file, line, column) and why.</summary>
+    public sealed class BootPlanException : Exception
+    {
+        /// <summary>Error id for every plan file problem.</summary>
+        public const string Id = "BootPlanInvalid";
+
+        /// <summary>Creates the exception.</summary>
+        public BootPlanException(string? source, int line, int column, string reason, Exception? inner = null)
+            : base($"{source ?? "boot plan"}:{line}:{column}: {reason}", inner)
+        {
+            Source = source;
+            Line = line;
+            Column = column;
+            Reason = reason;
+        }
+
+        /// <summary>The file, if the plan came from one.</summary>
+        public new string? Source { get; }
+
+        /// <summary>1-based line.</summary>
+        public int Line { get; }
+
+        /// <summary>1-based column.</summary>
+        public int Column { get; }
+
+        /// <summary>What is wrong, without the position.</summary>
+        public string Reason { get; }
+    }
+
+    /// <summary>Reads and writes boot plans as YAML (schema: en-US/about_VmBoot_BootPlan.help.txt).</summary>
+    public static class BootPlanYaml
+    {
+        /// <summary>The only schema version so far.</summary>
+        public const int CurrentVersion = 1;
+
+        /// <summary>Parses a plan; unknown keys, wrong types and bad values fail with line and column.</summary>
+        public static BootPlan Read(string text, string? source = null)
+        {
+            var stream = new YamlStream();
+            try
+            {
+                stream.Load(new StringReader(text));
+            }
+            catch (YamlException e)
+            {
+                throw new BootPlanException(source, (int)e.Start.Line, (int)e.Start.Column, "not valid YAML: " + Unwrap(e).Message, e);
+            }
+
+            if (stream.Documents.Count != 1)
+            {
+                throw new BootPlanException(source, 1, 1, stream.Documents.Count == 0 ? "the file is empty; a plan starts with 'version: 1'" : "one plan per file, not several YAML documents");
+            }
+
+            var reader = new Reader(source);
+            var plan = reader.Plan(stream.Documents[0].RootNode);
+            plan.Source = source;
+            BootPlanValidator.Validate(plan, reader);
+            return plan;
+        }
+
+        /// <summary>Writes a plan that <see cref="Read"/> gives back unchanged.</summary>
+        public static string Write(BootPlan plan)
+        {
+            var root = new YamlMappingNode { { "version", Scalar(plan.Version) } };
+            var log = new YamlMappingNode();
+            AddIf(log, "datastore", plan.Log.Datastore);
+            AddIf(log, "path", plan.Log.Path);
+            if (log.Children.Count > 0)
+            {
+                root.Add("log", log);
+            }
+
+            var readiness = new YamlMappingNode { { "minimumDelay", Scalar(plan.Readiness.MinimumDelay) }, { "timeout", Scalar(plan.Readiness.Timeout) } };
+            if (plan.Readiness.Datastores.Count > 0)
+            {
+                readiness.Add("datastores", Sequence(plan.Readiness.Datastores));
+            }
+
+            root.Add("readiness", readiness);
+            root.Add("powerOn", new YamlMappingNode { { "retries", Scalar(plan.PowerOn.Retries) }, { "retryDelay", Scalar(plan.PowerOn.RetryDelay) } });
+            if (!plan.Exclude.IsEmpty)
+            {
+                root.Add("exclude", Selector(plan.Exclude));
+            }
+
+            var stages = new YamlSequenceNode();
+            foreach (var stage in plan.Stages)
+            {
+                var node = new YamlMappingNode { { "name", Text(stage.Name) }, { "select", Selector(stage.Select) } };
+                if (!stage.Exclude.IsEmpty)
+                {
+                    node.Add("exclude", Selector(stage.Exclude));
+                }
+
+                if (stage.Pause != 0)
+                {
+                    node.Add("pause", Scalar(stage.Pause));
+                }
+
+                var after = new YamlMappingNode();
+                if (stage.After.Delay != 0)
+                {
+                    after.Add("delay", Scalar(stage.After.Delay));
+                }
+
+                if (stage.After.Heartbeat)
+                {
+                    after.Add("heartbeat", new YamlMappingNode { { "timeout", Scalar(stage.After.HeartbeatTimeout) } });
+                }
+
+                if (stage.After.TcpHost != null)
+                {
+                    after.Add("tcp", new YamlMappingNode { { "host", Text(stage.After.TcpHost) }, { "port", Scalar(stage.After.TcpPort) }, { "timeout", Scalar(stage.After.TcpTimeout) } });
+                }
+
+                if (after.Children.Count > 0)
+                {
+                    node.Add("after", after);
+                }
+
+                stages.Add(node);
+            }
+
+            root.Add("stages", stages);
+            var writer = new StringWriter { NewLine = "\n" };
+            new YamlStream(new YamlDocument(root)).Save(writer, assignAnchors: false);
+            string yaml = writer.ToString();
+            return yaml.EndsWith("...\n", StringComparison.Ordinal) ? yaml.Substring(0, yaml.Length - 4) : yaml;
+        }
+
+        private static Exception Unwrap(Exception e) => e.InnerException is YamlException inner ? Unwrap(inner) : e;
+
+        private static YamlMappingNode Selector(VmSelector selector)
+        {
+            var node = new YamlMappingNode();
+            if (selector.All)
+            {
+                node.Add("all", new YamlScalarNode("true"));
+            }
+
+            foreach (var (key, values) in new[] { ("names", selector.Names), ("nameLike", selector.NameLike), ("nameMatch", selector.NameMatch), ("datastores", selector.Datastores), ("vmxPaths", selector.VmxPaths), ("tags", selector.Tags) })
+            {
+                if (values.Count > 0)
+                {
+                    node.Add(key, Sequence(values));
+                }
+            }
+
+            return node;
+        }
+
+        private static YamlSequenceNode Sequence(IEnumerable<string> values) => new YamlSequenceNode(values.Select(Text));
+
+        // Strings are always quoted, so "yes", "1" or "~" stay strings in any YAML reader.
+        private static YamlScalarNode Text(string value) => new YamlScalarNode(value) { Style = ScalarStyle.DoubleQuoted };
+
+        private static YamlScalarNode Scalar(int value) => new YamlScalarNode(value.ToString(CultureInfo.InvariantCulture));
+
+        private static void AddIf(YamlMappingNode node, string key, string? value)
+        {
+            if (value != null)
+            {
+                node.Add(key, Text(value));
+            }
+        }
+
+        /// <summary>Schema-driven reading: every node's position is at hand for errors.</summary>
+        internal sealed class Reader
+        {
+            private readonly string? source;
+            private readonly Dictionary<object, YamlNode> positions = new Dictionary<object, YamlNode>(SameObject.Instance);
+
+            internal Reader(string? source) => this.source = source;
+
+            internal BootPlanException Error(YamlNode node, string reason)
+                => new BootPlanException(source, (int)node.Start.Line, (int)node.Start.Column, reason);
+
+            /// <summary>An error at the node an object was read from (for checks made after reading).</summary>
+            internal BootPlanException ErrorAt(object read, string reason)
+                => positions.TryGetValue(read, out var node) ? Error(node, reason) : new BootPlanException(source, 1, 1, reason);
+
+            internal BootPlan Plan(YamlNode node)
+            {
+                var plan = new BootPlan();
+                bool hasVersion = false;
+                foreach (var (key, value) in Mapping(node, "the plan", "version", "log", "readiness", "powerOn", "exclude", "stages"))
+                {
+                    switch (key)
+                    {
+                        case "version":
+                            hasVersion = true;
+                            plan.Version = Int(value, 1, int.MaxValue);
+                            if (plan.Version != CurrentVersion)
+                            {
+                                throw Error(value, $"version {plan.Version} is not supported; this VmBoot reads version {CurrentVersion}");
+                            }
+
+                            break;
+                        case "log":
+                            foreach (var (k, v) in Mapping(value, "log", "datastore", "path"))
+                            {
+                                if (k == "datastore")
+                                {
+                                    plan.Log.Datastore = Str(v);
+                                }
+                                else
+                                {
+                                    plan.Log.Path = Str(v);
+                                }
+                            }
+
+                            break;
+                        case "readiness":
+                            foreach (var (k, v) in Mapping(value, "readiness", "minimumDelay", "timeout", "datastores"))
+                            {
+                                switch (k)
+                                {
+                                    case "minimumDelay": plan.Readiness.MinimumDelay = Int(v, 0, 86400); break;
+                                    case "timeout": plan.Readiness.Timeout = Int(v, 0, 86400); break;
+                                    default: plan.Readiness.Datastores = Strings(v); break;
+                                }
+                            }
+
+                            break;
+                        case "powerOn":
+                            foreach (var (k, v) in Mapping(value, "powerOn", "retries", "retryDelay"))
+                            {
+                                if (k == "retries")
+                                {
+                                    plan.PowerOn.Retries = Int(v, 0, 100);
+                                }
+                                else
+                                {
+                                    plan.PowerOn.RetryDelay = Int(v, 0, 3600);
+                                }
+                            }
+
+                            break;
+                        case "exclude":
+                            plan.Exclude = Selector(value, "exclude");
+                            break;
+                        default:
+                            if (!(value is YamlSequenceNode stages))
+                            {
+                                throw Error(value, "'stages' must be a list of stages (each starting with '- name:')");
+                            }
+
+                            plan.Stages = stages.Children.Select(Stage).ToList();
+                            break;
+                    }
+                }
+
+                if (!hasVersion)
+                {
+                    throw Error(node, "the plan must start with 'version: 1'");
+                }
+
+                positions[plan] = node;
+                return plan;
+            }
+
+            private BootStage Stage(YamlNode node)
+            {
+                var stage = new BootStage();
+                foreach (var (key, value) in Mapping(node, "a stage", "name", "select", "exclude", "pause", "after"))
+                {
+                    switch (key)
+                    {
+                        case "name": stage.Name = Str(value); break;
+                        case "select": stage.Select = Selector(value, "select"); break;
+                        case "exclude": stage.Exclude = Selector(value, "exclude"); break;
+                        case "pause": stage.Pause = Int(value, 0, 3600); break;
+                        default: stage.After = Gate(value); break;
+                    }
+                }
+
+                positions[stage] = node;
+                return stage;
+            }
+
+            private StageGate Gate(YamlNode node)
+            {
+                var gate = new StageGate();
+                foreach (var (key, value) in Mapping(node, "after", "delay", "heartbeat", "tcp"))
+                {
+                    switch (key)
+                    {
+                        case "delay":
+                            gate.Delay = Int(value, 0, 86400);
+                            break;
+                        case "heartbeat":
+                            gate.Heartbeat = true;
+                            foreach (var (k, v) in Mapping(value, "heartbeat", "timeout"))
+                            {
+                                gate.HeartbeatTimeout = Int(v, 1, 86400);
+                            }
+
+                            break;
+                        default:
+                            foreach (var (k, v) in Mapping(value, "tcp", "host", "port", "timeout"))
+                            {
+                                switch (k)
+                                {
+                                    case "host": gate.TcpHost = Str(v); break;
+                                    case "port": gate.TcpPort = Int(v, 1, 65535); break;
+                                    default: gate.TcpTimeout = Int(v, 1, 86400); break;
+                                }
+                            }
+
+                            if (gate.TcpHost == null)
+                            {
+                                throw Error(value, "'tcp' needs a 'host' (and usually 'port')");
+                            }
+
+                            break;
+                    }
+                }
+
+                return gate;
+            }
+
+            private VmSelector Selector(YamlNode node, string what)
+            {
+                var selector = new VmSelector();
+                foreach (var (key, value) in Mapping(node, what, "all", "names", "nameLike", "nameMatch", "datastores", "vmxPaths", "tags"))
+                {
+                    switch (key)
+                    {
+                        case "all": selector.All = Bool(value); break;
+                        case "names": selector.Names = Strings(value); break;
+                        case "nameLike": selector.NameLike = Strings(value); break;
+                        case "nameMatch": selector.NameMatch = Strings(value); break;
+                        case "datastores": selector.Datastores = Strings(value); break;
+                        case "vmxPaths": selector.VmxPaths = Strings(value); break;
+                        default: selector.Tags = Strings(value); break;
+                    }
+                }
+
+                positions[selector] = node;
+                return selector;
+            }
+
+            private IEnumerable<(string Key, YamlNode Value)> Mapping(YamlNode node, string what, params string[] keys)
+            {
+                if (node is YamlScalarNode empty && string.IsNullOrEmpty(empty.Value) && empty.Style == ScalarStyle.Plain)
+                {
+                    yield break;
+                }
+
+                if (!(node is YamlMappingNode mapping))
+                {
+                    throw Error(node, $"{what} must be a mapping of keys ({string.Join(", ", keys)})");
+                }
+
+                foreach (var pair in mapping.Children)
+                {
+                    string key = pair.Key is YamlScalarNode scalar ? scalar.Value ?? "" : "";
+                    if (!keys.Contains(key, StringComparer.Ordinal))
+                    {
+                        throw Error(pair.Key, $"unknown key '{key}' in {what}; expected one of: {string.Join(", ", keys)}");
+                    }
+
+                    yield return (key, pair.Value);
+                }
+            }
+
+            private string Str(YamlNode node)
+            {
+                if (node is YamlScalarNode scalar && scalar.Value != null)
+                {
+                    return scalar.Value;
+                }
+
+                throw Error(node, "expected a text value");
+            }
+
+            private List<string> Strings(YamlNode node)
+            {
+                if (node is YamlSequenceNode sequence)
+                {
+                    return sequence.Children.Select(Str).ToList();
+                }
+
+                return new List<string> { Str(node) };
+            }
+
+            private int Int(YamlNode node, int min, int max)
+            {
+                if (node is YamlScalarNode scalar && int.TryParse(scalar.Value, NumberStyles.None, CultureInfo.InvariantCulture, out int value) && scalar.Style == ScalarStyle.Plain)
+                {
+                    if (value < min || value > max)
+                    {
+                        throw Error(node, $"{value} is out of range ({min} to {max})");
+                    }
+
+                    return value;
+                }
+
+                throw Error(node, $"expected a whole number of seconds or a count, not '{(node as YamlScalarNode)?.Value ?? node.NodeType.ToString()}'");
+            }
+
+            private bool Bool(YamlNode node)
+            {
+                if (node is YamlScalarNode scalar && scalar.Style == ScalarStyle.Plain)
+                {
+                    if (string.Equals(scalar.Value, "true", StringComparison.OrdinalIgnoreCase))
+                    {
+                        return true;
+                    }
+
+                    if (string.Equals(scalar.Value, "false", StringComparison.OrdinalIgnoreCase))
+                    {
+                        return false;
+                    }
+                }
+
+                throw Error(node, "expected true or false");
+            }
+        }
+    }
+}

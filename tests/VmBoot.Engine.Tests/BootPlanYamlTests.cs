@@ -1,0 +1,104 @@
+using System.IO;
+using System.Linq;
+using VmBoot.Plans;
+using Xunit;
+
+namespace VmBoot.Engine.Tests
+{
+    public class BootPlanYamlTests
+    {
+        private const string Full = @"version: 1
+log:
+  datastore: shared ds
+readiness:
+  minimumDelay: 30
+  timeout: 900
+  datastores: [shared ds, nfs01]
+powerOn:
+  retries: 4
+  retryDelay: 15
+exclude:
+  nameLike: ['test-*']
+  names: [""old vcsa""]
+stages:
+  - name: infra
+    select:
+      names: [vcsa01]
+      nameLike: ['dc*']
+      nameMatch: ['^(ad|dns)\d+$']
+      tags: [infra]
+    exclude:
+      vmxPaths: ['[shared ds] dc-old/dc-old.vmx']
+    pause: 10
+    after:
+      delay: 30
+      heartbeat: { timeout: 240 }
+      tcp: { host: vcsa01.example.com, port: 443, timeout: 900 }
+  - name: storage first
+    select:
+      datastores: [nfs01]
+      vmxPaths: [db/db.vmx]
+  - name: rest
+    select: { all: true }
+    pause: 5
+";
+
+        [Fact]
+        public void EveryFeatureRoundTrips()
+        {
+            var plan = BootPlanYaml.Read(Full, "full.yml");
+            Assert.Equal(30, plan.Readiness.MinimumDelay);
+            Assert.Equal(new[] { "shared ds", "nfs01" }, plan.Readiness.Datastores);
+            Assert.Equal(4, plan.PowerOn.Retries);
+            Assert.Equal(new[] { "old vcsa" }, plan.Exclude.Names);
+            Assert.Equal(3, plan.Stages.Count);
+            var infra = plan.Stages[0];
+            Assert.Equal(@"^(ad|dns)\d+$", Assert.Single(infra.Select.NameMatch));
+            Assert.Equal("infra", Assert.Single(infra.Select.Tags));
+            Assert.Equal("[shared ds] dc-old/dc-old.vmx", Assert.Single(infra.Exclude.VmxPaths));
+            Assert.True(infra.After.Heartbeat);
+            Assert.Equal(240, infra.After.HeartbeatTimeout);
+            Assert.Equal("vcsa01.example.com", infra.After.TcpHost);
+            Assert.True(plan.Stages[2].Select.All);
+
+            string written = BootPlanYaml.Write(plan);
+            var again = BootPlanYaml.Read(written);
+            Assert.Equal(written, BootPlanYaml.Write(again));
+            Assert.Equal(Shape(plan), Shape(again));
+        }
+
+        [Fact]
+        public void TheCommentedExampleFileIsAValidPlan()
+        {
+            string path = Path.Combine(System.AppContext.BaseDirectory, "fixtures", "boot-plan.example.yml");
+            var plan = BootPlanYaml.Read(File.ReadAllText(path), path);
+            Assert.True(plan.Stages.Count >= 2);
+        }
+
+        [Theory]
+        [InlineData("version: 1\nstages:\n  - name: a\n    selekt: { all: true }\n", 4, 5, "unknown key 'selekt'")]
+        [InlineData("version: 1\nstages:\n  - name: a\n    select: { all: true }\n    pause: soon\n", 5, 12, "expected a whole number")]
+        [InlineData("version: 1\nstages:\n  - name: a\n    select: { all: maybe }\n", 4, 20, "expected true or false")]
+        [InlineData("version: 2\nstages: []\n", 1, 10, "version 2 is not supported")]
+        [InlineData("stages:\n  - name: a\n    select: { all: true }\n", 1, 1, "must start with 'version: 1'")]
+        [InlineData("version: 1\nstages:\n  - name: a\n    select: {}\n", 3, 5, "selects nothing")]
+        [InlineData("version: 1\nstages:\n  - name: a\n    select: { nameMatch: ['(unclosed'] }\n", 4, 13, "not a valid regular expression")]
+        [InlineData("version: 1\nstages:\n  - name: a\n    select: { all: true }\n  - name: a\n    select: { all: true }\n", 5, 5, "two stages are named 'a'")]
+        [InlineData("version: 1\nstages: [\n", 3, 1, "not valid YAML")]
+        [InlineData("version: 1\nreadiness:\n  timeout: -5\nstages:\n  - name: a\n    select: { all: true }\n", 3, 12, "expected a whole number")]
+        [InlineData("version: 1\nstages:\n  - name: a\n    select: { all: true }\n    after: { tcp: { host: 'vc; reboot', port: 443 } }\n", 3, 5, "not a host name")]
+        public void MistakesAreReportedWithLineAndColumn(string yaml, int line, int column, string reason)
+        {
+            var e = Assert.Throws<BootPlanException>(() => BootPlanYaml.Read(yaml, "plan.yml"));
+            Assert.Contains(reason, e.Reason);
+            Assert.Equal((line, column), (e.Line, e.Column));
+            Assert.StartsWith($"plan.yml:{line}:{column}: ", e.Message);
+        }
+
+        private static string Shape(BootPlan plan) => string.Join("|", plan.Stages.Select(s =>
+            $"{s.Name};{s.Select.All};{string.Join(",", s.Select.Names)};{string.Join(",", s.Select.NameLike)};{string.Join(",", s.Select.NameMatch)};" +
+            $"{string.Join(",", s.Select.Datastores)};{string.Join(",", s.Select.VmxPaths)};{string.Join(",", s.Select.Tags)};{string.Join(",", s.Exclude.VmxPaths)};" +
+            $"{s.Pause};{s.After.Delay};{s.After.Heartbeat};{s.After.HeartbeatTimeout};{s.After.TcpHost};{s.After.TcpPort};{s.After.TcpTimeout}"))
+            + $"|{plan.Log.Datastore}|{plan.Readiness.MinimumDelay}|{plan.Readiness.Timeout}|{string.Join(",", plan.Readiness.Datastores)}|{plan.PowerOn.Retries}|{plan.PowerOn.RetryDelay}|{string.Join(",", plan.Exclude.Names)}";
+    }
+}

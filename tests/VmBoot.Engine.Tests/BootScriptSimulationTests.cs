@@ -1,0 +1,250 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.IO;
+using System.Linq;
+using System.Threading;
+using VmBoot.EsxiSim;
+using VmBoot.Inventory;
+using VmBoot.Plans;
+using VmBoot.Ssh;
+using Xunit;
+
+namespace VmBoot.Engine.Tests
+{
+    /// <summary>Three simulated hosts of one cluster for generated boot scripts.</summary>
+    public sealed class ClusterFixture : IDisposable
+    {
+        public const string Hostile = "$(touch /tmp/pwned) `touch /tmp/pwned`;x";
+
+        public ClusterFixture()
+        {
+            Simulator = EsxiSimulator.Start(3);
+            KnownHostsPath = Path.Combine(Directory.CreateTempSubdirectory("vmboot-boot-tests").FullName, "known_hosts");
+            File.WriteAllLines(KnownHostsPath, Simulator.KnownHostsLines);
+        }
+
+        public EsxiSimulator Simulator { get; }
+
+        public string KnownHostsPath { get; }
+
+        /// <summary>vCenter on esx01, the rest spread out, with a lock, an already-on VM, vCLS and hard names.</summary>
+        public void Seed()
+        {
+            Simulator[0].SetInventory(new[]
+            {
+                new SimVm { Vmid = 1, Name = "vcsa01", Datastore = "shared ds", HeartbeatDelay = 90 },
+                new SimVm { Vmid = 2, Name = "app1", Datastore = "shared ds" },
+                new SimVm { Vmid = 3, Name = "vCLS (1)", Datastore = "local-esx01" },
+            });
+            Simulator[1].SetInventory(new[]
+            {
+                new SimVm { Vmid = 11, Name = "app2", Datastore = "shared ds" },
+                new SimVm { Vmid = 4, Name = "app3 [locked]", Datastore = "shared ds", LockFailures = 2 },
+                new SimVm { Vmid = 5, Name = "db01", Datastore = "shared ds", PoweredOn = true },
+                new SimVm { Vmid = 6, Name = "web   [old", Datastore = "shared ds", Notes = "1   [shared ds] app2/app2.vmx   otherGuest64" },
+            });
+            Simulator[2].SetInventory(new[]
+            {
+                new SimVm { Vmid = 1, Name = Hostile, Datastore = "shared ds", Notes = "'; rm -rf / #" },
+                new SimVm { Vmid = 2, Name = "app%2fdb \"quoted\" 'single'", Datastore = "shared ds" },
+                new SimVm { Vmid = 3, Name = "仮想マシン01", Datastore = "shared ds" },
+                new SimVm { Vmid = 7, Name = "web", Datastore = "shared ds" },
+            });
+            foreach (var host in Simulator.Hosts)
+            {
+                host.AddDatastore("shared ds");
+                host.OpenTcpPortAt("vcsa01.lab", 443, 150);
+            }
+        }
+
+        public List<EsxiVm> LiveInventory()
+        {
+            var vms = new List<EsxiVm>();
+            foreach (var host in Simulator.Hosts)
+            {
+                var options = new EsxiConnectionOptions
+                {
+                    Server = host.Address,
+                    Port = host.Port,
+                    UserName = host.UserName,
+                    Password = SimulatorFixture.Secure(host.Password),
+                    KnownHostsPath = KnownHostsPath,
+                    ConnectTimeout = TimeSpan.FromSeconds(30),
+                };
+                using var connection = EsxiConnection.Open(options, CancellationToken.None);
+                Inventory.LiveInventory.Read(connection, CancellationToken.None, vms.Add, d => throw new InvalidOperationException(d.Message));
+            }
+
+            return vms;
+        }
+
+        public void Install(SimHost host, string content, bool persist = true)
+        {
+            host.WriteText(SimHost.LocalShPath, content);
+            host.RunAsHost("chmod 755 /etc/rc.local.d/local.sh" + (persist ? " && /sbin/auto-backup.sh >/dev/null 2>&1" : ""));
+        }
+
+        public void Dispose() => Simulator.Dispose();
+    }
+
+    [CollectionDefinition("Cluster")]
+    public sealed class ClusterCollection : ICollectionFixture<ClusterFixture>
+    {
+    }
+
+    [Collection("Cluster")]
+    public class BootScriptSimulationTests
+    {
+        private readonly ClusterFixture fixture;
+
+        public BootScriptSimulationTests(ClusterFixture fixture)
+        {
+            this.fixture = fixture;
+            fixture.Seed();
+        }
+
+        private static BootPlan TwoStagePlan() => new BootPlan
+        {
+            Log = { Datastore = "shared ds" },
+            Readiness = { Timeout = 600 },
+            PowerOn = { Retries = 3, RetryDelay = 10 },
+            Stages =
+            {
+                new BootStage { Name = "infra", Select = { NameLike = { "vcsa*" } }, After = { Heartbeat = true, HeartbeatTimeout = 300, TcpHost = "vcsa01.lab", TcpPort = 443, TcpTimeout = 600 } },
+                new BootStage { Name = "apps", Select = { All = true }, Pause = 5 },
+            },
+        };
+
+        [Fact]
+        public void TwoStagePlanStartsExactlyItsSelectionOnEveryHostInOrder()
+        {
+            var inventory = fixture.LiveInventory();
+            var script = BootScriptGenerator.Create(TwoStagePlan(), inventory, SimHost.StockLocalSh, "test");
+            var expected = script.Preview.Select(p => (p.Server, p.Name)).ToHashSet();
+            Assert.Equal(10, expected.Count);
+            Assert.DoesNotContain(script.Preview, p => p.Vm.IsVcls);
+
+            var timelines = new List<BootTimeline>();
+            foreach (var host in fixture.Simulator.Hosts)
+            {
+                fixture.Install(host, script.Content);
+                timelines.Add(host.PowerCycle(hostdReadyAt: 40, datastoresReadyAt: 60));
+            }
+
+            var started = timelines.SelectMany(t => t.Events.Where(e => e.Result == "PoweredOn").Select(e => (Server: fixture.Simulator.Host(t.Host).Address + ":" + fixture.Simulator.Host(t.Host).Port, Name: e.Name ?? ""))).ToHashSet();
+            var alreadyOn = expected.Where(e => e.Name == "db01").ToHashSet();
+            Assert.Equal(expected.Except(alreadyOn).ToHashSet(), started);
+
+            foreach (var (host, timeline) in fixture.Simulator.Hosts.Zip(timelines))
+            {
+                Assert.True(timeline.BootScriptsRan);
+                var powerOns = timeline.Events.Where(e => e.Action == "power.on").ToList();
+                Assert.All(powerOns, e => Assert.True(e.Seconds >= 60, $"{host.Name}: {e.Name} at {e.Seconds}s, before the datastores (60s)"));
+                var appStarts = powerOns.Where(e => e.Name != "vcsa01").ToList();
+                Assert.All(appStarts, e => Assert.True(e.Seconds >= 150, $"{host.Name}: {e.Name} at {e.Seconds}s, before vCenter's port opened (150s)"));
+                Assert.Equal("off", host.Inventory.Where(v => v.Name.StartsWith("vCLS", StringComparison.Ordinal)).Select(v => host.PowerState(v.Vmid)).FirstOrDefault() ?? "off");
+                Assert.False(host.FileExists("/tmp/pwned"), "a VM name was executed");
+                string log = host.ReadText($"/vmfs/volumes/shared ds/vmboot/{host.Name}.log");
+                Assert.Contains("\tboot-start\t", log);
+                Assert.Contains("\tboot-end\t", log);
+                Assert.All(log.TrimEnd('\n').Split('\n'), line => Assert.Equal(9, line.Split('\t').Length));
+            }
+
+            var esx01 = timelines[0].Events;
+            int vcsaOn = esx01.Single(e => e.Name == "vcsa01" && e.Result == "PoweredOn").Seconds;
+            int app1On = esx01.Single(e => e.Name == "app1" && e.Result == "PoweredOn").Seconds;
+            Assert.True(app1On >= vcsaOn + 90, $"app1 started at {app1On}s, before vCenter's heartbeat (on at {vcsaOn}s + 90s)");
+
+            var esx02 = timelines[1].Events;
+            Assert.Equal(new[] { "FileLocked", "FileLocked", "PoweredOn" }, esx02.Where(e => e.Vmid == "4").Select(e => e.Result));
+            Assert.DoesNotContain(esx02, e => e.Vmid == "5");
+            string esx02Log = fixture.Simulator[1].ReadText("/vmfs/volumes/shared ds/vmboot/esx02.log");
+            Assert.Contains("\talready-on\tdb01\t", esx02Log);
+            Assert.Contains("\tretry\tapp3 [locked]\tFailed to lock the file", esx02Log);
+            var esx02PowerOns = esx02.Where(e => e.Result == "PoweredOn").Select(e => e.Seconds).OrderBy(s => s).ToList();
+            Assert.All(esx02PowerOns.Zip(esx02PowerOns.Skip(1)), pair => Assert.True(pair.Second - pair.First >= 5, "stage pause of 5 s between power-ons"));
+        }
+
+        [Fact]
+        public void ScriptIsCleanPosixShell()
+        {
+            var script = BootScriptGenerator.Create(TwoStagePlan(), fixture.LiveInventory(), SimHost.StockLocalSh, "test");
+            string file = Path.Combine(Path.GetTempPath(), $"vmboot-local-{Guid.NewGuid():N}.sh");
+            File.WriteAllText(file, script.Content);
+            try
+            {
+                var (code, output) = Run("shellcheck", "-s", "sh", "-S", "style", file);
+                Assert.True(code == 0, output);
+                (code, output) = Run("busybox", "sh", "-n", file);
+                Assert.True(code == 0, output);
+            }
+            finally
+            {
+                File.Delete(file);
+            }
+
+            Assert.EndsWith("\nexit 0\n", script.Content);
+        }
+
+        [Fact]
+        public void SecureBootMeansTheScriptNeverRuns()
+        {
+            var host = fixture.Simulator[0];
+            var script = BootScriptGenerator.Create(TwoStagePlan(), fixture.LiveInventory(), SimHost.StockLocalSh, "test");
+            fixture.Install(host, script.Content);
+            host.SecureBoot = true;
+            try
+            {
+                var timeline = host.PowerCycle();
+                Assert.False(timeline.BootScriptsRan);
+                Assert.Empty(timeline.Events);
+            }
+            finally
+            {
+                host.SecureBoot = false;
+            }
+        }
+
+        [Fact]
+        public void WithoutAutoBackupTheScriptIsLostAtReboot()
+        {
+            var host = fixture.Simulator[1];
+            fixture.Install(host, SimHost.StockLocalSh);
+            var script = BootScriptGenerator.Create(TwoStagePlan(), fixture.LiveInventory(), SimHost.StockLocalSh, "test");
+            fixture.Install(host, script.Content, persist: false);
+            var timeline = host.PowerCycle();
+            Assert.Empty(timeline.Events);
+            Assert.Equal(SimHost.StockLocalSh, host.ReadText(SimHost.LocalShPath));
+        }
+
+        [Fact]
+        public void SeedRecipeIsSlowerThanVmBootOnTheSameColdBoot()
+        {
+            var host = fixture.Simulator[0];
+            string seed = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "fixtures", "seed-local.sh"));
+            fixture.Install(host, seed);
+            var seedRun = host.PowerCycle(hostdReadyAt: 40, datastoresReadyAt: 60);
+            var script = BootScriptGenerator.Create(TwoStagePlan(), fixture.LiveInventory(), SimHost.StockLocalSh, "test");
+            fixture.Install(host, script.Content);
+            var vmbootRun = host.PowerCycle(hostdReadyAt: 40, datastoresReadyAt: 60);
+            int seedVcsa = seedRun.Events.First(e => e.Name == "vcsa01" && e.Result == "PoweredOn").Seconds;
+            int vmbootVcsa = vmbootRun.Events.First(e => e.Name == "vcsa01" && e.Result == "PoweredOn").Seconds;
+            Assert.True(vmbootVcsa < seedVcsa, $"vCenter on at {vmbootVcsa}s with VmBoot, {seedVcsa}s with the seed's sleep 300");
+        }
+
+        private static (int Code, string Output) Run(string file, params string[] args)
+        {
+            var info = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true };
+            foreach (var arg in args)
+            {
+                info.ArgumentList.Add(arg);
+            }
+
+            using var process = Process.Start(info)!;
+            string output = process.StandardOutput.ReadToEnd() + process.StandardError.ReadToEnd();
+            process.WaitForExit();
+            return (process.ExitCode, output);
+        }
+    }
+}
