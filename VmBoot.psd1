@@ -15,6 +15,10 @@
         'New-EsxiSession'
         'Get-EsxiSession'
         'Remove-EsxiSession'
+        'New-BootPlan'
+        'Import-BootPlan'
+        'Export-BootPlan'
+        'New-BootScript'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()
@@ -23,7 +27,7 @@
         PSData = @{
             Tags         = @('VMware', 'ESXi', 'vSphere', 'HA', 'PowerCLI', 'Autostart', 'SSH', 'UPS', 'Linux', 'Windows', 'PSEdition_Core', 'PSEdition_Desktop')
             LicenseUri   = 'https://opensource.org/licenses/MIT'
-            ReleaseNotes = 'Get-EsxiVmList parses vim-cmd vmsvc/getallvms output from text, files or live hosts over SSH (parallel, known_hosts checked, never retries a failed login); New-, Get- and Remove-EsxiSession keep connections per runspace.'
+            ReleaseNotes = 'Get-EsxiVmList parses vim-cmd vmsvc/getallvms output from text, files or live hosts over SSH (parallel, known_hosts checked, never retries a failed login); New-, Get- and Remove-EsxiSession keep connections per runspace; boot plans (New-, Import-, Export-BootPlan) and New-BootScript generate a safe, staged local.sh.'
         }
     }
 }

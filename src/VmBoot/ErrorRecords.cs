@@ -45,6 +45,10 @@ namespace VmBoot.Commands
             return Create(e.ErrorId, category, e.Server, e.Message, e);
         }
 
+        /// <summary>A plan file problem: the message has file:line:column.</summary>
+        internal static ErrorRecord FromPlan(Plans.BootPlanException e)
+            => Create(Plans.BootPlanException.Id, ErrorCategory.ParserError, e.Source, e.Message, e);
+
         internal static ErrorRecord PathNotFoundError(string path, Exception? inner = null)
             => Create(PathNotFound, ErrorCategory.ObjectNotFound, path, $"Cannot find path '{path}' because it does not exist.", inner);
     }

@@ -92,7 +92,11 @@ Describe 'Get-EsxiVmList from files' {
 Describe 'Module surface' {
     It 'exports exactly its cmdlets and no functions, variables or aliases' {
         $module = Get-Module VmBoot
-        $module.ExportedCmdlets.Keys | Sort-Object | Should -Be @('Get-EsxiSession', 'Get-EsxiVmList', 'New-EsxiSession', 'Remove-EsxiSession')
+        $declared = (Import-PowerShellDataFile -LiteralPath (Join-Path $env:VMBOOT_TEST_MODULE 'VmBoot.psd1')).CmdletsToExport | Sort-Object
+        $implemented = $module.ImplementingAssembly.GetTypes() | ForEach-Object { $_.GetCustomAttributes([System.Management.Automation.CmdletAttribute], $false) } |
+            ForEach-Object { "$($_.VerbName)-$($_.NounName)" } | Sort-Object
+        $implemented | Should -Be $declared
+        $module.ExportedCmdlets.Keys | Sort-Object | Should -Be $declared
         $module.ExportedFunctions.Count | Should -Be 0
         $module.ExportedVariables.Count | Should -Be 0
         $module.ExportedAliases.Count | Should -Be 0
