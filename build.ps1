@@ -7,7 +7,7 @@
     Test   builds, installs and starts what the tests need, runs xunit (engine) and Pester (cmdlets,
            in a child pwsh against out/VmBoot) and ends with one line "N passed, N failed".
     Demo   builds, starts simulated ESXi hosts and walks through VmBoot with real output.
-    Bench  measures VmBoot against its peers.
+    Bench  measures VmBoot against its peers side by side; writes out/bench/results.json.
     Clean  removes out/.
 .EXAMPLE
     dotnet tool restore && dotnet pwsh ./build.ps1 -Task Test
@@ -122,7 +122,13 @@ function Invoke-Demo {
 }
 
 function Invoke-Bench {
-    Write-Warning 'Bench is a stub: the side-by-side benchmarks arrive with the benchmark issue (#7). Nothing was measured.'
+    Invoke-Build
+    Install-SimulatorPrerequisite
+    $simulator = Build-Simulator
+    & dotnet pwsh -NoProfile -NonInteractive -File "$root/tests/bench/Invoke-Benchmarks.ps1" -ModulePath $moduleOut -SimulatorPath $simulator `
+        -EnginePath "$moduleOut/Dependencies/VmBoot.Engine.dll" -OutputFolder "$out/bench"
+    if ($LASTEXITCODE -ne 0) { exit $LASTEXITCODE }
+    Write-Warning 'Not measured yet (issue #7): fan-out against ssh and parallel-ssh, Install-BootScript against plain ssh.'
 }
 
 switch ($Task) {

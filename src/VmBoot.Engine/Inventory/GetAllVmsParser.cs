@@ -31,7 +31,6 @@ namespace VmBoot.Inventory
 
         private const int MaxLinesRememberedBeforeHeader = 20;
         private static readonly Regex Skipping = new Regex(@"^Skipping invalid VM '([^']*)'", RegexOptions.CultureInvariant);
-        private static readonly Regex RowStart = new Regex("^([0-9]+)( +)(?=[^ ])", RegexOptions.CultureInvariant);
 
         private readonly string server;
         private readonly Action<EsxiVm> onVm;
@@ -116,14 +115,14 @@ namespace VmBoot.Inventory
                 line = line.Substring(0, line.Length - 1);
             }
 
-            var skipped = SkippedVmWarning(line, lineNumber);
+            var skipped = line.Length > 0 && line[0] == 'S' ? SkippedVmWarning(line, lineNumber) : null;
             if (skipped != null)
             {
                 onDiagnostic(skipped);
                 return;
             }
 
-            if (GetAllVmsLayout.IsHeader(line))
+            if (line.IndexOf("Vmid", StringComparison.Ordinal) >= 0 && GetAllVmsLayout.IsHeader(line))
             {
                 table?.Close();
                 ReportLinesBeforeHeader();
@@ -227,7 +226,8 @@ namespace VmBoot.Inventory
 
                 if (acceptingNotes && pending.Count > 0)
                 {
-                    pending[pending.Count - 1].NoteLines.Add(line);
+                    var last = pending[pending.Count - 1];
+                    (last.NoteLines ??= new List<string>()).Add(line);
                 }
                 else if (line.Trim().Length > 0)
                 {
@@ -256,21 +256,26 @@ namespace VmBoot.Inventory
             // A row starts with a Vmid padded to the first column, then a name; note lines that merely start with a digit do not.
             private bool LooksLikeRow(string line)
             {
-                var start = RowStart.Match(line);
-                if (!start.Success)
+                int digits = 0;
+                while (digits < line.Length && line[digits] >= '0' && line[digits] <= '9')
                 {
-                    return false;
+                    digits++;
                 }
 
-                int gapEnd = start.Length;
-                return rowStartGaps.Contains(gapEnd) && start.Groups[2].Length >= GetAllVmsLayout.Separator.Length;
+                int gapEnd = digits;
+                while (gapEnd < line.Length && line[gapEnd] == ' ')
+                {
+                    gapEnd++;
+                }
+
+                return digits > 0 && gapEnd < line.Length && gapEnd - digits >= GetAllVmsLayout.Separator.Length && rowStartGaps.Contains(gapEnd);
             }
 
             private void AddRow(int number, string line)
             {
-                var record = new Record(number, line, all.Count);
+                var record = new Record(number);
                 var fitting = new List<GetAllVmsLayout>(live.Count);
-                bool ascii = line.All(c => c < 0x80);
+                bool ascii = IsAscii(line);
                 int half = all.Count / 2;
                 var readByColumns = ascii ? new Dictionary<int, GetAllVmsRow?>() : null;
                 foreach (var layout in live)
@@ -292,7 +297,7 @@ namespace VmBoot.Inventory
                         continue;
                     }
 
-                    record.ReadBy[layout.Id] = row;
+                    record.ReadBy.Add(layout.Id, row);
                     fitting.Add(layout);
                     var widest = widestCell[layout.Id];
                     for (int i = 0; i < widest.Length; i++)
@@ -309,7 +314,12 @@ namespace VmBoot.Inventory
                     return;
                 }
 
-                live = fitting;
+                // Keep the candidate list itself when nothing was pruned: rows then cost no allocation for it.
+                if (fitting.Count != live.Count)
+                {
+                    live = fitting;
+                }
+
                 pending.Add(record);
                 acceptingNotes = true;
                 int ready = 0;
@@ -323,8 +333,20 @@ namespace VmBoot.Inventory
 
             private bool Agrees(Record record)
             {
-                var first = record.ReadBy[live[0].Id];
-                return first != null && live.All(l => record.ReadBy[l.Id] is GetAllVmsRow r && r.SameCellsAs(first));
+                if (!record.ReadBy.TryGetValue(live[0].Id, out var first))
+                {
+                    return false;
+                }
+
+                for (int i = 1; i < live.Count; i++)
+                {
+                    if (!record.ReadBy.TryGetValue(live[i].Id, out var other) || (!ReferenceEquals(other, first) && !other.SameCellsAs(first)))
+                    {
+                        return false;
+                    }
+                }
+
+                return true;
             }
 
             private bool AllAgree(List<Record> records) => records.All(Agrees);
@@ -350,21 +372,27 @@ namespace VmBoot.Inventory
                 for (int i = 0; i < count; i++)
                 {
                     var record = pending[i];
-                    var row = record.ReadBy[layout.Id]!;
+                    var row = record.ReadBy[layout.Id];
                     parser.onVm(ToVm(row, record.NoteLines, parser.server));
                 }
 
                 pending.RemoveRange(0, count);
             }
 
-            private static EsxiVm ToVm(GetAllVmsRow row, List<string> noteLines, string server)
+            private static EsxiVm ToVm(GetAllVmsRow row, List<string>? noteLines, string server)
             {
                 var cells = row.Cells;
                 var (datastore, vmxPath) = SplitFile(cells[2]);
-                var notes = new StringBuilder(cells[5]);
-                foreach (var noteLine in noteLines)
+                string notes = cells[5];
+                if (noteLines != null)
                 {
-                    notes.Append('\n').Append(noteLine);
+                    var builder = new StringBuilder(notes);
+                    foreach (var noteLine in noteLines)
+                    {
+                        builder.Append('\n').Append(noteLine);
+                    }
+
+                    notes = builder.ToString();
                 }
 
                 return new EsxiVm
@@ -376,7 +404,7 @@ namespace VmBoot.Inventory
                     VmxPath = vmxPath,
                     GuestId = cells[3],
                     HardwareVersion = cells[4],
-                    Notes = notes.ToString().TrimEnd(' ', '\n'),
+                    Notes = notes.TrimEnd(' ', '\n'),
                     IsVcls = VclsDetector.IsVcls(cells[1], cells[3], vmxPath),
                     Server = server,
                 };
@@ -414,23 +442,30 @@ namespace VmBoot.Inventory
             return (file.Substring(1, close - 1), path);
         }
 
+        private static bool IsAscii(string line)
+        {
+            foreach (char c in line)
+            {
+                if (c >= 0x80)
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
+
         private sealed class Record
         {
-            internal Record(int number, string line, int candidateCount)
-            {
-                Number = number;
-                Line = line;
-                ReadBy = new GetAllVmsRow?[candidateCount];
-            }
+            internal Record(int number) => Number = number;
 
             internal int Number { get; }
 
-            internal string Line { get; }
+            /// <summary>The row as each live candidate layout reads it (by layout id; absent where it does not fit).</summary>
+            internal Dictionary<int, GetAllVmsRow> ReadBy { get; } = new Dictionary<int, GetAllVmsRow>(2);
 
-            /// <summary>The row as each candidate layout reads it (null where it does not fit).</summary>
-            internal GetAllVmsRow?[] ReadBy { get; }
-
-            internal List<string> NoteLines { get; } = new List<string>();
+            /// <summary>Lines continuing the notes; null until there is one.</summary>
+            internal List<string>? NoteLines { get; set; }
         }
     }
 }

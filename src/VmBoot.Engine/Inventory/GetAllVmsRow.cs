@@ -1,3 +1,4 @@
+using System;
 using System.Text;
 
 namespace VmBoot.Inventory
@@ -34,6 +35,11 @@ namespace VmBoot.Inventory
         internal static GetAllVmsRow? TryRead(string line, GetAllVmsLayout layout)
         {
             var slots = Slots.Of(line, layout.Unit);
+            return TryRead(slots, layout);
+        }
+
+        private static GetAllVmsRow? TryRead(Slots slots, GetAllVmsLayout layout)
+        {
             var starts = layout.Starts;
             int count = GetAllVmsLayout.ColumnCount;
             var cells = new string[count];
@@ -66,7 +72,7 @@ namespace VmBoot.Inventory
                 }
 
                 cells[column] = cell;
-                widths[column] = layout.Unit == PaddingUnit.Char ? cell.Length : Encoding.UTF8.GetByteCount(cell);
+                widths[column] = layout.Unit == PaddingUnit.Char || slots.IsPlain ? cell.Length : Encoding.UTF8.GetByteCount(cell);
             }
 
             if (!IsDigits(cells[0]) || cells[2][0] != '[' || cells[2].IndexOf(']') < 0
@@ -95,17 +101,24 @@ namespace VmBoot.Inventory
         private readonly struct Slots
         {
             private const char Continuation = '\0';
-            private readonly char[] slots;
+            private readonly string text;
 
-            private Slots(char[] slots) => this.slots = slots;
+            private Slots(string text, bool plain)
+            {
+                this.text = text;
+                IsPlain = plain;
+            }
 
-            internal int Length => slots.Length;
+            /// <summary>One slot per character: the line itself, no continuation slots.</summary>
+            internal bool IsPlain { get; }
+
+            internal int Length => text.Length;
 
             internal static Slots Of(string line, PaddingUnit unit)
             {
                 if (unit == PaddingUnit.Char || IsAscii(line))
                 {
-                    return new Slots(line.ToCharArray());
+                    return new Slots(line, plain: true);
                 }
 
                 var expanded = new StringBuilder(line.Length * 3);
@@ -116,16 +129,17 @@ namespace VmBoot.Inventory
                     expanded.Append(c).Append(Continuation, bytes - 1);
                 }
 
-                return new Slots(expanded.ToString().ToCharArray());
+                return new Slots(expanded.ToString(), plain: false);
             }
 
-            internal bool IsInsideCharacter(int position) => position < slots.Length && slots[position] == Continuation;
+            internal bool IsInsideCharacter(int position) => !IsPlain && position < text.Length && text[position] == Continuation;
 
             internal bool AllSpaces(int from, int to)
             {
-                for (int i = from; i < to; i++)
+                int end = Math.Min(to, text.Length);
+                for (int i = from; i < end; i++)
                 {
-                    if (i < slots.Length && slots[i] != ' ')
+                    if (text[i] != ' ')
                     {
                         return false;
                     }
@@ -136,16 +150,13 @@ namespace VmBoot.Inventory
 
             internal string Text(int from, int to)
             {
-                var text = new StringBuilder(System.Math.Max(0, to - from));
-                for (int i = from; i < to && i < slots.Length; i++)
+                int end = Math.Min(to, text.Length);
+                if (from >= end)
                 {
-                    if (slots[i] != Continuation)
-                    {
-                        text.Append(slots[i]);
-                    }
+                    return "";
                 }
 
-                return text.ToString();
+                return IsPlain ? text.Substring(from, end - from) : text.Substring(from, end - from).Replace("\0", "");
             }
 
             private static bool IsAscii(string line)

@@ -13,7 +13,7 @@ namespace VmBoot.Inventory
         /// <summary>True when the name, guest id or path marks a vCLS VM.</summary>
         public static bool IsVcls(string name, string guestId, string vmxPath)
         {
-            return VclsName.IsMatch(name)
+            return (name.StartsWith("vCLS", StringComparison.Ordinal) && VclsName.IsMatch(name))
                 || string.Equals(guestId, "crxSys1Guest", StringComparison.Ordinal)
                 || vmxPath.StartsWith("/var/run/crx/", StringComparison.Ordinal);
         }

@@ -1,0 +1,103 @@
+<#
+.SYNOPSIS
+    VmBoot against its peers, run side by side on this machine. Writes a table and out/bench/results.json.
+.DESCRIPTION
+    Each figure is repeated; the table gives the peer's and VmBoot's median (with min and max) and the
+    ratio VmBoot/peer of the medians. Virtual seconds come from the simulator's clock, so they are exact.
+#>
+param(
+    [Parameter(Mandatory)] [string] $ModulePath,
+    [Parameter(Mandatory)] [string] $SimulatorPath,
+    [Parameter(Mandatory)] [string] $EnginePath,
+    [Parameter(Mandatory)] [string] $OutputFolder,
+    [int] $Repeat = 5
+)
+$ErrorActionPreference = 'Stop'
+Add-Type -LiteralPath $SimulatorPath
+$results = [System.Collections.Generic.List[object]]::new()
+
+function Get-Stat([double[]] $Values) {
+    $sorted = $Values | Sort-Object
+    [pscustomobject]@{ Min = $sorted[0]; Median = $sorted[[int][math]::Floor(($sorted.Count - 1) / 2)]; Max = $sorted[-1] }
+}
+
+function Add-Result([string] $Name, [string] $Unit, [string] $Peer, [double[]] $PeerValues, [double[]] $VmBootValues, [string] $Note = '') {
+    $p = Get-Stat $PeerValues; $v = Get-Stat $VmBootValues
+    $results.Add([pscustomobject]@{
+            Measure = $Name; Unit = $Unit; Peer = $Peer
+            PeerMin = $p.Min; PeerMedian = $p.Median; PeerMax = $p.Max
+            VmBootMin = $v.Min; VmBootMedian = $v.Median; VmBootMax = $v.Max
+            Ratio = if ($p.Median -ne 0) { [math]::Round($v.Median / $p.Median, 3) } else { $null }
+            Note = $Note
+        })
+}
+
+function Measure-Ms([scriptblock] $Action) {
+    $watch = [Diagnostics.Stopwatch]::StartNew(); & $Action | Out-Null; $watch.Elapsed.TotalMilliseconds
+}
+
+# --- 1. Cold boot (issue #4): the seed's script against VmBoot's, same simulated host -------------------
+Write-Host '== cold boot: seed script vs VmBoot (virtual seconds)'
+Import-Module $ModulePath
+$sim = [VmBoot.EsxiSim.EsxiSimulator]::Start(1)
+try {
+    $h = $sim[0]
+    $vms = @([VmBoot.EsxiSim.SimVm]@{ Vmid = 1; Name = 'vcsa01'; Datastore = 'shared ds'; HeartbeatDelay = 90 })
+    $vms += 2..20 | ForEach-Object { [VmBoot.EsxiSim.SimVm]@{ Vmid = $_; Name = "app$_"; Datastore = 'shared ds'; HeartbeatDelay = 60 } }
+    $h.SetInventory([VmBoot.EsxiSim.SimVm[]]$vms)
+    $inventory = Get-EsxiVmList -InputObject $h.RunAsHost('vim-cmd vmsvc/getallvms') | ForEach-Object { $_.Server = $h.Name; $_ }
+    $plan = New-BootPlan -LogDatastore 'shared ds' -Stage @{ Name = 'vcenter'; NameLike = 'vcsa*'; Heartbeat = 300 }, @{ Name = 'rest'; All = $true; Pause = 5 }
+    $vmboot = ($inventory | New-BootScript -Plan $plan).Content
+    $seed = (Get-Content -Raw -LiteralPath "$PSScriptRoot/seed-cold-boot.sh") -replace "`r", ''
+    $runs = @{ seed = @(); vmboot = @() }
+    foreach ($i in 1..3) {
+        foreach ($kind in 'seed', 'vmboot') {
+            $h.WriteText('/etc/rc.local.d/local.sh', $(if ($kind -eq 'seed') { $seed } else { $vmboot }))
+            $null = $h.RunAsHost('chmod 755 /etc/rc.local.d/local.sh && /sbin/auto-backup.sh >/dev/null 2>&1')
+            $t = $h.PowerCycle(40, 60, 0, 1, 2)
+            $on = @($t.Events | Where-Object Result -EQ 'PoweredOn')
+            if ($on.Count -ne 20) { throw "$kind started $($on.Count) of 20 VMs" }
+            $runs[$kind] += [pscustomobject]@{ VCenter = ($on | Where-Object Name -EQ 'vcsa01').Seconds; All = ($on | Measure-Object Seconds -Maximum).Maximum }
+        }
+    }
+    # Earliest possible: vCenter when its datastore mounts (60 s); the rest once vCenter's heartbeat is green (+90 s).
+    Add-Result 'Cold boot: vCenter powered on' 'virtual s' 'seed local.sh (sleep 300)' $runs.seed.VCenter $runs.vmboot.VCenter 'earliest possible 60 s (datastores mounted)'
+    Add-Result 'Cold boot: all 20 VMs on' 'virtual s' 'seed local.sh (sleep 300, 120, 5)' $runs.seed.All $runs.vmboot.All 'earliest possible 150 s (vCenter green) plus pauses'
+    $script:earliest = @{ VCenter = 60; All = 150 }
+}
+finally { $sim.Dispose() }
+
+# --- 2. Parsing: engine parser vs the sed | awk pipeline (ghettoVCB's) on the same text ----------------
+Write-Host '== parsing getallvms text'
+Add-Type -LiteralPath $EnginePath
+$work = Join-Path $OutputFolder 'work'
+New-Item -ItemType Directory -Path $work -Force | Out-Null
+foreach ($rows in 1024, 10000, 100000) {
+    $file = Join-Path $work "getallvms-$rows.txt"
+    $rowsList = foreach ($n in 1..$rows) { [VmBoot.EsxiSim.VmRow]::new($n, "vm-$n app server", "[shared ds] vm-$n/vm-$n.vmx", 'centos8_64Guest', 'vmx-19', $(if ($n % 10 -eq 0) { 'backup nightly' } else { '' })) }
+    [IO.File]::WriteAllText($file, [VmBoot.EsxiSim.GetAllVmsRenderer]::Render([VmBoot.EsxiSim.VmRow[]]$rowsList))
+    $text = [IO.File]::ReadAllText($file)
+    $peerOutput = sh "$PSScriptRoot/peer-parse.sh" $file
+    if ($peerOutput.Count -ne $rows + 1) { throw "the peer printed $($peerOutput.Count) lines for $rows rows" }
+    $peer = foreach ($i in 1..$Repeat) { Measure-Ms { sh "$PSScriptRoot/peer-parse.sh" $file > /dev/null } }
+    $engine = foreach ($i in 1..$Repeat) { Measure-Ms { [VmBoot.Inventory.GetAllVmsParser]::Parse($text, '') } }
+    $count = [VmBoot.Inventory.GetAllVmsParser]::Parse($text, '').Item1.Count
+    if ($count -ne $rows) { throw "parsed $count of $rows rows" }
+    Add-Result "Parse $rows rows (engine, in process)" 'ms' 'sed | awk (fork + exec)' $peer $engine "$([math]::Round($rows / ((Get-Stat $engine).Median / 1000))) rows/s"
+    if ($rows -eq 100000) {
+        $cmdlet = foreach ($i in 1..3) { Measure-Ms { dotnet pwsh -NoProfile -c "Import-Module '$ModulePath'; Get-Content -LiteralPath '$file' | Get-EsxiVmList | Measure-Object | Out-Null" } }
+        $peerProc = foreach ($i in 1..3) { Measure-Ms { dotnet pwsh -NoProfile -c "sh '$PSScriptRoot/peer-parse.sh' '$file' | ConvertFrom-Csv -Delimiter `"``t`" -Header Vmid, Name, File, GuestId, Version | Measure-Object | Out-Null" } }
+        Add-Result 'Get-Content | Get-EsxiVmList, 100000 rows (whole pwsh process)' 'ms' 'pwsh: sed | awk | ConvertFrom-Csv' $peerProc $cmdlet 'both include pwsh start-up'
+    }
+}
+
+# --- 3. Module load ----------------------------------------------------------------------------------
+Write-Host '== module load'
+$bare = foreach ($i in 1..$Repeat) { Measure-Ms { dotnet pwsh -NoProfile -c 'exit' } }
+$loaded = foreach ($i in 1..$Repeat) { Measure-Ms { dotnet pwsh -NoProfile -c "Import-Module '$ModulePath'" } }
+Add-Result 'pwsh start: bare vs Import-Module VmBoot' 'ms' 'pwsh -NoProfile -c exit' $bare $loaded "adds $([math]::Round((Get-Stat $loaded).Median - (Get-Stat $bare).Median)) ms"
+
+New-Item -ItemType Directory -Path $OutputFolder -Force | Out-Null
+$results | ConvertTo-Json -Depth 3 | Set-Content -LiteralPath (Join-Path $OutputFolder 'results.json')
+$results | Format-Table Measure, Unit, Peer, PeerMedian, VmBootMedian, Ratio, VmBootMin, VmBootMax, Note -Wrap | Out-String -Width 220 | Write-Host
+Write-Host "Results: $(Join-Path $OutputFolder 'results.json')"
