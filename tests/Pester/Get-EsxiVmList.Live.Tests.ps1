@@ -71,6 +71,26 @@ Describe 'Get-EsxiVmList -Server' {
         ($verbose.Message -join "`n") | Should -Not -Match ([regex]::Escape($sim.Password))
     }
 
+    It 'stops promptly on Ctrl+C while a host hangs' {
+        $sim[9].HangCommand('vim-cmd')
+        try {
+            $shell = [powershell]::Create()
+            $null = $shell.AddScript("Import-Module '$env:VMBOOT_TEST_MODULE'; Get-EsxiVmList -Server '$($servers[9])' -Credential `$args[0] -KnownHostsPath '$knownHosts'").AddArgument($credential)
+            $pending = $shell.BeginInvoke()
+            Start-Sleep -Seconds 2
+            $pending.IsCompleted | Should -BeFalse
+            $watch = [Diagnostics.Stopwatch]::StartNew()
+            $shell.Stop()
+            # Not a speed check: without cancellation, Stop would wait out the 120 s command timeout.
+            $watch.Elapsed.TotalSeconds | Should -BeLessThan 60
+            $shell.InvocationStateInfo.State | Should -Be 'Stopped'
+        }
+        finally {
+            $shell.Dispose()
+            $sim[9].ClearFaults()
+        }
+    }
+
     It 'asks for a credential or key instead of guessing' {
         { Get-EsxiVmList -Server $servers[0] -KnownHostsPath $knownHosts -ErrorAction Stop } | Should -Throw -ErrorId 'CredentialRequired,VmBoot.Commands.GetEsxiVmListCommand'
     }

@@ -68,6 +68,25 @@ stages:
         }
 
         [Fact]
+        public void ThePlanCanBeReadBackFromTheGeneratedBlock()
+        {
+            var plan = BootPlanYaml.Read(Full);
+            var inventory = new[] { new EsxiVm { Vmid = 1, Name = "vcsa01", Datastore = "shared ds", VmxPath = "vcsa01/vcsa01.vmx", File = "[shared ds] vcsa01/vcsa01.vmx", Server = "esx01" } };
+            var script = BootScriptGenerator.Create(plan, inventory, null, "test");
+            var back = BootPlanYaml.Read(ManagedBlock.PlanText(script.Block));
+            Assert.Equal(BootPlanYaml.Write(plan), BootPlanYaml.Write(back));
+            Assert.Equal(script.Content, ManagedBlock.Merge(ManagedBlock.Remove(script.Content), script.Block));
+        }
+
+        [Fact]
+        public void DamagedMarkersAreRefusedNotGuessed()
+        {
+            string damaged = "#!/bin/sh\n" + ManagedBlock.BeginMarker + "\necho half a block\nexit 0\n";
+            var e = Assert.Throws<System.FormatException>(() => ManagedBlock.Merge(damaged, ManagedBlock.BeginMarker + "\n" + ManagedBlock.EndMarker + "\n"));
+            Assert.Contains("marker", e.Message);
+        }
+
+        [Fact]
         public void TheCommentedExampleFileIsAValidPlan()
         {
             string path = Path.Combine(System.AppContext.BaseDirectory, "fixtures", "boot-plan.example.yml");
