@@ -61,15 +61,56 @@ try {
         Get-EsxiVmList -ErrorVariable damaged -ErrorAction SilentlyContinue | Format-Table | Out-String -Width 160 | Write-Host
     $damaged | ForEach-Object { Write-Host "error $($_.FullyQualifiedErrorId): $_" -ForegroundColor Yellow }
 
-    Show-Step "The seed article's recipe on a simulated cold boot (sleep 300, then power on by keyword)"
+    Show-Step 'A boot plan from YAML: vCenter first, wait for its heartbeat and its port, then the rest'
+    $planFile = Join-Path ([IO.Path]::GetTempPath()) "vmboot-demo-plan-$PID.yml"
+    @'
+version: 1
+log: { datastore: shared ds }
+readiness: { timeout: 600, datastores: [shared ds] }
+stages:
+  - name: infra
+    select: { nameLike: ['vcsa*'], tags: [infra] }
+    after:
+      heartbeat: { timeout: 300 }
+      tcp: { host: vcsa01.lab, port: 443, timeout: 600 }
+  - name: everything else
+    select: { all: true }
+    pause: 5
+'@ | Set-Content -LiteralPath $planFile
+    $plan = Import-BootPlan -LiteralPath $planFile
+    $plan | Format-Table | Out-String -Width 160 | Write-Host
+
+    Show-Step 'New-BootScript: one script for every host; the preview says what starts where'
+    $script = $inventory | New-BootScript -Plan $plan
+    $script.Preview | Format-Table Stage, StageName, Server, Name, File | Out-String -Width 160 | Write-Host
+    Write-Host "The managed block ($(($script.Block -split "`n").Count) lines) sits before 'exit 0'; the targets it carries:"
+    ($script.Content -split "`n" | Select-String -Pattern '^[0-9]+	' | ForEach-Object { '    ' + ($_.Line -replace "`t", ' | ') }) -join "`n" | Write-Host
+
+    Show-Step 'Power cut and cold boot of the three hosts (hostd ready at 40 s, datastores at 60 s, vCenter answers at 150 s)'
+    Write-Host '(Install-BootScript arrives with issue #5; here the simulator places the script and runs auto-backup.sh.)' -ForegroundColor DarkYellow
+    foreach ($h in $sim.Hosts) {
+        $h.AddDatastore('shared ds')
+        $h.OpenTcpPortAt('vcsa01.lab', 443, 150)
+        $h.WriteText('/etc/rc.local.d/local.sh', $script.Content)
+        $null = $h.RunAsHost('chmod 755 /etc/rc.local.d/local.sh && /sbin/auto-backup.sh >/dev/null 2>&1')
+    }
+    $timelines = foreach ($h in $sim.Hosts) { $h.PowerCycle(40, 60, 0, 1, 2) }
+    $timelines | ForEach-Object { $t = $_; $t.Events | Select-Object @{ n = 'Host'; e = { $t.Host } }, Seconds, Action, Vmid, Name, Result } |
+        Sort-Object Seconds | Format-Table | Out-String -Width 160 | Write-Host
+    Write-Host "vCLS VMs still off: $((0..1 | ForEach-Object { $sim[$_].PowerState($(if ($_ -eq 0) { 3 } else { 11 })) }) -join ', ')"
+    Write-Host "Canary /tmp/pwned on any host: $(($sim.Hosts | Where-Object { $_.FileExists('/tmp/pwned') }).Count -gt 0)"
+    Write-Host "`nesx01's boot log (/vmfs/volumes/shared ds/vmboot/esx01.log):"
+    $sim[0].ReadText('/vmfs/volumes/shared ds/vmboot/esx01.log') | Write-Host
+
+    Show-Step "For comparison, the seed article's recipe on the same cold boot (sleep 300, then power on by keyword)"
     $sim[0].WriteText('/etc/rc.local.d/local.sh', ((Get-Content -Raw -LiteralPath "$fixtures/seed-local.sh") -replace "`r", ''))
     $null = $sim[0].RunAsHost('chmod 755 /etc/rc.local.d/local.sh && /sbin/auto-backup.sh 2>/dev/null')
     $timeline = $sim[0].PowerCycle(40, 60, 0, 1, 2)
     $timeline.Events | Format-Table Seconds, Action, Vmid, Name, Result | Out-String | Write-Host
     Write-Host "last power-on at $(($timeline.Events | Select-Object -Last 1).Seconds) virtual seconds after power-on; boot script slept: $($timeline.Sleeps -join ', ')"
-    Write-Host "`nBoot plans and generated scripts (New-BootScript) arrive with issue #4." -ForegroundColor DarkYellow
+    Write-Host "`nInstall-BootScript (safe install, persistence, auto-backup analysis) arrives with issue #5." -ForegroundColor DarkYellow
 }
 finally {
     $sim.Dispose()
-    Remove-Item -LiteralPath $knownHosts -ErrorAction Ignore
+    Remove-Item -LiteralPath $knownHosts, $planFile -ErrorAction Ignore
 }
