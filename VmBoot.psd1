@@ -19,6 +19,7 @@
         'Import-BootPlan'
         'Export-BootPlan'
         'New-BootScript'
+        'Test-AutoBackupDiff'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()
