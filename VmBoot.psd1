@@ -20,6 +20,7 @@
         'Export-BootPlan'
         'New-BootScript'
         'Test-AutoBackupDiff'
+        'Install-BootScript'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()
@@ -28,7 +29,7 @@
         PSData = @{
             Tags         = @('VMware', 'ESXi', 'vSphere', 'HA', 'PowerCLI', 'Autostart', 'SSH', 'UPS', 'Linux', 'Windows', 'PSEdition_Core', 'PSEdition_Desktop')
             LicenseUri   = 'https://opensource.org/licenses/MIT'
-            ReleaseNotes = 'Get-EsxiVmList parses vim-cmd vmsvc/getallvms output from text, files or live hosts over SSH (parallel, known_hosts checked, never retries a failed login); New-, Get- and Remove-EsxiSession keep connections per runspace; boot plans (New-, Import-, Export-BootPlan) and New-BootScript generate a safe, staged local.sh.'
+            ReleaseNotes = 'Get-EsxiVmList parses vim-cmd vmsvc/getallvms output from text, files or live hosts over SSH (parallel, known_hosts checked, never retries a failed login); New-, Get- and Remove-EsxiSession keep connections per runspace; boot plans (New-, Import-, Export-BootPlan) and New-BootScript generate a safe, staged local.sh; Install-BootScript installs and persists it; Test-AutoBackupDiff explains auto-backup.sh.'
         }
     }
 }

@@ -1,4 +1,6 @@
 using System;
+using System.Collections.Generic;
+using System.Linq;
 using System.Management.Automation;
 using System.Threading;
 using VmBoot.Ssh;
@@ -79,40 +81,62 @@ namespace VmBoot.Commands
         /// With <paramref name="keepOpen"/> the work owns the connections it is given.
         /// </summary>
         private protected void StartHostWork(Action<EsxiConnection, HostFanOut.HostWriter> work, bool keepOpen = false)
+            => StartHostWork(CurrentTargets(), work, keepOpen);
+
+        /// <summary>Starts <paramref name="work"/> for the given hosts (e.g. gathered over the whole pipeline).</summary>
+        private protected void StartHostWork(IEnumerable<HostTarget> targets, Action<EsxiConnection, HostFanOut.HostWriter> work, bool keepOpen = false)
         {
             fanOut ??= new HostFanOut(this, Activity, ThrottleLimit);
-            if (ParameterSetName == SessionSet)
+            foreach (var target in targets)
             {
-                foreach (var session in Session)
+                fanOut.Start(target.Label, writer => Guard(writer, () =>
                 {
-                    fanOut.Start(session.Server, writer => Guard(writer, () => work(session.Connection, writer)));
-                }
-            }
-            else
-            {
-                foreach (string server in Server)
-                {
-                    var options = ConnectionOptions(server);
-                    fanOut.Start(server, writer => Guard(writer, () =>
+                    if (target.Session != null)
                     {
-                        var connection = EsxiConnection.Open(options, writer.Token);
-                        writer.Verbose($"connected as {options.UserName}");
-                        try
+                        work(target.Session.Connection, writer);
+                        return;
+                    }
+
+                    var options = target.Options!;
+                    var connection = EsxiConnection.Open(options, writer.Token);
+                    writer.Verbose($"connected as {options.UserName}");
+                    try
+                    {
+                        work(connection, writer);
+                    }
+                    finally
+                    {
+                        if (!keepOpen)
                         {
-                            work(connection, writer);
+                            connection.Dispose();
                         }
-                        finally
-                        {
-                            if (!keepOpen)
-                            {
-                                connection.Dispose();
-                            }
-                        }
-                    }));
-                }
+                    }
+                }));
             }
 
             fanOut.Pump(untilDone: false);
+        }
+
+        /// <summary>The hosts this pipeline record names, by -Server or -Session.</summary>
+        private protected List<HostTarget> CurrentTargets() => ParameterSetName == SessionSet
+            ? Session.Select(s => new HostTarget(s.Server, null, s)).ToList()
+            : Server.Select(s => new HostTarget(s, ConnectionOptions(s), null)).ToList();
+
+        /// <summary>A host to work on: connection options, or an open session.</summary>
+        private protected sealed class HostTarget
+        {
+            internal HostTarget(string label, EsxiConnectionOptions? options, EsxiSession? session)
+            {
+                Label = label;
+                Options = options;
+                Session = session;
+            }
+
+            internal string Label { get; }
+
+            internal EsxiConnectionOptions? Options { get; }
+
+            internal EsxiSession? Session { get; }
         }
 
         /// <summary>Waits for all hosts and writes the rest of their output.</summary>
@@ -187,6 +211,10 @@ namespace VmBoot.Commands
             catch (EsxiSshException e)
             {
                 writer.Error(ErrorRecords.FromSsh(e));
+            }
+            catch (Install.InstallException e)
+            {
+                writer.Error(ErrorRecords.Create(e.ErrorId, ErrorCategory.InvalidOperation, e.Server, e.Message, e));
             }
             catch (OperationCanceledException) when (writer.Token.IsCancellationRequested)
             {

@@ -152,13 +152,14 @@ namespace VmBoot.EsxiSim
             File.SetUnixFileMode(Path.Combine(Root, "tmp"), (UnixFileMode)Convert.ToInt32("1777", 8));
 
             // What ESXi root may change belongs to the simulator account; the tools stay root's.
-            foreach (var owned in new[] { "etc/rc.local.d", "etc/vmware", "bootbank", "vmfs", ".sim" })
+            foreach (var owned in new[] { "etc", "bootbank", "vmfs", ".sim" })
             {
                 Native.ChownTree(Path.Combine(Root, owned), SimMachine.Uid, SimMachine.Gid);
             }
 
             Native.ChownTree(Path.Combine(Root, $"etc/ssh/keys-{UserName}"), SimMachine.Uid, SimMachine.Gid);
-            RunAsHost("cd / && tar czf /bootbank/state.tgz " + string.Join(' ', PersistedFiles.Select(f => f.TrimStart('/'))));
+            RunAsHost("mkdir -p /tmp/pack && cd / && tar czf /tmp/pack/local.tgz " + string.Join(' ', PersistedFiles.Select(f => f.TrimStart('/')))
+                + " && cd /tmp/pack && tar czf /bootbank/state.tgz local.tgz && rm -rf /tmp/pack");
 
             Directory.CreateDirectory(KeyFolder);
             Directory.CreateDirectory(FaillockFolder);
@@ -290,7 +291,7 @@ namespace VmBoot.EsxiSim
         }
 
         /// <summary>The local.sh held in /bootbank/state.tgz, i.e. what survives a reboot.</summary>
-        public string PersistedLocalSh() => RunAsHost("tar xzf /bootbank/state.tgz -O " + LocalShPath.TrimStart('/'));
+        public string PersistedLocalSh() => RunAsHost("tar xzf /bootbank/state.tgz -O local.tgz | tar xzf - -O " + LocalShPath.TrimStart('/'));
 
         /// <summary>Lets a public key (one authorized_keys line) log in as the simulator account.</summary>
         public void AuthorizeKey(string publicKeyLine)
@@ -368,7 +369,7 @@ namespace VmBoot.EsxiSim
         /// </summary>
         public BootTimeline PowerCycle(int hostdReadyAt = 0, int datastoresReadyAt = 0, int vmsStartableAt = 0, int vimCmdSeconds = 1, int powerOnSeconds = 2)
         {
-            RunAsHost("rm -f /vmfs/volumes/* && cd / && tar xzf /bootbank/state.tgz");
+            RunAsHost("rm -f /vmfs/volumes/* && cd / && tar xzf /bootbank/state.tgz -O local.tgz | tar xzf -");
             // A VM marked PoweredOn was started by something else (HA, an admin) before the script reached it.
             foreach (var folder in Directory.GetDirectories(Path.Combine(Sim, "vms")))
             {

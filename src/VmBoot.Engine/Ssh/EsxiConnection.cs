@@ -103,14 +103,26 @@ namespace VmBoot.Ssh
         }
 
         /// <summary>Runs one command under the host's shell; the caller quotes every argument (see <see cref="ShellQuote"/>).</summary>
-        public EsxiCommandResult Run(string command, CancellationToken cancellationToken)
+        public EsxiCommandResult Run(string command, CancellationToken cancellationToken) => Run(command, null, cancellationToken);
+
+        /// <summary>Runs one command, feeding <paramref name="input"/> to its standard input (e.g. <c>cat &gt; file</c>).</summary>
+        public EsxiCommandResult Run(string command, byte[]? input, CancellationToken cancellationToken)
         {
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             timeout.CancelAfter(commandTimeout);
             try
             {
                 using var sshCommand = client.CreateCommand(command);
-                sshCommand.ExecuteAsync(timeout.Token).GetAwaiter().GetResult();
+                var running = sshCommand.ExecuteAsync(timeout.Token);
+                if (input != null)
+                {
+                    using (var stdin = sshCommand.CreateInputStream())
+                    {
+                        stdin.Write(input, 0, input.Length);
+                    }
+                }
+
+                running.GetAwaiter().GetResult();
                 if (sshCommand.ExitStatus == null && !client.IsConnected)
                 {
                     throw Lost(null);

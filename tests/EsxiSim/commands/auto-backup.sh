@@ -4,7 +4,8 @@
 sim_maybe_hang auto-backup.sh
 work="/tmp/auto-backup.$$"
 mkdir -p "$work"
-(cd "$work" && tar xzf /bootbank/state.tgz)
+# As on ESXi, state.tgz holds local.tgz, which holds the persisted files.
+(cd "$work" && tar xzf /bootbank/state.tgz && tar xzf local.tgz && rm -f local.tgz)
 changed=0
 while IFS= read -r file; do
     [ -n "$file" ] || continue
@@ -22,12 +23,15 @@ if [ "$changed" = 1 ]; then
     while IFS= read -r file; do
         if [ -e "$file" ]; then set -- "$@" "${file#/}"; fi
     done < "$SIM/persisted"
-    if ! (cd / && tar czf /bootbank/state.tgz.new "$@") 2>/dev/null || ! mv /bootbank/state.tgz.new /bootbank/state.tgz; then
+    if ! (cd / && tar czf "$work.local.tgz" "$@") 2>/dev/null || ! mkdir -p "$work.pack" || ! mv "$work.local.tgz" "$work.pack/local.tgz" \
+        || ! (cd "$work.pack" && tar czf /bootbank/state.tgz.new local.tgz) 2>/dev/null || ! mv /bootbank/state.tgz.new /bootbank/state.tgz; then
+        rm -rf "$work.pack"
         rm -f /bootbank/state.tgz.new
         rm -rf "$work"
         echo "Failed to save state in /bootbank" >&2
         exit 1
     fi
+    rm -rf "$work.pack"
     echo "Saving current state in /bootbank"
 fi
 rm -rf "$work"

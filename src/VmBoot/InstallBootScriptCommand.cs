@@ -1,0 +1,162 @@
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Management.Automation;
+using System.Threading.Tasks;
+using VmBoot.Install;
+using VmBoot.Inventory;
+using VmBoot.Plans;
+
+namespace VmBoot.Commands
+{
+    /// <summary>
+    /// Installs a boot script on ESXi hosts: preflight (Secure Boot refused), the host's own local.sh kept
+    /// with VmBoot's block merged in, a backup, an atomic verified write, auto-backup.sh, and a check that
+    /// /bootbank now holds it. -WhatIf shows the diff per host.
+    /// </summary>
+    [Cmdlet(VerbsLifecycle.Install, "BootScript", DefaultParameterSetName = ServerSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
+    [OutputType(typeof(InstallResult))]
+    public sealed class InstallBootScriptCommand : EsxiHostCmdlet
+    {
+        private readonly Dictionary<string, HostTarget> targets = new Dictionary<string, HostTarget>();
+        private BootScript? script;
+
+        /// <summary>The script from New-BootScript; only its managed block is installed.</summary>
+        [Parameter(ValueFromPipeline = true)]
+        public BootScript? BootScript { get; set; }
+
+        /// <summary>Or a plan (object or file): the hosts' live inventory is read and the script generated here.</summary>
+        [Parameter]
+        public object? Plan { get; set; }
+
+        /// <summary>Install even where Secure Boot is on (the script will not run there), and re-save an unchanged script.</summary>
+        [Parameter]
+        public SwitchParameter Force { get; set; }
+
+        /// <inheritdoc />
+        protected override string Activity => "Installing the boot script";
+
+        /// <inheritdoc />
+        protected override void ProcessRecord()
+        {
+            script = BootScript ?? script;
+            foreach (var target in CurrentTargets())
+            {
+                targets[target.Label] = target;
+            }
+        }
+
+        /// <inheritdoc />
+        protected override void EndProcessing()
+        {
+            if (script == null && Plan == null)
+            {
+                ThrowTerminatingError(ErrorRecords.Create("BootScriptRequired", ErrorCategory.InvalidArgument, null,
+                    "Pipe a script from New-BootScript, or give -Plan (a plan or a plan file) to generate one from the hosts' live inventory."));
+            }
+
+            var hosts = targets.Values.ToList();
+            if (script == null)
+            {
+                script = GenerateFromLiveInventory(hosts);
+                if (script == null)
+                {
+                    return;
+                }
+            }
+
+            var ready = script;
+            StartHostWork(hosts, (connection, writer) => Install(connection, writer, ready));
+            FinishHostWork();
+        }
+
+        private void Install(Ssh.EsxiConnection connection, HostFanOut.HostWriter writer, BootScript bootScript)
+        {
+            var plan = BootScriptInstaller.Prepare(connection, bootScript, writer.Token);
+            writer.Verbose($"{plan.EsxiVersion}; Secure Boot {(plan.SecureBoot ? "on" : "off")}; {(plan.Unchanged ? "local.sh already up to date" : "local.sh changes")}");
+            if (plan.SecureBoot && !Force)
+            {
+                throw new InstallException(connection.Name, "SecureBootEnabled",
+                    $"Secure Boot is enabled on {connection.Name}: ESXi never runs /etc/rc.local.d/local.sh with UEFI Secure Boot on, so this boot script would never start anything. " +
+                    "Disable Secure Boot in the host's firmware, or start the VMs another way (PowerCLI from a management VM). -Force installs anyway.");
+            }
+
+            if (!plan.Unchanged || Force)
+            {
+                var decision = new TaskCompletionSource<bool>();
+                string lines = plan.Unchanged ? "unchanged; saving it again" : plan.Diff;
+                writer.OnPipeline(() => decision.SetResult(ShouldProcess(
+                    $"Install the VmBoot boot script on {connection.Name}:\n{lines}",
+                    $"Install the VmBoot boot script on {connection.Name} (local.sh is rewritten and saved to /bootbank)?",
+                    "Install-BootScript")));
+                decision.Task.Wait(writer.Token);
+                if (!decision.Task.Result)
+                {
+                    return;
+                }
+            }
+
+            if (plan.Unchanged && Force)
+            {
+                plan.Current = "";
+            }
+
+            var result = BootScriptInstaller.Apply(connection, plan, writer.Token);
+            foreach (string warning in result.Warnings)
+            {
+                writer.Warning(warning);
+            }
+
+            writer.Output(result);
+        }
+
+        private BootScript? GenerateFromLiveInventory(List<HostTarget> hosts)
+        {
+            object plan = Plan is PSObject wrapped ? wrapped.BaseObject : Plan!;
+            BootPlan? bootPlan = plan as BootPlan;
+            if (plan is string path)
+            {
+                string file = SessionState.Path.GetUnresolvedProviderPathFromPSPath(path);
+                if (!File.Exists(file))
+                {
+                    ThrowTerminatingError(ErrorRecords.PathNotFoundError(file));
+                }
+
+                bootPlan = ImportBootPlanCommand.Read(file, this);
+            }
+
+            if (bootPlan == null)
+            {
+                return null;
+            }
+
+            var inventory = new List<EsxiVm>();
+            var failed = new List<string>();
+            StartHostWork(hosts, (connection, writer) => LiveInventory.Read(connection, writer.Token, vm => writer.OnPipeline(() => inventory.Add(vm)),
+                diagnostic => writer.OnPipeline(() =>
+                {
+                    if (diagnostic.Severity == DiagnosticSeverity.Error)
+                    {
+                        failed.Add(connection.Name);
+                        WriteError(ErrorRecords.FromDiagnostic(diagnostic, connection.Name));
+                    }
+                })));
+            FinishHostWork();
+            try
+            {
+                var generated = BootScriptGenerator.Create(bootPlan, inventory, null, NewBootScriptCommand.ModuleVersion);
+                foreach (string warning in generated.Warnings)
+                {
+                    WriteWarning(warning);
+                }
+
+                return generated;
+            }
+            catch (BootPlanException e)
+            {
+                ThrowTerminatingError(ErrorRecords.FromPlan(e));
+                return null;
+            }
+        }
+    }
+}

@@ -1,0 +1,123 @@
+BeforeAll {
+    Import-Module $env:VMBOOT_TEST_MODULE -Force
+    Add-Type -LiteralPath $env:VMBOOT_TEST_SIMULATOR
+    $script:sim = [VmBoot.EsxiSim.EsxiSimulator]::Start(4)
+    foreach ($i in 0..3) {
+        $vms = @([VmBoot.EsxiSim.SimVm]@{ Vmid = 1; Name = "app$i"; Datastore = 'shared ds' })
+        if ($i -eq 0) { $vms += [VmBoot.EsxiSim.SimVm]@{ Vmid = 2; Name = 'vcsa01'; Datastore = 'shared ds' } }
+        $sim[$i].SetInventory([VmBoot.EsxiSim.SimVm[]]$vms)
+    }
+    # The admin's own line, which must survive.
+    foreach ($h in $sim.Hosts) { $null = $h.RunAsHost("sed -i '/^exit 0`$/i esxcli network firewall refresh' /etc/rc.local.d/local.sh && /sbin/auto-backup.sh >/dev/null 2>&1") }
+    $script:knownHosts = Join-Path $TestDrive 'known_hosts'
+    $sim.KnownHostsLines | Set-Content -LiteralPath $knownHosts
+    $script:credential = [pscredential]::new($sim.UserName, (ConvertTo-SecureString $sim.Password -AsPlainText -Force))
+    $script:servers = $sim.Hosts | ForEach-Object { "$($_.Address):$($_.Port)" }
+    $script:connect = @{ Credential = $credential; KnownHostsPath = $knownHosts }
+    $script:bootScript = Get-EsxiVmList -Server $servers @connect | New-BootScript -FirstStage 'vcsa*' -StageDelay 30 -LogDatastore 'shared ds'
+}
+
+AfterAll { $sim.Dispose() }
+
+Describe 'Install-BootScript' {
+    It 'shows the diff with -WhatIf and changes nothing' {
+        $before = $sim[0].ReadBytes('/etc/rc.local.d/local.sh')
+        $child = @"
+Import-Module '$env:VMBOOT_TEST_MODULE'
+`$c = [pscredential]::new('$($sim.UserName)', (ConvertTo-SecureString `$env:VMBOOT_TEST_PASSWORD -AsPlainText -Force))
+Get-EsxiVmList -Server '$($servers[0])' -Credential `$c -KnownHostsPath '$knownHosts' | New-BootScript -FirstStage 'vcsa*' -LogDatastore 'shared ds' |
+    Install-BootScript -Server '$($servers[0])' -Credential `$c -KnownHostsPath '$knownHosts' -WhatIf
+"@
+        $env:VMBOOT_TEST_PASSWORD = $sim.Password
+        try { $output = dotnet pwsh -NoProfile -NonInteractive -Command $child 2>&1 | Out-String }
+        finally { Remove-Item Env:VMBOOT_TEST_PASSWORD }
+        $output | Should -Match 'What if: Install the VmBoot boot script on'
+        $output | Should -Match '\+# >>> VmBoot managed block >>>'
+        $output | Should -Match '@@ -\d+,\d+ \+\d+,\d+ @@'
+        $sim[0].ReadBytes('/etc/rc.local.d/local.sh') | Should -Be $before
+    }
+
+    It 'installs on every host, keeps the admin''s lines, backs up, persists and explains auto-backup' {
+        $results = $bootScript | Install-BootScript -Server $servers[0..2] @connect -Confirm:$false
+        $results.Count | Should -Be 3
+        $results[0].PSObject.TypeNames[0] | Should -Be 'VmBoot.Install.InstallResult'
+        foreach ($result in $results) {
+            $result.Changed | Should -BeTrue
+            $result.Persisted | Should -BeTrue
+            $result.AutoBackup.OnlyExpectedChanges | Should -BeTrue
+            $result.BackupPath | Should -BeLike '/vmfs/volumes/shared ds/vmboot/backup/esx0?-local.sh.*'
+        }
+        foreach ($h in $sim.Hosts[0..2]) {
+            $live = $h.ReadText('/etc/rc.local.d/local.sh')
+            $live | Should -Match '(?m)^esxcli network firewall refresh$'
+            $live | Should -Match '(?m)^# >>> VmBoot managed block >>>$'
+            $live | Should -Match 'exit 0\n\z'
+            $h.PersistedLocalSh() | Should -BeExactly $live
+            $h.RunAsHost('ls -l /etc/rc.local.d/local.sh') | Should -Match '^-rwxr-xr-x'
+            $h.RunAsHost('ls -a /etc/rc.local.d/ /etc/') | Should -Not -Match 'vmboot-local.sh.new'
+        }
+        $backup = $results | Where-Object Server -EQ $servers[1] | Select-Object -ExpandProperty BackupPath
+        $sim[1].ReadText($backup) | Should -Not -Match 'VmBoot managed block'
+    }
+
+    It 'does nothing the second time: no write, no auto-backup' {
+        $state = $sim[1].ReadBytes('/bootbank/state.tgz')
+        $again = $bootScript | Install-BootScript -Server $servers[1] @connect -Confirm:$false
+        $again.Changed | Should -BeFalse
+        $again.Persisted | Should -BeTrue
+        $again.AutoBackupOutput | Should -BeNullOrEmpty
+        $sim[1].ReadBytes('/bootbank/state.tgz') | Should -Be $state
+    }
+
+    It 'refuses a Secure Boot host, naming it, and goes on with the others' {
+        $sim[3].SecureBoot = $true
+        try {
+            $before = $sim[3].ReadBytes('/etc/rc.local.d/local.sh')
+            $results = $bootScript | Install-BootScript -Server $servers[3], $servers[2] @connect -Confirm:$false -ErrorVariable refused -ErrorAction SilentlyContinue
+            $refused.Count | Should -Be 1
+            $refused[0].FullyQualifiedErrorId | Should -Be 'SecureBootEnabled,VmBoot.Commands.InstallBootScriptCommand'
+            $refused[0].ToString() | Should -Match ([regex]::Escape($servers[3]))
+            $refused[0].ToString() | Should -Match 'never runs /etc/rc.local.d/local.sh'
+            $results.Server | Should -Be $servers[2]
+            $sim[3].ReadBytes('/etc/rc.local.d/local.sh') | Should -Be $before
+        }
+        finally { $sim[3].SecureBoot = $false }
+    }
+
+    It 'never retries a refused login and still installs elsewhere' {
+        $sim[3].ResetFailedLogins()
+        $bad = [pscredential]::new($sim.UserName, (ConvertTo-SecureString 'nope' -AsPlainText -Force))
+        $bootScript | Install-BootScript -Server $servers[3] -Credential $bad -KnownHostsPath $knownHosts -Confirm:$false -ErrorVariable denied -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        $denied[0].FullyQualifiedErrorId | Should -Be 'SshAuthenticationFailed,VmBoot.Commands.InstallBootScriptCommand'
+        $sim[3].FailedLogins | Should -Be 1
+    }
+
+    It 'never leaves a partial local.sh when the connection drops at any point' {
+        $h = $sim[3]
+        $old = $h.ReadBytes('/etc/rc.local.d/local.sh')
+        $oldState = $h.ReadBytes('/bootbank/state.tgz')
+        $cutDuringInstall = 0
+        foreach ($limit in 6000, 9000, 12000, 15000, 18000, 21000, 24000, 27000, 30000, 33000, 36000) {
+            $proxy = $h.DropConnectionAfterBytes($limit)
+            try {
+                $through = Join-Path $TestDrive "known_hosts_$limit"
+                $h.KnownHostsLines -replace "\]:$($h.Port) ", "]:$($proxy.Port) " | Set-Content -LiteralPath $through
+                $result = $bootScript | Install-BootScript -Server "127.0.0.1:$($proxy.Port)" -Credential $credential -KnownHostsPath $through -Confirm:$false -ErrorVariable cut -ErrorAction SilentlyContinue
+            }
+            finally { $proxy.Dispose() }
+            $now = $h.ReadBytes('/etc/rc.local.d/local.sh')
+            if ($result.Changed) { break }
+            if ($cut.Count -gt 0 -and $cut[0].FullyQualifiedErrorId -like 'SshConnectionLost,*') { $cutDuringInstall++ }
+            # Atomic: the old file, byte for byte, and the old saved state, as long as nothing succeeded.
+            if ([Convert]::ToBase64String($now) -eq [Convert]::ToBase64String($old)) {
+                $h.ReadBytes('/bootbank/state.tgz') | Should -Be $oldState
+            }
+            else {
+                [Text.Encoding]::UTF8.GetString($now) | Should -Match '(?s)^#!/bin/sh.*# <<< VmBoot managed block <<<\nexit 0\n\z'
+            }
+            # A cut upload may leave /etc/vmboot-local.sh.new, never anything ESXi runs at boot.
+            $h.RunAsHost('ls -a /etc/rc.local.d/') | Should -Not -Match 'vmboot'
+        }
+        $cutDuringInstall | Should -BeGreaterThan 0
+    }
+}
