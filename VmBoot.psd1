@@ -21,6 +21,9 @@
         'New-BootScript'
         'Test-AutoBackupDiff'
         'Install-BootScript'
+        'Get-BootScript'
+        'Test-BootScript'
+        'Uninstall-BootScript'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

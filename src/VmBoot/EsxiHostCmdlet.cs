@@ -117,6 +117,34 @@ namespace VmBoot.Commands
             fanOut.Pump(untilDone: false);
         }
 
+        /// <summary>Asks ShouldProcess on the pipeline thread (the only one allowed to) and waits for the answer.</summary>
+        private protected bool ShouldProcessFromWorker(HostFanOut.HostWriter writer, string description, string warning, string caption)
+        {
+            var decision = new System.Threading.Tasks.TaskCompletionSource<bool>();
+            writer.OnPipeline(() => decision.SetResult(ShouldProcess(description, warning, caption)));
+            decision.Task.Wait(writer.Token);
+            return decision.Task.Result;
+        }
+
+        /// <summary>Reads every host's live inventory (errors are written, naming the host).</summary>
+        private protected List<EsxiVm> ReadInventories(IEnumerable<HostTarget> hosts)
+        {
+            var inventory = new List<EsxiVm>();
+            StartHostWork(hosts, (connection, writer) => Inventory.LiveInventory.Read(connection, writer.Token, vm => writer.OnPipeline(() => inventory.Add(vm)),
+                diagnostic => writer.OnPipeline(() =>
+                {
+                    if (diagnostic.Severity == Inventory.DiagnosticSeverity.Error)
+                    {
+                        WriteError(ErrorRecords.FromDiagnostic(diagnostic, connection.Name));
+                    }
+                })));
+            FinishHostWork();
+            return inventory;
+        }
+
+        /// <summary>A plan from -Plan: a plan object or a plan file path (errors written; null when unusable).</summary>
+        private protected BootPlan? LoadPlan(object planOrPath) => ImportBootPlanCommand.FromParameter(this, planOrPath);
+
         /// <summary>The hosts this pipeline record names, by -Server or -Session.</summary>
         private protected List<HostTarget> CurrentTargets() => ParameterSetName == SessionSet
             ? Session.Select(s => new HostTarget(s.Server, null, s)).ToList()

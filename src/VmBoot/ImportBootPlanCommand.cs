@@ -35,6 +35,31 @@ namespace VmBoot.Commands
             }
         }
 
+        /// <summary>A -Plan value: a plan object, or the path of a plan file (errors written; null when unusable).</summary>
+        internal static BootPlan? FromParameter(PSCmdlet cmdlet, object planOrPath)
+        {
+            object plan = planOrPath is PSObject wrapped ? wrapped.BaseObject : planOrPath;
+            if (plan is BootPlan ready)
+            {
+                return ready;
+            }
+
+            if (plan is string path)
+            {
+                string file = cmdlet.SessionState.Path.GetUnresolvedProviderPathFromPSPath(path);
+                if (!File.Exists(file))
+                {
+                    cmdlet.ThrowTerminatingError(ErrorRecords.PathNotFoundError(file));
+                }
+
+                return Read(file, cmdlet);
+            }
+
+            cmdlet.ThrowTerminatingError(ErrorRecords.Create("PlanTypeInvalid", ErrorCategory.InvalidArgument, plan,
+                $"-Plan takes a plan (Import-BootPlan, New-BootPlan) or a plan file path, not a {plan.GetType().Name}."));
+            return null;
+        }
+
         /// <summary>Reads one plan file, writing the error (and returning null) when it is invalid.</summary>
         internal static BootPlan? Read(string file, PSCmdlet cmdlet)
         {

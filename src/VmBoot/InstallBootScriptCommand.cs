@@ -1,10 +1,7 @@
 using System.Collections.Generic;
-using System.IO;
 using System.Linq;
 using System.Management.Automation;
-using System.Threading.Tasks;
 using VmBoot.Install;
-using VmBoot.Inventory;
 using VmBoot.Plans;
 
 namespace VmBoot.Commands
@@ -81,19 +78,12 @@ namespace VmBoot.Commands
                     "Disable Secure Boot in the host's firmware, or start the VMs another way (PowerCLI from a management VM). -Force installs anyway.");
             }
 
-            if (!plan.Unchanged || Force)
-            {
-                var decision = new TaskCompletionSource<bool>();
-                string lines = plan.Unchanged ? "unchanged; saving it again" : plan.Diff;
-                writer.OnPipeline(() => decision.SetResult(ShouldProcess(
-                    $"Install the VmBoot boot script on {connection.Name}:\n{lines}",
+            if ((!plan.Unchanged || Force) && !ShouldProcessFromWorker(writer,
+                    $"Install the VmBoot boot script on {connection.Name}:\n{(plan.Unchanged ? "unchanged; saving it again" : plan.Diff)}",
                     $"Install the VmBoot boot script on {connection.Name} (local.sh is rewritten and saved to /bootbank)?",
-                    "Install-BootScript")));
-                decision.Task.Wait(writer.Token);
-                if (!decision.Task.Result)
-                {
-                    return;
-                }
+                    "Install-BootScript"))
+            {
+                return;
             }
 
             if (plan.Unchanged && Force)
@@ -112,36 +102,13 @@ namespace VmBoot.Commands
 
         private BootScript? GenerateFromLiveInventory(List<HostTarget> hosts)
         {
-            object plan = Plan is PSObject wrapped ? wrapped.BaseObject : Plan!;
-            BootPlan? bootPlan = plan as BootPlan;
-            if (plan is string path)
-            {
-                string file = SessionState.Path.GetUnresolvedProviderPathFromPSPath(path);
-                if (!File.Exists(file))
-                {
-                    ThrowTerminatingError(ErrorRecords.PathNotFoundError(file));
-                }
-
-                bootPlan = ImportBootPlanCommand.Read(file, this);
-            }
-
+            var bootPlan = LoadPlan(Plan!);
             if (bootPlan == null)
             {
                 return null;
             }
 
-            var inventory = new List<EsxiVm>();
-            var failed = new List<string>();
-            StartHostWork(hosts, (connection, writer) => LiveInventory.Read(connection, writer.Token, vm => writer.OnPipeline(() => inventory.Add(vm)),
-                diagnostic => writer.OnPipeline(() =>
-                {
-                    if (diagnostic.Severity == DiagnosticSeverity.Error)
-                    {
-                        failed.Add(connection.Name);
-                        WriteError(ErrorRecords.FromDiagnostic(diagnostic, connection.Name));
-                    }
-                })));
-            FinishHostWork();
+            var inventory = ReadInventories(hosts);
             try
             {
                 var generated = BootScriptGenerator.Create(bootPlan, inventory, null, NewBootScriptCommand.ModuleVersion);

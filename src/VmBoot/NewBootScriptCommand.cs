@@ -69,7 +69,7 @@ namespace VmBoot.Commands
         /// <inheritdoc />
         protected override void EndProcessing()
         {
-            var plan = ParameterSetName == FirstStageSet ? ShorthandPlan() : LoadPlan();
+            var plan = ParameterSetName == FirstStageSet ? ShorthandPlan() : ImportBootPlanCommand.FromParameter(this, Plan);
             if (plan == null)
             {
                 return;
@@ -115,28 +115,6 @@ namespace VmBoot.Commands
         }
 
         internal static string ModuleVersion => typeof(NewBootScriptCommand).Assembly.GetName().Version?.ToString(3) ?? "0.0.0";
-
-        private BootPlan? LoadPlan()
-        {
-            object plan = Plan is PSObject wrapped ? wrapped.BaseObject : Plan;
-            switch (plan)
-            {
-                case BootPlan ready:
-                    return ready;
-                case string path:
-                    string file = SessionState.Path.GetUnresolvedProviderPathFromPSPath(path);
-                    if (!File.Exists(file))
-                    {
-                        ThrowTerminatingError(ErrorRecords.PathNotFoundError(file));
-                    }
-
-                    return ImportBootPlanCommand.Read(file, this);
-                default:
-                    ThrowTerminatingError(ErrorRecords.Create("PlanTypeInvalid", ErrorCategory.InvalidArgument, plan,
-                        $"-Plan takes a plan (Import-BootPlan, New-BootPlan) or a plan file path, not a {plan.GetType().Name}."));
-                    return null;
-            }
-        }
 
         private BootPlan ShorthandPlan() => new BootPlan
         {

@@ -30,6 +30,10 @@ namespace VmBoot.Commands
         [Alias("PSPath", "LP")]
         public string[] LiteralPath { get; set; } = null!;
 
+        /// <summary>Results of Install-BootScript or Uninstall-BootScript: their auto-backup.sh runs.</summary>
+        [Parameter(Mandatory = true, ParameterSetName = "InstallResult", ValueFromPipeline = true)]
+        public Install.InstallResult[] InstallResult { get; set; } = null!;
+
         /// <summary>Return only $true when nothing but local.sh differed, $false otherwise.</summary>
         [Parameter]
         public SwitchParameter Quiet { get; set; }
@@ -42,6 +46,16 @@ namespace VmBoot.Commands
                 foreach (string text in InputObject)
                 {
                     lines.AddRange((text ?? "").Split('\n'));
+                }
+
+                return;
+            }
+
+            if (ParameterSetName == "InstallResult")
+            {
+                foreach (var result in InstallResult)
+                {
+                    Report(result.AutoBackupOutput.Split('\n'), result.Server);
                 }
 
                 return;

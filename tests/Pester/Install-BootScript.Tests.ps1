@@ -60,6 +60,19 @@ Get-EsxiVmList -Server '$($servers[0])' -Credential `$c -KnownHostsPath '$knownH
         $sim[1].ReadText($backup) | Should -Not -Match 'VmBoot managed block'
     }
 
+    It 'hands its auto-backup run to Test-AutoBackupDiff' {
+        $h = $sim[2]
+        $null = $h.RunAsHost("sed -i 's|^esxcli network firewall refresh$|esxcli network firewall refresh # checked|' /etc/rc.local.d/local.sh && /sbin/auto-backup.sh")
+        $null = $h.RunAsHost("sed -i 's|<ntpd>off</ntpd>|<ntpd>automatic</ntpd>|' /etc/vmware/hostd/hostsvc.xml")
+        $other = Get-EsxiVmList -Server $servers @connect | New-BootScript -FirstStage 'vcsa*' -StageDelay 45 -LogDatastore 'shared ds'
+        $result = $other | Install-BootScript -Server $servers[2] @connect -Confirm:$false -WarningVariable saidElse -WarningAction SilentlyContinue
+        $changes = $result | Test-AutoBackupDiff
+        $changes.Path | Sort-Object | Should -Be @('/etc/rc.local.d/local.sh', '/etc/vmware/hostd/hostsvc.xml')
+        ($result | Test-AutoBackupDiff -Quiet) | Should -BeFalse
+        ($saidElse.Message -join "`n") | Should -Match 'also saved /etc/vmware/hostd/hostsvc.xml'
+        ($bootScript | Install-BootScript -Server $servers[2] @connect -Confirm:$false).Changed | Should -BeTrue
+    }
+
     It 'does nothing the second time: no write, no auto-backup' {
         $state = $sim[1].ReadBytes('/bootbank/state.tgz')
         $again = $bootScript | Install-BootScript -Server $servers[1] @connect -Confirm:$false
@@ -90,6 +103,43 @@ Get-EsxiVmList -Server '$($servers[0])' -Credential `$c -KnownHostsPath '$knownH
         $bootScript | Install-BootScript -Server $servers[3] -Credential $bad -KnownHostsPath $knownHosts -Confirm:$false -ErrorVariable denied -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
         $denied[0].FullyQualifiedErrorId | Should -Be 'SshAuthenticationFailed,VmBoot.Commands.InstallBootScriptCommand'
         $sim[3].FailedLogins | Should -Be 1
+    }
+
+    It 'shows what is installed with Get-BootScript' {
+        $installed = Get-BootScript -Server $servers[0..1] @connect
+        $installed.Count | Should -Be 2
+        $installed.Installed | Sort-Object -Unique | Should -BeTrue
+        $installed.Persisted | Sort-Object -Unique | Should -BeTrue
+        $installed[0].Plan.Stages.Name | Should -Be @('first', 'rest')
+    }
+
+    It 'checks drift against the plan for scheduled tasks' {
+        $report = Test-BootScript -Server $servers -Plan $bootScript.Plan @connect
+        ($report | Where-Object { $_.Server -in $servers[0..2] }).Compliant | Sort-Object -Unique | Should -BeTrue
+        Test-BootScript -Server $servers[0..2] -Plan $bootScript.Plan @connect -Quiet | Should -BeFalse
+
+        $sim[1].SetInventory([VmBoot.EsxiSim.SimVm[]]@([VmBoot.EsxiSim.SimVm]@{ Vmid = 1; Name = 'app1'; Datastore = 'shared ds' }, [VmBoot.EsxiSim.SimVm]@{ Vmid = 9; Name = 'new vm'; Datastore = 'shared ds' }))
+        $drifted = Test-BootScript -Server $servers -Plan $bootScript.Plan @connect | Where-Object Server -EQ $servers[1]
+        $drifted.Compliant | Should -BeFalse
+        $drifted.UpToDate | Should -BeFalse
+        ($drifted.Problems -join ' ') | Should -Match 'run Install-BootScript again'
+
+        $planWithoutRest = New-BootPlan -LogDatastore 'shared ds' -Stage @{ Name = 'first'; NameLike = 'vcsa*' }
+        $unplanned = Test-BootScript -Server $servers[1] -Plan $planWithoutRest @connect
+        $unplanned.UnplannedVms | Sort-Object | Should -Be @('app1', 'new vm')
+    }
+
+    It 'removes only its block with Uninstall-BootScript and persists that' {
+        $removed = Uninstall-BootScript -Server $servers[2] @connect -Confirm:$false
+        $removed.Changed | Should -BeTrue
+        $removed.Persisted | Should -BeTrue
+        $live = $sim[2].ReadText('/etc/rc.local.d/local.sh')
+        $live | Should -Not -Match 'VmBoot managed block'
+        $live | Should -Match '(?m)^esxcli network firewall refresh # checked$'
+        $live | Should -Match 'exit 0
+\z'
+        (Get-BootScript -Server $servers[2] @connect).Installed | Should -BeFalse
+        (Uninstall-BootScript -Server $servers[2] @connect -Confirm:$false).Changed | Should -BeFalse
     }
 
     It 'never leaves a partial local.sh when the connection drops at any point' {

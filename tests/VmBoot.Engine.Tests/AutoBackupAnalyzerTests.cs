@@ -69,6 +69,28 @@ namespace VmBoot.Engine.Tests
         }
 
         [Fact]
+        public void HunkLinesThatLookLikeHeadersStayInTheirHunk()
+        {
+            var report = AutoBackupAnalyzer.Analyze(new[]
+            {
+                "--- /etc/rc.local.d/local.sh",
+                "+++ /tmp/auto-backup.9//etc/rc.local.d/local.sh",
+                "@@ -1,2 +1 @@",
+                "--- a comment that starts with two dashes",
+                " exit 0",
+                "--- /etc/vmware/hostd/hostsvc.xml",
+                "+++ /tmp/auto-backup.9//etc/vmware/hostd/hostsvc.xml",
+                "@@ -2 +2 @@",
+                "-    <ntpd>automatic</ntpd>",
+                "+    <ntpd>off</ntpd>",
+                "Saving current state in /bootbank",
+            });
+            Assert.Equal(new[] { "/etc/rc.local.d/local.sh", "/etc/vmware/hostd/hostsvc.xml" }, report.Files.Select(f => f.Path));
+            Assert.Equal(new[] { "-- a comment that starts with two dashes" }, report.Files[0].LinesSaved);
+            Assert.Equal(new[] { "    <ntpd>off</ntpd>" }, report.Files[1].LinesDropped);
+        }
+
+        [Fact]
         public void ChangedServicePolicyNamesBothSides()
         {
             var report = AutoBackupAnalyzer.Analyze(new[]

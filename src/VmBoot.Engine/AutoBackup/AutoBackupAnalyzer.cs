@@ -68,6 +68,7 @@ namespace VmBoot
     /// </summary>
     public static class AutoBackupAnalyzer
     {
+        private static readonly Regex HunkHeader = new Regex(@"^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@", RegexOptions.CultureInvariant);
         private static readonly Regex FilesDiffer = new Regex(@"^(Binary f|F)iles (\S+) and (\S+) differ$", RegexOptions.CultureInvariant);
         private static readonly Regex CannotStat = new Regex(@"^diff: can't stat '([^']+)'", RegexOptions.CultureInvariant);
         private static readonly Regex BackupCopy = new Regex(@"^/tmp/auto-backup\.\d+/(/.*)$", RegexOptions.CultureInvariant);
@@ -98,10 +99,11 @@ namespace VmBoot
         {
             var report = new AutoBackupReport();
             AutoBackupFileChange? current = null;
-            bool inHunk = false;
+            int oldLeft = 0, newLeft = 0;
             foreach (string raw in lines)
             {
                 string line = raw.TrimEnd('\r');
+                bool inHunk = oldLeft > 0 || newLeft > 0;
                 if (line.StartsWith("--- ", StringComparison.Ordinal) && !inHunk)
                 {
                     current = Add(report, line.Substring(4).Split('\t')[0], AutoBackupChangeKind.Changed);
@@ -113,9 +115,12 @@ namespace VmBoot
                     continue;
                 }
 
-                if (line.StartsWith("@@", StringComparison.Ordinal) && current != null)
+                var hunk = HunkHeader.Match(line);
+                if (hunk.Success && current != null && !inHunk)
                 {
-                    inHunk = true;
+                    // Count the hunk's lines: a removed line "-- x" prints as "--- x" and must not start a file.
+                    oldLeft = hunk.Groups[2].Success ? int.Parse(hunk.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture) : 1;
+                    newLeft = hunk.Groups[4].Success ? int.Parse(hunk.Groups[4].Value, System.Globalization.CultureInfo.InvariantCulture) : 1;
                     if (line.StartsWith("@@ -0,0 ", StringComparison.Ordinal))
                     {
                         current.Kind = AutoBackupChangeKind.Removed;
@@ -128,8 +133,23 @@ namespace VmBoot
                     continue;
                 }
 
-                if (inHunk && current != null && line.Length > 0 && (line[0] == '-' || line[0] == '+' || line[0] == ' ' || line[0] == '\\'))
+                if (current != null && line.StartsWith("\\", StringComparison.Ordinal))
                 {
+                    continue;
+                }
+
+                if (inHunk && current != null && line.Length > 0 && (line[0] == '-' || line[0] == '+' || line[0] == ' '))
+                {
+                    if (line[0] != '+')
+                    {
+                        oldLeft--;
+                    }
+
+                    if (line[0] != '-')
+                    {
+                        newLeft--;
+                    }
+
                     if (line[0] == '-')
                     {
                         current.LinesSaved.Add(line.Substring(1));
@@ -142,7 +162,7 @@ namespace VmBoot
                     continue;
                 }
 
-                inHunk = false;
+                oldLeft = newLeft = 0;
                 var differs = FilesDiffer.Match(line);
                 if (differs.Success)
                 {

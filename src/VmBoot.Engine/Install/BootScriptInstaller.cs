@@ -93,6 +93,37 @@ namespace VmBoot.Install
         public string AutoBackupOutput { get; set; } = "";
     }
 
+    /// <summary>What is installed on one host.</summary>
+    public sealed class InstalledBootScript
+    {
+        /// <summary>The host.</summary>
+        public string Server { get; set; } = "";
+
+        /// <summary>A VmBoot block is in local.sh.</summary>
+        public bool Installed => Block != null;
+
+        /// <summary>The managed block, or null.</summary>
+        public string? Block { get; set; }
+
+        /// <summary>The plan the block carries, read back (null when none or unreadable).</summary>
+        public BootPlan? Plan { get; set; }
+
+        /// <summary>The running local.sh equals the copy in /bootbank's saved state.</summary>
+        public bool Persisted { get; set; }
+
+        /// <summary>UEFI Secure Boot is on: local.sh never runs.</summary>
+        public bool SecureBoot { get; set; }
+
+        /// <summary><c>vmware -v</c>.</summary>
+        public string EsxiVersion { get; set; } = "";
+
+        /// <summary>The whole running local.sh.</summary>
+        public string Content { get; set; } = "";
+
+        /// <summary>What to know.</summary>
+        public List<string> Warnings { get; } = new List<string>();
+    }
+
     /// <summary>Installs a boot script's managed block into a host's local.sh, safely and persistently.</summary>
     public static class BootScriptInstaller
     {
@@ -110,6 +141,74 @@ namespace VmBoot.Install
         /// <summary>Reads the host and works out what installing would do; writes nothing.</summary>
         public static InstallPlan Prepare(EsxiConnection connection, BootScript script, CancellationToken cancellationToken)
         {
+            var plan = ReadHost(connection, cancellationToken);
+            foreach (string datastore in BootScriptGenerator.RequiredDatastores(script.Plan))
+            {
+                if (connection.Run("[ -d " + ShellQuote.Quote("/vmfs/volumes/" + datastore) + " ]", cancellationToken).ExitStatus == 0)
+                {
+                    plan.LogDatastore ??= datastore;
+                }
+                else
+                {
+                    plan.Warnings.Add($"Datastore '{datastore}' is not mounted on {connection.Name}: the boot script will wait for it, then log to /tmp only.");
+                }
+            }
+
+            return WithProposal(plan, connection.Name, current => ManagedBlock.Merge(current, script.Block, plan.Warnings));
+        }
+
+        /// <summary>Works out removing VmBoot's block (only it) from the host's local.sh; writes nothing.</summary>
+        public static InstallPlan PrepareRemoval(EsxiConnection connection, CancellationToken cancellationToken)
+            => WithProposal(ReadHost(connection, cancellationToken), connection.Name, ManagedBlock.Remove);
+
+        /// <summary>What is installed: the block, its plan, and whether /bootbank holds the same local.sh.</summary>
+        public static InstalledBootScript Inspect(EsxiConnection connection, CancellationToken cancellationToken)
+        {
+            var host = ReadHost(connection, cancellationToken);
+            var installed = new InstalledBootScript { Server = connection.Name, EsxiVersion = host.EsxiVersion, SecureBoot = host.SecureBoot, Content = host.Current };
+            installed.Warnings.AddRange(host.Warnings);
+            try
+            {
+                installed.Block = ManagedBlock.Extract(host.Current);
+            }
+            catch (FormatException e)
+            {
+                installed.Warnings.Add(e.Message);
+            }
+
+            if (installed.Block != null)
+            {
+                try
+                {
+                    installed.Plan = BootPlanYaml.Read(ManagedBlock.PlanText(installed.Block), $"{connection.Name}:{LocalSh}");
+                }
+                catch (BootPlanException e)
+                {
+                    installed.Warnings.Add("The plan in the installed block cannot be read back: " + e.Message);
+                }
+            }
+
+            installed.Persisted = Sha256(connection.Run(PersistedCopy, cancellationToken).Output) == Sha256(host.Current);
+            return installed;
+        }
+
+        private static InstallPlan WithProposal(InstallPlan plan, string server, Func<string, string> propose)
+        {
+            try
+            {
+                plan.Proposed = propose(plan.Current);
+            }
+            catch (FormatException e)
+            {
+                throw new InstallException(server, ManagedBlock.MarkersDamaged, $"{server}: {e.Message}");
+            }
+
+            plan.Diff = UnifiedDiff.Create(plan.Current, plan.Proposed, LocalSh, LocalSh + " (with VmBoot)");
+            return plan;
+        }
+
+        private static InstallPlan ReadHost(EsxiConnection connection, CancellationToken cancellationToken)
+        {
             string Out(string command) => connection.Run(command, cancellationToken).Output.Trim();
             var plan = new InstallPlan { Server = connection.Name };
             plan.EsxiVersion = Out("vmware -v 2>/dev/null");
@@ -124,35 +223,13 @@ namespace VmBoot.Install
                 plan.Warnings.Add("execInstalledOnly is on (esxcli system settings encryption): ESXi may refuse to run local.sh. Check after the next reboot that the boot log appears.");
             }
 
-            foreach (string datastore in BootScriptGenerator.RequiredDatastores(script.Plan))
-            {
-                if (connection.Run("[ -d " + ShellQuote.Quote("/vmfs/volumes/" + datastore) + " ]", cancellationToken).ExitStatus == 0)
-                {
-                    plan.LogDatastore ??= datastore;
-                }
-                else
-                {
-                    plan.Warnings.Add($"Datastore '{datastore}' is not mounted on {connection.Name}: the boot script will wait for it, then log to /tmp only.");
-                }
-            }
-
             var current = connection.Run("cat " + ShellQuote.Quote(LocalSh), cancellationToken);
             plan.Current = current.ExitStatus == 0 ? current.Output : "";
             if (current.ExitStatus != 0)
             {
-                plan.Warnings.Add($"{LocalSh} does not exist on {connection.Name}; a new one is written.");
+                plan.Warnings.Add($"{LocalSh} does not exist on {connection.Name}.");
             }
 
-            try
-            {
-                plan.Proposed = ManagedBlock.Merge(plan.Current, script.Block, plan.Warnings);
-            }
-            catch (FormatException e)
-            {
-                throw new InstallException(connection.Name, ManagedBlock.MarkersDamaged, $"{connection.Name}: {e.Message}");
-            }
-
-            plan.Diff = UnifiedDiff.Create(plan.Current, plan.Proposed, LocalSh, LocalSh + " (with VmBoot)");
             return plan;
         }
 

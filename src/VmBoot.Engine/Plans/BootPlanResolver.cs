@@ -57,7 +57,8 @@ namespace VmBoot.Plans
         public static PlanResolution Resolve(BootPlan plan, IEnumerable<EsxiVm> inventory)
         {
             var result = new PlanResolution();
-            var vms = inventory.ToList();
+            // Hosts answer in any order: sort, so the same inventory always gives the same script.
+            var vms = inventory.OrderBy(v => v.Server, StringComparer.Ordinal).ThenBy(v => v.Vmid).ToList();
             var taken = new HashSet<EsxiVm>();
             foreach (var vm in vms.Where(v => !v.IsVcls && Matches(plan.Exclude, v)))
             {

@@ -1,0 +1,130 @@
+using System.Collections.Generic;
+using System.Linq;
+using System.Management.Automation;
+using VmBoot.Install;
+using VmBoot.Plans;
+
+namespace VmBoot.Commands
+{
+    /// <summary>The drift check of one host against a plan.</summary>
+    public sealed class BootScriptDrift
+    {
+        /// <summary>The host.</summary>
+        public string Server { get; set; } = "";
+
+        /// <summary>Everything below holds.</summary>
+        public bool Compliant => Problems.Count == 0;
+
+        /// <summary>A VmBoot block is installed.</summary>
+        public bool Installed { get; set; }
+
+        /// <summary>The installed block is exactly what the plan generates for today's inventory.</summary>
+        public bool UpToDate { get; set; }
+
+        /// <summary>/bootbank holds the running local.sh.</summary>
+        public bool Persisted { get; set; }
+
+        /// <summary>Secure Boot is off, so ESXi will run it.</summary>
+        public bool Runnable { get; set; }
+
+        /// <summary>VMs registered on the host that no stage selects and no exclude names.</summary>
+        public List<string> UnplannedVms { get; } = new List<string>();
+
+        /// <summary>What is wrong, and what to do.</summary>
+        public List<string> Problems { get; } = new List<string>();
+    }
+
+    /// <summary>
+    /// For scheduled tasks: is the plan's script installed on each host, identical, persisted and runnable,
+    /// and does every VM on the host belong to a stage or an exclude?
+    /// </summary>
+    [Cmdlet(VerbsDiagnostic.Test, "BootScript", DefaultParameterSetName = ServerSet)]
+    [OutputType(typeof(BootScriptDrift), typeof(bool))]
+    public sealed class TestBootScriptCommand : EsxiHostCmdlet
+    {
+        private readonly Dictionary<string, HostTarget> targets = new Dictionary<string, HostTarget>();
+
+        /// <summary>The plan (object or file) the hosts should follow.</summary>
+        [Parameter(Mandatory = true)]
+        [ValidateNotNull]
+        public object Plan { get; set; } = null!;
+
+        /// <summary>Return only $true when every host is compliant.</summary>
+        [Parameter]
+        public SwitchParameter Quiet { get; set; }
+
+        /// <inheritdoc />
+        protected override string Activity => "Checking boot scripts against the plan";
+
+        /// <inheritdoc />
+        protected override void ProcessRecord()
+        {
+            foreach (var target in CurrentTargets())
+            {
+                targets[target.Label] = target;
+            }
+        }
+
+        /// <inheritdoc />
+        protected override void EndProcessing()
+        {
+            var plan = LoadPlan(Plan);
+            if (plan == null)
+            {
+                return;
+            }
+
+            var inventory = ReadInventories(targets.Values);
+            var expected = BootScriptGenerator.Create(plan, inventory, null, NewBootScriptCommand.ModuleVersion);
+            var unplanned = BootPlanResolver.Resolve(plan, inventory).Unplanned;
+            var reports = new List<BootScriptDrift>();
+            StartHostWork(targets.Values, (connection, writer) =>
+            {
+                var installed = BootScriptInstaller.Inspect(connection, writer.Token);
+                var drift = new BootScriptDrift
+                {
+                    Server = connection.Name,
+                    Installed = installed.Installed,
+                    UpToDate = installed.Block == expected.Block,
+                    Persisted = installed.Persisted,
+                    Runnable = !installed.SecureBoot,
+                };
+                drift.UnplannedVms.AddRange(unplanned.Where(v => v.Server == connection.Name).Select(v => v.Name));
+                if (!drift.Installed)
+                {
+                    drift.Problems.Add("No VmBoot boot script is installed: run Install-BootScript.");
+                }
+                else if (!drift.UpToDate)
+                {
+                    drift.Problems.Add("The installed script differs from what the plan gives for today's inventory (plan or VMs changed): run Install-BootScript again.");
+                }
+
+                if (!drift.Persisted)
+                {
+                    drift.Problems.Add("The running local.sh is not what /bootbank holds: it will not survive a reboot as it is. Run /sbin/auto-backup.sh.");
+                }
+
+                if (!drift.Runnable)
+                {
+                    drift.Problems.Add("Secure Boot is enabled: ESXi never runs local.sh on this host.");
+                }
+
+                if (drift.UnplannedVms.Count > 0)
+                {
+                    drift.Problems.Add($"VMs in no stage and no exclude: {string.Join(", ", drift.UnplannedVms)}. Add them to the plan (or its exclude).");
+                }
+
+                writer.OnPipeline(() => reports.Add(drift));
+                if (!Quiet)
+                {
+                    writer.Output(drift);
+                }
+            });
+            FinishHostWork();
+            if (Quiet)
+            {
+                WriteObject(reports.Count == targets.Count && reports.All(r => r.Compliant));
+            }
+        }
+    }
+}
