@@ -142,6 +142,17 @@ Get-EsxiVmList -Server '$($servers[0])' -Credential `$c -KnownHostsPath '$knownH
         (Uninstall-BootScript -Server $servers[2] @connect -Confirm:$false).Changed | Should -BeFalse
     }
 
+    It 'installs from -Plan on hosts piped from PowerCLI''s Get-VMHost, reading their inventory itself' {
+        $planFile = Join-Path $TestDrive 'boot.yml'
+        New-BootPlan -LogDatastore 'shared ds' -Stage @{ Name = 'vcenter'; NameLike = 'vcsa*'; Heartbeat = 120 }, @{ Name = 'rest'; All = $true } | Export-BootPlan -Path $planFile
+        $vmHosts = $servers[0..1] | ForEach-Object { [pscustomobject]@{ PSTypeName = 'VMware.VimAutomation.ViCore.Impl.V1.Inventory.VMHostImpl'; Name = $_ } }
+        $results = $vmHosts | Install-BootScript -Plan $planFile @connect -Confirm:$false
+        $results.Server | Sort-Object | Should -Be ($servers[0..1] | Sort-Object)
+        $results.Changed | Sort-Object -Unique | Should -BeTrue
+        (Get-BootScript -Server $servers[0] @connect).Plan.Stages.Name | Should -Be @('vcenter', 'rest')
+        Test-BootScript -Server $servers[0..1] -Plan $planFile @connect -Quiet | Should -BeTrue
+    }
+
     It 'never leaves a partial local.sh when the connection drops at any point' {
         $h = $sim[3]
         $old = $h.ReadBytes('/etc/rc.local.d/local.sh')

@@ -86,14 +86,32 @@ stages:
     Write-Host "The managed block ($(($script.Block -split "`n").Count) lines) sits before 'exit 0'; the targets it carries:"
     ($script.Content -split "`n" | Select-String -Pattern '^[0-9]+	' | ForEach-Object { '    ' + ($_.Line -replace "`t", ' | ') }) -join "`n" | Write-Host
 
-    Show-Step 'Power cut and cold boot of the three hosts (hostd ready at 40 s, datastores at 60 s, vCenter answers at 150 s)'
-    Write-Host '(Install-BootScript arrives with issue #5; here the simulator places the script and runs auto-backup.sh.)' -ForegroundColor DarkYellow
     foreach ($h in $sim.Hosts) {
         $h.AddDatastore('shared ds')
         $h.OpenTcpPortAt('vcsa01.lab', 443, 150)
-        $h.WriteText('/etc/rc.local.d/local.sh', $script.Content)
-        $null = $h.RunAsHost('chmod 755 /etc/rc.local.d/local.sh && /sbin/auto-backup.sh >/dev/null 2>&1')
     }
+    $connect = @{ Credential = $credential; KnownHostsPath = $knownHosts }
+
+    Show-Step 'Install-BootScript -WhatIf: the diff each host would get, nothing changed'
+    $script | Install-BootScript -Server $servers[0] @connect -WhatIf
+
+    Show-Step 'A host with UEFI Secure Boot is refused: ESXi would never run local.sh there'
+    $sim[2].SecureBoot = $true
+    $script | Install-BootScript -Server $servers[2] @connect -Confirm:$false -ErrorVariable refused -ErrorAction SilentlyContinue | Out-Null
+    Write-Host "error $($refused[0].FullyQualifiedErrorId): $($refused[0])" -ForegroundColor Yellow
+    $sim[2].SecureBoot = $false
+
+    Show-Step 'Install-BootScript on all hosts: backup, atomic write, auto-backup.sh, /bootbank checked'
+    $installed = $script | Install-BootScript -Server $servers @connect -Confirm:$false
+    $installed | Format-Table | Out-String -Width 160 | Write-Host
+
+    Show-Step 'What auto-backup.sh saved on esx01, explained (Test-AutoBackupDiff)'
+    $installed | Where-Object Server -EQ $servers[0] | Test-AutoBackupDiff | Format-List | Out-String -Width 160 | Write-Host
+
+    Show-Step 'The nightly drift check (Test-BootScript -Plan): installed, identical, persisted, runnable, every VM planned'
+    Test-BootScript -Server $servers -Plan $plan @connect | Format-Table -Wrap | Out-String -Width 160 | Write-Host
+
+    Show-Step 'Power cut and cold boot of the three hosts (hostd ready at 40 s, datastores at 60 s, vCenter answers at 150 s)'
     $timelines = foreach ($h in $sim.Hosts) { $h.PowerCycle(40, 60, 0, 1, 2) }
     $timelines | ForEach-Object { $t = $_; $t.Events | Select-Object @{ n = 'Host'; e = { $t.Host } }, Seconds, Action, Vmid, Name, Result } |
         Sort-Object Seconds | Format-Table | Out-String -Width 160 | Write-Host
@@ -108,7 +126,7 @@ stages:
     $timeline = $sim[0].PowerCycle(40, 60, 0, 1, 2)
     $timeline.Events | Format-Table Seconds, Action, Vmid, Name, Result | Out-String | Write-Host
     Write-Host "last power-on at $(($timeline.Events | Select-Object -Last 1).Seconds) virtual seconds after power-on; boot script slept: $($timeline.Sleeps -join ', ')"
-    Write-Host "`nInstall-BootScript (safe install, persistence, auto-backup analysis) arrives with issue #5." -ForegroundColor DarkYellow
+    Write-Host "`nThe boot log timeline (Get-BootLog) and the HTML report arrive with issue #6." -ForegroundColor DarkYellow
 }
 finally {
     $sim.Dispose()
