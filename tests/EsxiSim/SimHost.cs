@@ -16,16 +16,8 @@ namespace VmBoot.EsxiSim
     /// </summary>
     public sealed class SimHost : IDisposable
     {
-        public const string StockLocalSh =
-            "#!/bin/sh\n\n# local configuration options\n\n" +
-            "# Note: modify at your own risk!  If you do/use anything in this\n" +
-            "# script that is not part of a stable API (relying on files to be in\n" +
-            "# specific places, specific tools, specific output, etc) there is a\n" +
-            "# possibility you will end up with a broken system after patching or\n" +
-            "# upgrading.  Changes are not supported unless under direction of\n" +
-            "# VMware support.\n\n" +
-            "# Note: This script will not be run when UEFI secure boot is enabled.\n\n" +
-            "exit 0\n";
+        /// <summary>ESXi's stock local.sh (the engine's own copy of the file).</summary>
+        public static readonly string StockLocalSh = File.ReadAllText(Path.Combine(Path.GetDirectoryName(typeof(SimHost).Assembly.Location)!, "stock-local.sh"));
 
         public const string LocalShPath = "/etc/rc.local.d/local.sh";
         internal static readonly string[] PersistedFiles =

@@ -294,17 +294,12 @@ namespace VmBoot.Engine.Tests
             try
             {
                 using var proxy = host.DropConnectionAfterBytes(64 * 1024);
-                var options = fixture.Options(host);
-                options.Port = proxy.Port;
-                options.KnownHostsPath = Path.Combine(fixture.Folder, "known_hosts_proxy");
-                File.WriteAllLines(options.KnownHostsPath, host.KnownHostsLines.Select(l => l.Replace($"]:{host.Port} ", $"]:{proxy.Port} ")));
-                using var connection = EsxiConnection.Open(options, CancellationToken.None);
+                using var connection = EsxiConnection.Open(Through(host, proxy), CancellationToken.None);
                 var e = Assert.Throws<EsxiSshException>(() => ReadInventory(connection));
                 Assert.Equal("SshConnectionLost", e.ErrorId);
 
                 using var early = host.DropConnectionAfterBytes(300);
-                options.Port = early.Port;
-                File.WriteAllLines(options.KnownHostsPath, host.KnownHostsLines.Select(l => l.Replace($"]:{host.Port} ", $"]:{early.Port} ")));
+                var options = Through(host, early);
                 var duringLogin = Assert.Throws<EsxiSshException>(() => EsxiConnection.Open(options, CancellationToken.None));
                 Assert.Contains(duringLogin.Failure, new[] { SshFailure.ConnectionLost, SshFailure.ProtocolError, SshFailure.ConnectTimeout });
             }
@@ -350,6 +345,16 @@ namespace VmBoot.Engine.Tests
 
             Assert.Throws<EsxiSshException>(() => EsxiConnection.Open(fixture.Options(host, "wrong"), CancellationToken.None));
             Assert.Equal(1, host.FailedLogins);
+        }
+
+        // Options that reach the host through a fault relay, with the host's keys recorded for the relay's port.
+        private EsxiConnectionOptions Through(SimHost host, ByteLimitProxy proxy)
+        {
+            var options = fixture.Options(host);
+            options.Port = proxy.Port;
+            options.KnownHostsPath = Path.Combine(fixture.Folder, $"known_hosts_{proxy.Port}");
+            File.WriteAllLines(options.KnownHostsPath, host.KnownHostsLines.Select(l => l.Replace($"]:{host.Port} ", $"]:{proxy.Port} ")));
+            return options;
         }
 
         private static void Run(string file, params string[] args)

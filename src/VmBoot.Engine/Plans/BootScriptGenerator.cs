@@ -18,16 +18,7 @@ namespace VmBoot.Plans
         public static readonly string[] LogFields = { "time", "host", "event", "stage", "vmid", "attempt", "result", "name", "detail" };
 
         /// <summary>The stock local.sh of ESXi 6.5 to 8.x, used when no base script is given.</summary>
-        public const string StockLocalSh =
-            "#!/bin/sh\n\n# local configuration options\n\n" +
-            "# Note: modify at your own risk!  If you do/use anything in this\n" +
-            "# script that is not part of a stable API (relying on files to be in\n" +
-            "# specific places, specific tools, specific output, etc) there is a\n" +
-            "# possibility you will end up with a broken system after patching or\n" +
-            "# upgrading.  Changes are not supported unless under direction of\n" +
-            "# VMware support.\n\n" +
-            "# Note: This script will not be run when UEFI secure boot is enabled.\n\n" +
-            "exit 0\n";
+        public static readonly string StockLocalSh = ReadStockLocalSh();
 
         /// <summary>Resolves the plan against the inventory and merges its block into the base script.</summary>
         /// <exception cref="BootPlanException">The plan is invalid.</exception>
@@ -145,6 +136,13 @@ namespace VmBoot.Plans
             .OrderByDescending(g => g.Count())
             .Select(g => g.Key)
             .FirstOrDefault();
+
+        private static string ReadStockLocalSh()
+        {
+            using var stream = typeof(BootScriptGenerator).Assembly.GetManifestResourceStream("VmBoot.Plans.stock-local.sh")!;
+            using var reader = new System.IO.StreamReader(stream);
+            return reader.ReadToEnd();
+        }
 
         private static string Int(int value) => value.ToString(CultureInfo.InvariantCulture);
 
