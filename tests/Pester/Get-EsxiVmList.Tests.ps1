@@ -122,6 +122,19 @@ Describe 'Module surface' {
         (Get-EsxiVmList -LiteralPath "$fixtures/one-vm-esxi8.txt").Name | Should -Be 'x8'
     }
 
+    It 'loads SSH.NET and YamlDotNet into VmBoot''s context too, never the default one' {
+        $null = Import-BootPlan -Path (Join-Path $fixtures 'boot-plan.example.yml')
+        $null = Get-EsxiVmList -Server '127.0.0.1:1' -Credential ([pscredential]::new('u', (ConvertTo-SecureString 'p' -AsPlainText -Force))) -ErrorAction SilentlyContinue
+        foreach ($name in 'Renci.SshNet', 'YamlDotNet') {
+            $loaded = @([AppDomain]::CurrentDomain.GetAssemblies() | Where-Object { $_.GetName().Name -eq $name })
+            $loaded.Count | Should -BeGreaterThan 0
+            foreach ($assembly in $loaded) {
+                [System.Runtime.Loader.AssemblyLoadContext]::GetLoadContext($assembly).GetType().FullName | Should -Be 'VmBoot.Commands.DependencyLoadContext'
+                $assembly.Location | Should -BeLike '*Dependencies*'
+            }
+        }
+    }
+
     It 'loads the engine into its own load context, not the default one' {
         $engine = [AppDomain]::CurrentDomain.GetAssemblies() | Where-Object { $_.GetName().Name -eq 'VmBoot.Engine' }
         $engine.Count | Should -Be 1
