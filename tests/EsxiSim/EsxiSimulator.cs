@@ -47,7 +47,7 @@ namespace VmBoot.EsxiSim
             try
             {
                 var created = Enumerable.Range(1, count)
-                    .Select(i => new SimHost(runFolder, runId, $"esx{i:00}", FreePort()))
+                    .Select(i => new SimHost(runFolder, runId, $"esx{i:00}", FreePort))
                     .ToList();
                 simulator.hosts.AddRange(created);
                 Parallel.ForEach(created, new ParallelOptions { MaxDegreeOfParallelism = 4 }, host =>
@@ -82,13 +82,25 @@ namespace VmBoot.EsxiSim
             }
         }
 
+        private static readonly HashSet<int> GivenPorts = new HashSet<int>();
+
+        // A port free now and never handed out before in this process (simulators may run side by side).
         private static int FreePort()
         {
-            var listener = new TcpListener(IPAddress.Loopback, 0);
-            listener.Start();
-            int port = ((IPEndPoint)listener.LocalEndpoint).Port;
-            listener.Stop();
-            return port;
+            lock (GivenPorts)
+            {
+                while (true)
+                {
+                    var listener = new TcpListener(IPAddress.Loopback, 0);
+                    listener.Start();
+                    int port = ((IPEndPoint)listener.LocalEndpoint).Port;
+                    listener.Stop();
+                    if (GivenPorts.Add(port))
+                    {
+                        return port;
+                    }
+                }
+            }
         }
     }
 }

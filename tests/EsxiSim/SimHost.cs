@@ -44,10 +44,13 @@ namespace VmBoot.EsxiSim
         private readonly Dictionary<int, SimVm> inventory = new Dictionary<int, SimVm>();
         private Process? sshd;
 
-        internal SimHost(string runFolder, string runId, string name, int port)
+        private readonly Func<int> portSource;
+
+        internal SimHost(string runFolder, string runId, string name, Func<int> portSource)
         {
+            this.portSource = portSource;
             Name = name;
-            Port = port;
+            Port = portSource();
             Folder = Path.Combine(runFolder, name);
             Root = Path.Combine(Folder, "root");
             service = $"vmboot-sim-{runId}-{name}";
@@ -59,7 +62,7 @@ namespace VmBoot.EsxiSim
         /// <summary>Where the host listens; connect to 127.0.0.1.</summary>
         public string Address => "127.0.0.1";
 
-        public int Port { get; }
+        public int Port { get; private set; }
 
         /// <summary>The chroot: every path a test reads is below it.</summary>
         public string Root { get; }
@@ -179,32 +182,60 @@ namespace VmBoot.EsxiSim
 
         internal void Start()
         {
-            // sshd names its PAM service after its program name, so this link selects the host's own service.
+            for (int attempt = 1; ; attempt++)
+            {
+                if (TryStart())
+                {
+                    return;
+                }
+
+                // Another process took the port between our check and sshd's bind: take another.
+                if (attempt == 5)
+                {
+                    throw new InvalidOperationException($"sshd for {Name} could not bind a port: {ReadLog()}");
+                }
+
+                string config = Path.Combine(Folder, "sshd_config");
+                int old = Port;
+                Port = portSource();
+                File.WriteAllText(config, File.ReadAllText(config).Replace($"Port {old}\n", $"Port {Port}\n"));
+            }
+        }
+
+        // Listening is proven by sshd's own log line: a TCP probe could reach another host's sshd on a reused port.
+        private bool TryStart()
+        {
+            string log = Path.Combine(Folder, "sshd.log");
+            File.Delete(log);
             var info = new ProcessStartInfo(Path.Combine(SimMachine.LinkFolder, service)) { UseShellExecute = false, RedirectStandardError = true, RedirectStandardOutput = true };
-            foreach (var arg in new[] { "-D", "-f", Path.Combine(Folder, "sshd_config"), "-E", Path.Combine(Folder, "sshd.log") })
+            foreach (var arg in new[] { "-D", "-f", Path.Combine(Folder, "sshd_config"), "-E", log })
             {
                 info.ArgumentList.Add(arg);
             }
 
             sshd = Process.Start(info)!;
+            string listening = $"Server listening on {Address} port {Port}.";
             var deadline = DateTime.UtcNow.AddSeconds(15);
             while (DateTime.UtcNow < deadline)
             {
-                if (sshd.HasExited)
+                string text = ReadLog();
+                if (text.Contains(listening, StringComparison.Ordinal))
                 {
-                    throw new InvalidOperationException($"sshd for {Name} exited: {sshd.StandardError.ReadToEnd()} {ReadLog()}");
+                    return true;
                 }
 
-                try
+                if (sshd.HasExited || text.Contains("Cannot bind any address", StringComparison.Ordinal))
                 {
-                    using var probe = new TcpClient();
-                    probe.Connect(Address, Port);
-                    return;
+                    if (!sshd.HasExited)
+                    {
+                        sshd.Kill();
+                    }
+
+                    sshd.WaitForExit();
+                    return false;
                 }
-                catch (SocketException)
-                {
-                    Thread.Sleep(50);
-                }
+
+                Thread.Sleep(50);
             }
 
             throw new TimeoutException($"sshd for {Name} did not listen on port {Port}: {ReadLog()}");
@@ -484,7 +515,17 @@ namespace VmBoot.EsxiSim
             }
         }
 
-        private string ReadLog() => File.Exists(Path.Combine(Folder, "sshd.log")) ? File.ReadAllText(Path.Combine(Folder, "sshd.log")) : "";
+        private string ReadLog()
+        {
+            try
+            {
+                return File.ReadAllText(Path.Combine(Folder, "sshd.log"));
+            }
+            catch (IOException)
+            {
+                return "";
+            }
+        }
 
         // Symlinks inside the chroot (e.g. /vmfs/volumes/<ds>) point at paths inside it.
         private string HostPath(string path)
