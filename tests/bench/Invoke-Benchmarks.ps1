@@ -91,7 +91,53 @@ foreach ($rows in 1024, 10000, 100000) {
     }
 }
 
-# --- 3. Module load ----------------------------------------------------------------------------------
+# --- 3. Fan-out: live inventory of 16 hosts, VmBoot vs an OpenSSH loop and parallel-ssh --------------
+Write-Host '== fan-out: vim-cmd vmsvc/getallvms on 16 simulated hosts'
+$sim = [VmBoot.EsxiSim.EsxiSimulator]::Start(16)
+try {
+    $key = Join-Path $work 'id_ecdsa'
+    Remove-Item -LiteralPath $key, "$key.pub" -ErrorAction Ignore
+    ssh-keygen -q -t ecdsa -N '' -f $key | Out-Null
+    $knownHosts = Join-Path $work 'known_hosts'
+    $sim.KnownHostsLines | Set-Content -LiteralPath $knownHosts
+    foreach ($i in 0..15) {
+        $sim[$i].AuthorizeKey((Get-Content -Raw -LiteralPath "$key.pub"))
+        $sim[$i].SetInventory([VmBoot.EsxiSim.SimVm[]](1..20 | ForEach-Object { [VmBoot.EsxiSim.SimVm]@{ Vmid = $_; Name = "vm$i-$_"; Datastore = 'shared ds' } }))
+    }
+    $servers = $sim.Hosts | ForEach-Object { "$($_.Address):$($_.Port)" }
+    $keyOnly = [pscredential]::new($sim.UserName, [securestring]::new())
+    $sshOptions = @('-i', $key, '-o', "UserKnownHostsFile=$knownHosts", '-o', 'BatchMode=yes', '-o', 'LogLevel=ERROR')
+    $hostsFile = Join-Path $work 'pssh-hosts'
+    $servers | Set-Content -LiteralPath $hostsFile
+    foreach ($count in 1, 16) {
+        $targets = $servers[0..($count - 1)]
+        $vmboot = foreach ($i in 1..$Repeat) {
+            Measure-Ms {
+                $vms = Get-EsxiVmList -Server $targets -Credential $keyOnly -KeyFilePath $key -KnownHostsPath $knownHosts -ThrottleLimit 16
+                if ($vms.Count -ne 20 * $count) { throw "VmBoot read $($vms.Count) VMs" }
+            }
+        }
+        $loop = foreach ($i in 1..$Repeat) {
+            Measure-Ms {
+                $lines = foreach ($target in $targets) { $h, $p = $target -split ':'; ssh @sshOptions -p $p "$($sim.UserName)@$h" 'vim-cmd vmsvc/getallvms' }
+                if ($lines.Count -ne 21 * $count) { throw "ssh printed $($lines.Count) lines" }
+            }
+        }
+        Add-Result "Live inventory, $count host(s)" 'ms' 'ssh in a sequential loop' $loop $vmboot
+        if ($count -eq 16) {
+            $pssh = foreach ($i in 1..$Repeat) {
+                Measure-Ms {
+                    $out = parallel-ssh -h $hostsFile -l $sim.UserName -p 16 -x "-i $key -o UserKnownHostsFile=$knownHosts -o BatchMode=yes -o LogLevel=ERROR" -i 'vim-cmd vmsvc/getallvms'
+                    if (@($out | Where-Object { $_ -match 'SUCCESS' }).Count -ne 16) { throw 'parallel-ssh did not reach all hosts' }
+                }
+            }
+            Add-Result "Live inventory, 16 hosts" 'ms' 'parallel-ssh -p 16' $pssh $vmboot 'VmBoot returns objects; pssh returns text'
+        }
+    }
+}
+finally { $sim.Dispose() }
+
+# --- 4. Module load ----------------------------------------------------------------------------------
 Write-Host '== module load'
 $bare = foreach ($i in 1..$Repeat) { Measure-Ms { dotnet pwsh -NoProfile -c 'exit' } }
 $loaded = foreach ($i in 1..$Repeat) { Measure-Ms { dotnet pwsh -NoProfile -c "Import-Module '$ModulePath'" } }
