@@ -142,9 +142,6 @@ namespace VmBoot.Commands
             return inventory;
         }
 
-        /// <summary>A plan from -Plan: a plan object or a plan file path (errors written; null when unusable).</summary>
-        private protected BootPlan? LoadPlan(object planOrPath) => ImportBootPlanCommand.FromParameter(this, planOrPath);
-
         /// <summary>The hosts this pipeline record names, by -Server or -Session.</summary>
         private protected List<HostTarget> CurrentTargets() => ParameterSetName == SessionSet
             ? Session.Select(s => new HostTarget(s.Server, null, s)).ToList()

@@ -102,7 +102,7 @@ namespace VmBoot.Commands
 
         private BootScript? GenerateFromLiveInventory(List<HostTarget> hosts)
         {
-            var bootPlan = LoadPlan(Plan!);
+            var bootPlan = ImportBootPlanCommand.FromParameter(this, Plan!);
             if (bootPlan == null)
             {
                 return null;

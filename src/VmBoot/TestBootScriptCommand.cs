@@ -68,7 +68,7 @@ namespace VmBoot.Commands
         /// <inheritdoc />
         protected override void EndProcessing()
         {
-            var plan = LoadPlan(Plan);
+            var plan = ImportBootPlanCommand.FromParameter(this, Plan);
             if (plan == null)
             {
                 return;

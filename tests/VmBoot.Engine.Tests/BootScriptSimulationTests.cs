@@ -143,7 +143,7 @@ namespace VmBoot.Engine.Tests
                 Assert.All(powerOns, e => Assert.True(e.Seconds >= 60, $"{host.Name}: {e.Name} at {e.Seconds}s, before the datastores (60s)"));
                 var appStarts = powerOns.Where(e => e.Name != "vcsa01").ToList();
                 Assert.All(appStarts, e => Assert.True(e.Seconds >= 150, $"{host.Name}: {e.Name} at {e.Seconds}s, before vCenter's port opened (150s)"));
-                Assert.Equal("off", host.Inventory.Where(v => v.Name.StartsWith("vCLS", StringComparison.Ordinal)).Select(v => host.PowerState(v.Vmid)).FirstOrDefault() ?? "off");
+                Assert.All(host.Inventory.Where(v => v.Name.StartsWith("vCLS", StringComparison.Ordinal)), v => Assert.Equal("off", host.PowerState(v.Vmid)));
                 Assert.False(host.FileExists("/tmp/pwned"), "a VM name was executed");
                 string log = host.ReadText($"/vmfs/volumes/shared ds/vmboot/{host.Name}.log");
                 Assert.Contains("\tboot-start\t", log);
@@ -151,6 +151,7 @@ namespace VmBoot.Engine.Tests
                 Assert.All(log.TrimEnd('\n').Split('\n'), line => Assert.Equal(9, line.Split('\t').Length));
             }
 
+            Assert.Contains(fixture.Simulator[0].Inventory, v => v.Name == "vCLS (1)");
             var esx01 = timelines[0].Events;
             int vcsaOn = esx01.Single(e => e.Name == "vcsa01" && e.Result == "PoweredOn").Seconds;
             int app1On = esx01.Single(e => e.Name == "app1" && e.Result == "PoweredOn").Seconds;

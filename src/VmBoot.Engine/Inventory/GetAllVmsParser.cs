@@ -101,8 +101,9 @@ namespace VmBoot.Inventory
             table = null;
             if (!headerSeen)
             {
-                string first = linesBeforeHeader.Count > 0 ? $" Line {linesBeforeHeader[0].Number} reads '{Shorten(linesBeforeHeader[0].Text)}'." : "";
-                Report(DiagnosticSeverity.Error, HeaderNotFound, Math.Max(1, linesBeforeHeader.Count > 0 ? linesBeforeHeader[0].Number : 1), linesBeforeHeader.Count > 0 ? linesBeforeHeader[0].Text : "",
+                var (number, text) = linesBeforeHeader.Count > 0 ? linesBeforeHeader[0] : (1, "");
+                string first = text.Length > 0 ? $" Line {number} reads '{Shorten(text)}'." : "";
+                Report(DiagnosticSeverity.Error, HeaderNotFound, number, text,
                     $"This is not vim-cmd vmsvc/getallvms output: no 'Vmid   Name   File   Guest OS   Version   Annotation' header in {lineNumber} line(s).{first}");
             }
         }
@@ -273,7 +274,7 @@ namespace VmBoot.Inventory
 
             private void AddRow(int number, string line)
             {
-                var record = new Record(number);
+                var record = new Record();
                 var fitting = new List<GetAllVmsLayout>(live.Count);
                 bool ascii = IsAscii(line);
                 int half = all.Count / 2;
@@ -457,10 +458,6 @@ namespace VmBoot.Inventory
 
         private sealed class Record
         {
-            internal Record(int number) => Number = number;
-
-            internal int Number { get; }
-
             /// <summary>The row as each live candidate layout reads it (by layout id; absent where it does not fit).</summary>
             internal Dictionary<int, GetAllVmsRow> ReadBy { get; } = new Dictionary<int, GetAllVmsRow>(2);
 
