@@ -86,12 +86,7 @@ namespace VmBoot.Commands
                 return;
             }
 
-            if (plan.Unchanged && Force)
-            {
-                plan.Current = "";
-            }
-
-            var result = BootScriptInstaller.Apply(connection, plan, writer.Token);
+            var result = BootScriptInstaller.Apply(connection, plan, writer.Token, rewrite: Force);
             foreach (string warning in result.Warnings)
             {
                 writer.Warning(warning);

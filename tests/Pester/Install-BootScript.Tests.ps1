@@ -82,6 +82,16 @@ Get-EsxiVmList -Server '$($servers[0])' -Credential `$c -KnownHostsPath '$knownH
         $sim[1].ReadBytes('/bootbank/state.tgz') | Should -Be $state
     }
 
+    It 'writes, backs up and saves an unchanged script again with -Force' {
+        $before = $sim[1].ReadText('/etc/rc.local.d/local.sh')
+        $forced = $bootScript | Install-BootScript -Server $servers[1] @connect -Force -Confirm:$false
+        $forced.Changed | Should -BeTrue
+        $forced.Persisted | Should -BeTrue
+        $forced.BackupPath | Should -BeLike '/vmfs/volumes/shared ds/vmboot/backup/esx02-local.sh.*'
+        $sim[1].ReadText($forced.BackupPath) | Should -BeExactly $before
+        $sim[1].ReadText('/etc/rc.local.d/local.sh') | Should -BeExactly $before
+    }
+
     It 'refuses a Secure Boot host, naming it, and goes on with the others' {
         $sim[3].SecureBoot = $true
         try {

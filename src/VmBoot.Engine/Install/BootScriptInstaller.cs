@@ -234,14 +234,18 @@ namespace VmBoot.Install
         }
 
         /// <summary>Backs up, writes atomically, verifies, persists with auto-backup.sh and confirms /bootbank.</summary>
-        public static InstallResult Apply(EsxiConnection connection, InstallPlan plan, CancellationToken cancellationToken)
+        /// <param name="connection">The host.</param>
+        /// <param name="plan">From <see cref="Prepare"/> or <see cref="PrepareRemoval"/>.</param>
+        /// <param name="cancellationToken">Stops between steps; a write in progress leaves the old file.</param>
+        /// <param name="rewrite">Write and save even when the content is unchanged (Install-BootScript -Force).</param>
+        public static InstallResult Apply(EsxiConnection connection, InstallPlan plan, CancellationToken cancellationToken, bool rewrite = false)
         {
             EsxiCommandResult Run(string command, byte[]? input = null) => connection.Run(command, input, cancellationToken);
             var result = new InstallResult { Server = connection.Name, EsxiVersion = plan.EsxiVersion, SecureBoot = plan.SecureBoot };
             result.Warnings.AddRange(plan.Warnings);
             byte[] content = new UTF8Encoding(false).GetBytes(plan.Proposed);
             result.Sha256 = Sha256(content);
-            if (plan.Unchanged)
+            if (plan.Unchanged && !rewrite)
             {
                 result.Persisted = Sha256(Run(PersistedCopy).Output) == result.Sha256;
                 if (!result.Persisted)
