@@ -12,6 +12,8 @@
     TypesToProcess       = @('VmBoot.Types.ps1xml')
     CmdletsToExport      = @(
         'Get-EsxiVmList'
+        'Get-BootLog'
+        'Export-BootReport'
         'New-EsxiSession'
         'Get-EsxiSession'
         'Remove-EsxiSession'

@@ -98,7 +98,7 @@ namespace VmBoot.EsxiSim
         internal void Create(string commandFolder, string version)
         {
             Directory.CreateDirectory(Folder);
-            foreach (var dir in new[] { "bin", "sbin", "etc/rc.local.d", "etc/vmware/hostd", "etc/ssh/keys-" + UserName, "dev", "tmp", "bootbank", "vmfs/volumes", "usr/lib/vmware/secureboot/bin", ".sim/vms", ".sim/datastores", ".sim/faults", ".sim/tcp" })
+            foreach (var dir in new[] { "bin", "sbin", "etc/rc.local.d", "var/log", "etc/vmware/hostd", "etc/ssh/keys-" + UserName, "dev", "tmp", "bootbank", "vmfs/volumes", "usr/lib/vmware/secureboot/bin", ".sim/vms", ".sim/datastores", ".sim/faults", ".sim/tcp" })
             {
                 Directory.CreateDirectory(Path.Combine(Root, dir));
             }

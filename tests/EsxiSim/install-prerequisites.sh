@@ -2,7 +2,8 @@
 # Installs what the ESXi simulator and the script checks need, on Debian as root. Idempotent.
 set -euo pipefail
 missing=()
-for package in openssh-server busybox-static shellcheck pssh; do
+# chromium and its driver render the HTML boot report in a test.
+for package in openssh-server busybox-static shellcheck pssh chromium chromium-driver; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed' || missing+=("$package")
 done
 if [ ${#missing[@]} -gt 0 ]; then

@@ -149,6 +149,7 @@ namespace VmBoot.Engine.Tests
                 Assert.Contains("\tboot-start\t", log);
                 Assert.Contains("\tboot-end\t", log);
                 Assert.All(log.TrimEnd('\n').Split('\n'), line => Assert.Equal(9, line.Split('\t').Length));
+                AssertLogTellsTheTimeline(log, host, timeline);
             }
 
             Assert.Contains(fixture.Simulator[0].Inventory, v => v.Name == "vCLS (1)");
@@ -232,6 +233,27 @@ namespace VmBoot.Engine.Tests
             int seedVcsa = seedRun.Events.First(e => e.Name == "vcsa01" && e.Result == "PoweredOn").Seconds;
             int vmbootVcsa = vmbootRun.Events.First(e => e.Name == "vcsa01" && e.Result == "PoweredOn").Seconds;
             Assert.True(vmbootVcsa < seedVcsa, $"vCenter on at {vmbootVcsa}s with VmBoot, {seedVcsa}s with the seed's sleep 300");
+        }
+
+        // The boot log, read back by Get-BootLog's parser, tells what the simulator saw happen, in the same order.
+        private static void AssertLogTellsTheTimeline(string log, SimHost host, BootTimeline timeline)
+        {
+            var errors = new List<ParseDiagnostic>();
+            var boot = BootLog.BootSummary.FromEvents(BootLog.BootLogParser.Parse(log.Split('\n'), host.Name, errors.Add)).Last();
+            Assert.Empty(errors);
+            Assert.Equal(host.Name, boot.HostName);
+            Assert.True(boot.Completed);
+            Assert.Equal(new[] { "infra", "apps" }, boot.Stages.Select(s => s.Name));
+            var loggedOn = boot.Events.Where(e => e.Action == "power-on" && e.Result == "ok").ToList();
+            var simulatedOn = timeline.Events.Where(e => e.Result == "PoweredOn").OrderBy(e => e.Seconds).ToList();
+            Assert.Equal(simulatedOn.Select(e => e.Name), loggedOn.Select(e => e.VmName));
+            Assert.Equal(loggedOn.Count, boot.PoweredOn);
+            Assert.All(loggedOn, e => Assert.Equal(e.Stage == 1 ? "infra" : "apps", e.StageName));
+            // Virtual clock: the log's elapsed seconds match the simulator's, but for the second the script started in.
+            int scriptStart = simulatedOn[0].Seconds - (int)loggedOn[0].Elapsed.TotalSeconds;
+            Assert.All(loggedOn.Zip(simulatedOn), pair => Assert.InRange(pair.First.Elapsed.TotalSeconds + scriptStart - pair.Second.Seconds, -1, 1));
+            Assert.InRange(boot.HostdReadyAfter!.Value.TotalSeconds + scriptStart, 40, 46);
+            Assert.True(boot.Stages[1].Started >= boot.Stages[0].Ended, "stage 2 began before stage 1 ended");
         }
 
         private static (int Code, string Output) Run(string file, params string[] args)

@@ -134,10 +134,47 @@ try {
             Add-Result "Live inventory, 16 hosts" 'ms' 'parallel-ssh -p 16' $pssh $vmboot 'VmBoot returns objects; pssh returns text'
         }
     }
+
+    # --- 4. Install on 16 hosts: Install-BootScript vs the same steps with the OpenSSH client ---------
+    Write-Host '== install: Install-BootScript vs ssh, 16 hosts'
+    $inventory = Get-EsxiVmList -Server $servers -Credential $keyOnly -KeyFilePath $key -KnownHostsPath $knownHosts -ThrottleLimit 16
+    # Two different scripts, alternated, so that every run really writes and persists.
+    $variants = foreach ($delay in 30, 45) { $inventory | New-BootScript -FirstStage 'vm0-1' -StageDelay $delay -LogDatastore 'shared ds' }
+    $variantFiles = foreach ($n in 0, 1) {
+        $file = Join-Path $work "local.sh.$n"
+        [IO.File]::WriteAllText($file, $variants[$n].Content); $file
+    }
+    # Per host, what a careful admin does by hand: read the live file (to merge and review it), then
+    # one connection that backs it up, uploads to a temp file, checks its sha256, chmods, moves it
+    # into place and runs auto-backup.sh.
+    $peerWrite = 'b=/vmfs/volumes/shared\ ds/vmboot-backup; mkdir -p "$b" && cp /etc/rc.local.d/local.sh "$b/local.sh.$(date +%s)" && ' +
+        'cat > /etc/vmboot-local.sh.new && sha256sum /etc/vmboot-local.sh.new && chmod 755 /etc/vmboot-local.sh.new && ' +
+        'mv /etc/vmboot-local.sh.new /etc/rc.local.d/local.sh && /sbin/auto-backup.sh'
+    $vmbootInstall = [System.Collections.Generic.List[double]]::new()
+    $peerInstall = [System.Collections.Generic.List[double]]::new()
+    foreach ($i in 1..$Repeat) {
+        $n = $i % 2
+        $vmbootInstall.Add((Measure-Ms {
+                    $r = $variants[$n] | Install-BootScript -Server $servers -Credential $keyOnly -KeyFilePath $key -KnownHostsPath $knownHosts -ThrottleLimit 16 -Confirm:$false -WarningAction SilentlyContinue
+                    if (@($r | Where-Object { $_.Changed -and $_.Persisted }).Count -ne 16) { throw 'Install-BootScript did not write and persist on 16 hosts' }
+                }))
+        $peerInstall.Add((Measure-Ms {
+                    foreach ($target in $servers) {
+                        $h, $p = $target -split ':'
+                        $null = ssh @sshOptions -p $p "$($sim.UserName)@$h" 'cat /etc/rc.local.d/local.sh'
+                        # sh redirects the file byte for byte (a PowerShell pipe would add a newline).
+                        $null = sh -c 'f=$1; shift; exec ssh "$@" < "$f"' sh $variantFiles[$n] @sshOptions -p $p "$($sim.UserName)@$h" $peerWrite 2>&1
+                        if ($LASTEXITCODE -ne 0) { throw "ssh install on $target failed" }
+                    }
+                }))
+        $live = $sim[15].ReadText('/etc/rc.local.d/local.sh')
+        if ($live -ne $variants[$n].Content -or $sim[15].PersistedLocalSh().TrimEnd() -ne $live.TrimEnd()) { throw 'the ssh loop did not install and persist' }
+    }
+    Add-Result 'Install boot script, 16 hosts' 'ms' 'ssh loop: read, then backup+upload+sha256+mv+auto-backup' $peerInstall $vmbootInstall 'VmBoot also checks Secure Boot, execInstalledOnly, datastores, merges, diffs auto-backup'
 }
 finally { $sim.Dispose() }
 
-# --- 4. Module load ----------------------------------------------------------------------------------
+# --- 5. Module load ----------------------------------------------------------------------------------
 Write-Host '== module load'
 $bare = foreach ($i in 1..$Repeat) { Measure-Ms { dotnet pwsh -NoProfile -c 'exit' } }
 $loaded = foreach ($i in 1..$Repeat) { Measure-Ms { dotnet pwsh -NoProfile -c "Import-Module '$ModulePath'" } }

@@ -102,7 +102,9 @@ namespace VmBoot.Plans
                 }
             }
 
+            text.Append("    vmboot_open_log\n");
             text.Append("    vmboot_log boot-end - - - 'done' - -\n");
+            text.Append("    vmboot_keep_log\n");
             text.Append("}\n\n");
             text.Append("VMBOOT_TAB=$(printf '\\t')\nVMBOOT_HOST=$(hostname)\nVMBOOT_TMP=/tmp/vmboot.$$\nVMBOOT_LOG=$VMBOOT_TMP/boot.log\n");
             text.Append("VMBOOT_RETRIES=").Append(Int(plan.PowerOn.Retries)).Append("\nVMBOOT_RETRY_DELAY=").Append(Int(plan.PowerOn.RetryDelay)).Append('\n');
@@ -186,8 +188,18 @@ vmboot_wait_datastore() {
 
 # Until its datastore is mounted, the log lives in /tmp; then it is appended to the shared file.
 vmboot_open_log() {
+    if [ ""$VMBOOT_LOG"" = ""$VMBOOT_LOG_FINAL"" ]; then
+        return 0
+    fi
     if mkdir -p ""${VMBOOT_LOG_FINAL%/*}"" 2>/dev/null && cat ""$VMBOOT_LOG"" >> ""$VMBOOT_LOG_FINAL"" 2>/dev/null; then
         VMBOOT_LOG=$VMBOOT_LOG_FINAL
+    fi
+}
+
+# The log's datastore never came up: keep the log on the host rather than lose it with /tmp.
+vmboot_keep_log() {
+    if [ ""$VMBOOT_LOG"" != ""$VMBOOT_LOG_FINAL"" ]; then
+        cat ""$VMBOOT_LOG"" >> /var/log/vmboot.log 2>/dev/null
     fi
 }
 

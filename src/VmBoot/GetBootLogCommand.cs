@@ -1,0 +1,150 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Management.Automation;
+using VmBoot.BootLog;
+using VmBoot.Inventory;
+
+namespace VmBoot.Commands
+{
+    /// <summary>
+    /// Reads the boot log VmBoot's script writes at every boot, from hosts (where the installed script
+    /// logs) or from files: one object per event, or with -Summary one per boot of each host.
+    /// </summary>
+    [Cmdlet(VerbsCommon.Get, "BootLog", DefaultParameterSetName = LiteralPathSet)]
+    [OutputType(typeof(BootLogEvent), typeof(BootSummary))]
+    public sealed class GetBootLogCommand : EsxiHostCmdlet
+    {
+        private const string TextSet = "Text";
+        private const string PathSet = "Path";
+        private const string LiteralPathSet = "LiteralPath";
+        private readonly List<string> lines = new List<string>();
+
+        /// <summary>Boot log files (copied from the shared datastore, say); wildcards allowed.</summary>
+        [Parameter(Mandatory = true, Position = 0, ParameterSetName = PathSet)]
+        [SupportsWildcards]
+        [ValidateNotNullOrEmpty]
+        public string[] Path { get; set; } = null!;
+
+        /// <summary>Boot log files, taken literally.</summary>
+        [Parameter(Mandatory = true, ParameterSetName = LiteralPathSet, ValueFromPipelineByPropertyName = true)]
+        [Alias("PSPath", "LP")]
+        [ValidateNotNullOrEmpty]
+        public string[] LiteralPath { get; set; } = null!;
+
+        /// <summary>Boot log text: lines from the pipeline, or whole strings.</summary>
+        [Parameter(Mandatory = true, ParameterSetName = TextSet, ValueFromPipeline = true)]
+        [AllowEmptyString]
+        [AllowNull]
+        public string[] InputObject { get; set; } = null!;
+
+        /// <summary>The log file on the host. Default: where the installed script logs, and /var/log/vmboot.log.</summary>
+        [Parameter(ParameterSetName = ServerSet)]
+        [Parameter(ParameterSetName = SessionSet)]
+        [ValidateNotNullOrEmpty]
+        public string? LogPath { get; set; }
+
+        /// <summary>Only the last N boots of each host.</summary>
+        [Parameter]
+        [ValidateRange(1, int.MaxValue)]
+        public int Last { get; set; }
+
+        /// <summary>One summary per boot of each host instead of its events.</summary>
+        [Parameter]
+        public SwitchParameter Summary { get; set; }
+
+        /// <inheritdoc />
+        protected override string Activity => "Reading boot logs";
+
+        /// <inheritdoc />
+        protected override void ProcessRecord()
+        {
+            switch (ParameterSetName)
+            {
+                case TextSet:
+                    foreach (string text in InputObject)
+                    {
+                        lines.AddRange((text ?? "").Split('\n'));
+                    }
+
+                    break;
+                case PathSet:
+                case LiteralPathSet:
+                    bool literal = ParameterSetName == LiteralPathSet;
+                    foreach (string file in FileSystemPaths.ResolveExistingFiles(this, literal ? LiteralPath : Path, literal))
+                    {
+                        Emit(ParseAll(File.ReadLines(file), file, d => WriteError(ErrorRecords.FromDiagnostic(d, file))), WriteObject);
+                    }
+
+                    break;
+                default:
+                    StartHostWork((connection, writer) =>
+                    {
+                        var logs = BootLogReader.Read(connection, LogPath, writer.Token);
+                        if (logs.Count == 0)
+                        {
+                            writer.Error(ErrorRecords.Create("BootLogNotFound", ErrorCategory.ObjectNotFound, connection.Name,
+                                $"{connection.Name}: no boot log found ({LogPath ?? "the installed script's log and " + BootLogReader.FallbackPath}). "
+                                + "Has the host booted since Install-BootScript? Check with Test-BootScript that the script is installed and runnable."));
+                            return;
+                        }
+
+                        var events = new List<BootLogEvent>();
+                        foreach (var log in logs)
+                        {
+                            string source = $"{connection.Name}:{log.Path}";
+                            writer.Verbose($"read {log.Path}");
+                            // A log shared by several hosts holds their lines too: keep this host's.
+                            events.AddRange(ParseAll(log.Text.Split('\n'), source, d => writer.Error(ErrorRecords.FromDiagnostic(d, source)))
+                                .Where(e => e.HostName == log.HostName));
+                        }
+
+                        Emit(events, writer.Output);
+                    });
+                    break;
+            }
+        }
+
+        /// <inheritdoc />
+        protected override void EndProcessing()
+        {
+            if (ParameterSetName == TextSet)
+            {
+                Emit(ParseAll(lines, "", d => WriteError(ErrorRecords.FromDiagnostic(d, null))), WriteObject);
+            }
+            else
+            {
+                FinishHostWork();
+            }
+        }
+
+        private static List<BootLogEvent> ParseAll(IEnumerable<string> text, string source, Action<ParseDiagnostic> onDiagnostic)
+            => BootLogParser.Parse(text, source, onDiagnostic).ToList();
+
+        private void Emit(List<BootLogEvent> events, Action<object> write)
+        {
+            var boots = BootSummary.FromEvents(events);
+            if (Last > 0)
+            {
+                boots = boots.GroupBy(b => b.HostName, StringComparer.Ordinal)
+                    .SelectMany(host => host.Skip(Math.Max(0, host.Count() - Last)))
+                    .OrderBy(b => b.BootStarted).ThenBy(b => b.HostName, StringComparer.Ordinal).ToList();
+            }
+
+            foreach (var boot in boots)
+            {
+                if (Summary)
+                {
+                    write(boot);
+                    continue;
+                }
+
+                foreach (var e in boot.Events)
+                {
+                    write(e);
+                }
+            }
+        }
+    }
+}
