@@ -25,6 +25,7 @@ namespace VmBoot.Commands
         [Parameter(Mandatory = true, ParameterSetName = ServerSet, ValueFromPipelineByPropertyName = true)]
         [Alias("Name", "ComputerName", "VMHost")]
         [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(ServerCompleter))]
         public string[] Server { get; set; } = null!;
 
         /// <summary>User and password (keyboard-interactive, as ESXi asks). With -KeyFilePath, an empty password means key only.</summary>

@@ -12,6 +12,7 @@ namespace VmBoot.Commands
         [Parameter(Position = 0, ParameterSetName = "Server", ValueFromPipelineByPropertyName = true)]
         [Alias("Name", "ComputerName", "VMHost")]
         [SupportsWildcards]
+        [ArgumentCompleter(typeof(ServerCompleter))]
         public string[]? Server { get; set; }
 
         /// <summary>Only sessions with these ids.</summary>

@@ -1,3 +1,4 @@
+using System.Collections.Generic;
 using System.IO;
 using System.Management.Automation;
 using System.Text;
@@ -17,6 +18,8 @@ namespace VmBoot.Commands
         private const string TextSet = "Text";
         private const string PathSet = "Path";
         private const string LiteralPathSet = "LiteralPath";
+        private const int CompletionCacheLimit = 20000;
+        private readonly List<EsxiVm> returned = new List<EsxiVm>();
         private GetAllVmsParser? textParser;
 
         /// <summary>Files holding getallvms output; wildcards allowed.</summary>
@@ -45,7 +48,7 @@ namespace VmBoot.Commands
         {
             if (ParameterSetName == ServerSet || ParameterSetName == SessionSet)
             {
-                StartHostWork((connection, writer) => LiveInventory.Read(connection, writer.Token, writer.Output, diagnostic =>
+                StartHostWork((connection, writer) => LiveInventory.Read(connection, writer.Token, vm => writer.OnPipeline(() => Return(vm)), diagnostic =>
                 {
                     if (diagnostic.Severity == DiagnosticSeverity.Warning)
                     {
@@ -93,11 +96,23 @@ namespace VmBoot.Commands
         {
             textParser?.Complete();
             FinishHostWork();
+            InventoryCache.Set(returned);
+        }
+
+        private void Return(EsxiVm vm)
+        {
+            // Completion needs names, not a copy of a 100,000-row capture.
+            if (returned.Count < CompletionCacheLimit)
+            {
+                returned.Add(vm);
+            }
+
+            WriteObject(vm);
         }
 
         private GetAllVmsParser NewParser(string? source) => new GetAllVmsParser(
             server: "",
-            onVm: WriteObject,
+            onVm: Return,
             onDiagnostic: diagnostic =>
             {
                 if (diagnostic.Severity == DiagnosticSeverity.Warning)

@@ -29,6 +29,7 @@ namespace VmBoot.Commands
 
         /// <summary>The datastore for /vmfs/volumes/&lt;datastore&gt;/vmboot/&lt;hostname&gt;.log.</summary>
         [Parameter]
+        [ArgumentCompleter(typeof(DatastoreCompleter))]
         public string? LogDatastore { get; set; }
 
         /// <summary>A full log path instead ({hostname} is replaced at boot).</summary>
@@ -37,6 +38,7 @@ namespace VmBoot.Commands
 
         /// <summary>Datastores that must be mounted before the first stage.</summary>
         [Parameter]
+        [ArgumentCompleter(typeof(DatastoreCompleter))]
         public string[]? Datastore { get; set; }
 
         /// <summary>Seconds to wait at boot before checking anything.</summary>
@@ -61,6 +63,7 @@ namespace VmBoot.Commands
 
         /// <summary>Name wildcards of VMs never started.</summary>
         [Parameter]
+        [ArgumentCompleter(typeof(VmNameCompleter))]
         public string[]? ExcludeNameLike { get; set; }
 
         /// <inheritdoc />

@@ -33,6 +33,7 @@ namespace VmBoot.Commands
         /// <summary>Shorthand: name wildcards of the VMs to start first (vCenter); the other piped VMs follow.</summary>
         [Parameter(Mandatory = true, ParameterSetName = FirstStageSet)]
         [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(VmNameCompleter))]
         public string[] FirstStage { get; set; } = null!;
 
         /// <summary>Shorthand: seconds between the first stage and the rest.</summary>
@@ -47,6 +48,7 @@ namespace VmBoot.Commands
 
         /// <summary>Shorthand: the datastore for the boot log.</summary>
         [Parameter(ParameterSetName = FirstStageSet)]
+        [ArgumentCompleter(typeof(DatastoreCompleter))]
         public string? LogDatastore { get; set; }
 
         /// <summary>An existing local.sh (its text, or a file path) to merge into; its own lines are kept.</summary>
