@@ -54,6 +54,9 @@ function Invoke-Build {
     Copy-Item -LiteralPath "$root/VmBoot.psd1", "$root/VmBoot.Format.ps1xml", "$root/VmBoot.Types.ps1xml" -Destination $moduleOut
     Get-ChildItem -LiteralPath "$root/en-US" -File -ErrorAction Ignore | Copy-Item -Destination "$moduleOut/en-US"
     Test-ModuleManifest -Path "$moduleOut/VmBoot.psd1" | Out-Null
+    # Cmdlet help: Markdown pages plus the compiled cmdlets' metadata; fails on a missing page, parameter or example.
+    & dotnet pwsh -NoProfile -NonInteractive -File "$root/src/VmBoot/Help/ConvertTo-MamlHelp.ps1" -ModulePath $moduleOut -OutputPath "$moduleOut/en-US/VmBoot.dll-Help.xml"
+    if ($LASTEXITCODE -ne 0) { throw 'Building the cmdlet help failed.' }
     Write-Host "Built $moduleOut"
 }
 
