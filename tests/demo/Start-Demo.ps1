@@ -117,8 +117,16 @@ stages:
         Sort-Object Seconds | Format-Table | Out-String -Width 160 | Write-Host
     Write-Host "vCLS VMs still off: $((0..1 | ForEach-Object { $sim[$_].PowerState($(if ($_ -eq 0) { 3 } else { 11 })) }) -join ', ')"
     Write-Host "Canary /tmp/pwned on any host: $(($sim.Hosts | Where-Object { $_.FileExists('/tmp/pwned') }).Count -gt 0)"
-    Write-Host "`nesx01's boot log (/vmfs/volumes/shared ds/vmboot/esx01.log):"
-    $sim[0].ReadText('/vmfs/volumes/shared ds/vmboot/esx01.log') | Write-Host
+
+    Show-Step 'What happened at boot? Get-BootLog reads each host''s log from the shared datastore (timeline view)'
+    Get-BootLog -Server $servers @connect -Last 1 | Out-String -Width 160 | Write-Host
+    Show-Step 'Per boot: Get-BootLog -Summary'
+    $summary = Get-BootLog -Server $servers @connect -Last 1 -Summary
+    $summary | Sort-Object HostName | Out-String -Width 160 | Write-Host
+    $summary | Where-Object HostName -EQ 'esx01' | Select-Object -ExpandProperty Stages | Out-String -Width 160 | Write-Host
+    $report = Join-Path ([IO.Path]::GetTempPath()) 'vmboot-demo-boot-report.html'
+    $file = $summary | Export-BootReport -LiteralPath $report -Title 'Demo cluster: cold boot after a power cut' -PassThru
+    Write-Host "HTML report with a Gantt chart per host (self-contained, open it in a browser): $($file.FullName)" -ForegroundColor Green
 
     Show-Step "For comparison, the seed article's recipe on the same cold boot (sleep 300, then power on by keyword)"
     $sim[0].WriteText('/etc/rc.local.d/local.sh', ((Get-Content -Raw -LiteralPath "$fixtures/seed-local.sh") -replace "`r", ''))
@@ -126,7 +134,6 @@ stages:
     $timeline = $sim[0].PowerCycle(40, 60, 0, 1, 2)
     $timeline.Events | Format-Table Seconds, Action, Vmid, Name, Result | Out-String | Write-Host
     Write-Host "last power-on at $(($timeline.Events | Select-Object -Last 1).Seconds) virtual seconds after power-on; boot script slept: $($timeline.Sleeps -join ', ')"
-    Write-Host "`nThe boot log timeline (Get-BootLog) and the HTML report arrive with issue #6." -ForegroundColor DarkYellow
 }
 finally {
     $sim.Dispose()

@@ -267,7 +267,7 @@ svg.gantt { display: block; background: #fff; border: 1px solid #d5dbe0; }
 .tick { stroke: #e6e9ec; }
 .tick-label { font-size: 11px; fill: #5f6b76; text-anchor: middle; }
 .host-label { font-weight: 600; font-size: 13px; }
-.lane-label { font-size: 12px; fill: #39424a; }
+.lane-label { font-size: 12px; fill: #39424a; white-space: pre; }
 rect.wait { fill: #b9c3cc; }
 rect.stage { fill: #2f6fb5; }
 rect.gate { fill: #9cc2ea; }
