@@ -61,6 +61,11 @@ namespace VmBoot.Commands
         [ValidateRange(1, 600)]
         public int ConnectTimeout { get; set; } = 15;
 
+        /// <summary>Seconds allowed for each command on a host before it counts as hung.</summary>
+        [Parameter(ParameterSetName = ServerSet)]
+        [ValidateRange(1, 86400)]
+        public int CommandTimeout { get; set; } = 120;
+
         /// <summary>Open sessions to use instead of connecting.</summary>
         [Parameter(Mandatory = true, ParameterSetName = SessionSet, ValueFromPipeline = true)]
         [ValidateNotNullOrEmpty]
@@ -201,6 +206,7 @@ namespace VmBoot.Commands
                 KnownHostsPath = KnownHostsPath == null ? EsxiConnectionOptions.DefaultKnownHostsPath : SessionState.Path.GetUnresolvedProviderPathFromPSPath(KnownHostsPath),
                 AcceptNewHostKey = AcceptNewHostKey,
                 ConnectTimeout = TimeSpan.FromSeconds(ConnectTimeout),
+                CommandTimeout = TimeSpan.FromSeconds(CommandTimeout),
             };
         }
 

@@ -34,6 +34,10 @@ Describe 'Tab completion' {
         $matches.ListItemText | Should -Be @('vcsa01', 'web [prod] 01')
         ($matches | Where-Object ListItemText -EQ 'web [prod] 01').CompletionText | Should -Be "'web ``[prod``] 01'"
         (Complete 'New-BootScript -FirstStage vc').CompletionText | Should -Be 'vcsa01'
+        # The completed text selects exactly that VM.
+        $completed = Invoke-Expression ($matches | Where-Object ListItemText -EQ 'web [prod] 01').CompletionText
+        $preview = (Get-EsxiVmList -Session $session | New-BootScript -FirstStage $completed -LogDatastore 'shared ds').Preview
+        ($preview | Where-Object Stage -EQ 1).Name | Should -Be 'web [prod] 01'
         (Complete 'New-BootPlan -ExcludeNameLike we').ListItemText | Should -Be 'web [prod] 01'
     }
 

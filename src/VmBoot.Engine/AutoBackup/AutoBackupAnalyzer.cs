@@ -104,9 +104,10 @@ namespace VmBoot
             {
                 string line = raw.TrimEnd('\r');
                 bool inHunk = oldLeft > 0 || newLeft > 0;
-                if (line.StartsWith("--- ", StringComparison.Ordinal) && !inHunk)
+                string header = line.StartsWith("--- ", StringComparison.Ordinal) ? line.Substring(4).Split('\t')[0].Trim() : "";
+                if (header.Length > 0 && !inHunk)
                 {
-                    current = Add(report, line.Substring(4).Split('\t')[0], AutoBackupChangeKind.Changed);
+                    current = Add(report, header, AutoBackupChangeKind.Changed);
                     continue;
                 }
 

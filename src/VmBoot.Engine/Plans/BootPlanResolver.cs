@@ -131,7 +131,12 @@ namespace VmBoot.Plans
             for (int i = 0; i < pattern.Length; i++)
             {
                 char c = pattern[i];
-                if (c == '*')
+                if (c == '`' && i + 1 < pattern.Length)
+                {
+                    // As in PowerShell: a backtick makes the next character literal ([, ], *, ?).
+                    regex.Append(Regex.Escape(pattern[++i].ToString()));
+                }
+                else if (c == '*')
                 {
                     regex.Append(".*");
                 }

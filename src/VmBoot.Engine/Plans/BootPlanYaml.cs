@@ -40,6 +40,29 @@ namespace VmBoot.Plans
     /// <summary>Reads and writes boot plans as YAML (schema: en-US/about_VmBoot_BootPlan.help.txt).</summary>
     public static class BootPlanYaml
     {
+        private static (int Line, int Column) FirstSuspectCharacter(string text)
+        {
+            int line = 1, column = 1;
+            foreach (char c in text)
+            {
+                if (c == '\n')
+                {
+                    line++;
+                    column = 1;
+                    continue;
+                }
+
+                if (c == '\t' || (char.IsControl(c) && c != '\r'))
+                {
+                    return (line, column);
+                }
+
+                column++;
+            }
+
+            return (1, 1);
+        }
+
         /// <summary>The only schema version so far.</summary>
         public const int CurrentVersion = 1;
 
@@ -54,6 +77,13 @@ namespace VmBoot.Plans
             catch (YamlException e)
             {
                 throw new BootPlanException(source, (int)e.Start.Line, (int)e.Start.Column, "not valid YAML: " + Unwrap(e).Message, e);
+            }
+            catch (InvalidOperationException e)
+            {
+                // YamlDotNet's scanner can fail this way (a tab inside a flow mapping, say) without a position:
+                // point at the first character YAML is picky about instead.
+                var (line, column) = FirstSuspectCharacter(text);
+                throw new BootPlanException(source, line, column, "not valid YAML (check tabs and control characters here): " + e.Message, e);
             }
 
             if (stream.Documents.Count != 1)

@@ -1,0 +1,128 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Text;
+using CsCheck;
+using VmBoot.BootLog;
+using VmBoot.Inventory;
+using VmBoot.Plans;
+using Xunit;
+
+namespace VmBoot.Engine.Tests
+{
+    /// <summary>
+    /// Whatever a host prints or a user writes, the parsers give objects or clean errors: never an
+    /// unhandled exception or a hang. Inputs: arbitrary text and mutated real captures.
+    /// </summary>
+    public class FuzzTests
+    {
+        private const string Hostile = "\t\n\r []{}():,'\"`$;&|<>*?#%=+-~\\/@!\u00a0\u3000\u4eee\u60f3\ufeff\u0000";
+
+        private static string Fixture(params string[] parts) => File.ReadAllText(Path.Combine(new[] { AppContext.BaseDirectory, "fixtures" }.Concat(parts).ToArray()));
+
+        private static readonly string[] GetAllVmsCaptures =
+            { "cluster-host.txt", "cluster-host-untrimmed-crlf.txt", "japanese-bytes.txt", "japanese-chars.txt", "one-vm-esxi8.txt", "wide-vmids.txt", "empty-esxi8.txt" };
+
+        private static readonly string[] AutoBackupCaptures =
+            { "esxi7-first-local-sh.txt", "nothing-changed.txt", "old-forms.txt", "seed-dvsdata.txt", "seed-hostsvc.txt" };
+
+        // One edit of a text: delete, insert, replace, duplicate or drop a line, truncate.
+        private static Gen<Func<string, string>> Edit(Gen<int> position) => Gen.OneOf(
+            Gen.Select(position, Gen.Int[1, 40], (p, n) => (Func<string, string>)(s => s.Length == 0 ? s : s.Remove(p % s.Length, Math.Min(n, s.Length - p % s.Length)))),
+            Gen.Select(position, Gen.String[Gen.Char[Hostile + "0123456789abc"], 1, 12], (p, t) => (Func<string, string>)(s => s.Insert(s.Length == 0 ? 0 : p % (s.Length + 1), t))),
+            Gen.Select(position, Gen.Char[Hostile], (p, c) => (Func<string, string>)(s => s.Length == 0 ? s : s.Remove(p % s.Length, 1).Insert(p % s.Length, c.ToString()))),
+            Gen.Select(position, p => (Func<string, string>)(s =>
+            {
+                var lines = s.Split('\n').ToList();
+                lines.Insert(p % lines.Count, lines[p % lines.Count]);
+                return string.Join("\n", lines);
+            })),
+            Gen.Select(position, p => (Func<string, string>)(s =>
+            {
+                var lines = s.Split('\n').ToList();
+                lines.RemoveAt(p % lines.Count);
+                return string.Join("\n", lines);
+            })),
+            Gen.Select(position, p => (Func<string, string>)(s => s.Substring(0, s.Length == 0 ? 0 : p % s.Length))));
+
+        private static Gen<string> Mutated(IReadOnlyList<string> originals) =>
+            Gen.Select(Gen.Int[0, originals.Count - 1], Edit(Gen.Int[0, int.MaxValue]).Array[1, 8], (i, edits) => edits.Aggregate(originals[i], (text, edit) => edit(text)));
+
+        private static Gen<string> Inputs(IReadOnlyList<string> originals) => Gen.Frequency(
+            (6, Mutated(originals)),
+            (2, Gen.String[Gen.Char[Hostile + "abcXYZ0189 -[]"], 0, 400]),
+            (1, Gen.String));
+
+        [Fact]
+        public void GetAllVmsParserNeverThrows()
+        {
+            var captures = GetAllVmsCaptures.Select(f => Fixture(f)).ToList();
+            Inputs(captures).Sample(text =>
+            {
+                var (vms, diagnostics) = GetAllVmsParser.Parse(text, "fuzz");
+                Assert.All(diagnostics, d => Assert.Matches("^(GetAllVms|Esxi)[A-Za-z]+$", d.ErrorId));
+                Assert.All(diagnostics, d => Assert.InRange(d.LineNumber, 1, text.Split('\n').Length));
+                Assert.All(vms, vm => Assert.True(vm.Vmid >= 0 && vm.Name != null && vm.File != null));
+            }, iter: 4000);
+        }
+
+        [Fact]
+        public void AutoBackupAnalyzerNeverThrows()
+        {
+            var captures = AutoBackupCaptures.Select(f => Fixture("auto-backup", f)).ToList();
+            Inputs(captures).Sample(text =>
+            {
+                var report = AutoBackupAnalyzer.Analyze(text.Split('\n'));
+                Assert.All(report.Files, f => Assert.False(string.IsNullOrWhiteSpace(f.Path)));
+            }, iter: 4000);
+        }
+
+        [Fact]
+        public void PlanLoaderGivesAPlanOrALocatedError()
+        {
+            var plans = new List<string> { Fixture("boot-plan.example.yml"), BootPlanYaml.Write(new BootPlan { Stages = { new BootStage { Name = "all", Select = { All = true } } } }) };
+            Inputs(plans).Sample(text =>
+            {
+                try
+                {
+                    var plan = BootPlanYaml.Read(text, "fuzz.yml");
+                    Assert.NotEmpty(plan.Stages);
+                    Assert.Equal(BootPlanYaml.Write(plan), BootPlanYaml.Write(BootPlanYaml.Read(BootPlanYaml.Write(plan), "again.yml")));
+                }
+                catch (BootPlanException e)
+                {
+                    Assert.StartsWith("fuzz.yml", e.Message);
+                }
+            }, iter: 3000);
+        }
+
+        [Fact]
+        public void PlanLoaderRefusesAnAliasBombQuickly()
+        {
+            var bomb = new StringBuilder("version: 1\na: &a [x, x, x, x, x, x, x, x, x, x]\n");
+            for (int i = 1; i < 12; i++)
+            {
+                bomb.Append((char)('a' + i)).Append(": &").Append((char)('a' + i)).Append(" [")
+                    .Append(string.Join(", ", Enumerable.Repeat("*" + (char)('a' + i - 1), 10))).Append("]\n");
+            }
+
+            var e = Assert.Throws<BootPlanException>(() => BootPlanYaml.Read(bomb + "stages: []\n", "bomb.yml"));
+            Assert.StartsWith("bomb.yml:", e.Message);
+        }
+
+        [Fact]
+        public void LongLinesParseWhole()
+        {
+            // A quadratic parser would not finish these; the test would hang instead of passing.
+            string longName = new string('x', 1_000_000);
+            string text = VmBoot.EsxiSim.GetAllVmsRenderer.Render(new[] { new VmBoot.EsxiSim.VmRow(1, longName, "[ds] a/a.vmx", "otherGuest", "vmx-19", "") });
+            var (vms, _) = GetAllVmsParser.Parse(text);
+            Assert.Equal(longName, Assert.Single(vms).Name);
+            Assert.Empty(GetAllVmsParser.Parse(new string(' ', 2_000_000) + "\n" + new string('[', 2_000_000)).Vms);
+            Assert.DoesNotContain(AutoBackupAnalyzer.Analyze(new[] { "--- " + new string('a', 2_000_000), "+++ b", "@@ -1 +1 @@", "-" + new string('[', 1_000_000) }).Files, f => f.Path.Length == 0);
+            Assert.Throws<BootPlanException>(() => BootPlanYaml.Read("version: 1\nstages:\n  - name: " + new string('y', 1_000_000) + "\n    select: { nameMatch: ['" + new string('(', 100_000) + "'] }\n", "long.yml"));
+            Assert.Single(BootLogParser.Parse(new[] { "2026-11-20T03:00:05Z\tesx01\tpower-on\t1\t2\t1\tok\t" + longName + "\t-" }, "long", _ => { }));
+        }
+    }
+}
