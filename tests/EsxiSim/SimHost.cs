@@ -147,7 +147,7 @@ namespace VmBoot.EsxiSim
             File.SetUnixFileMode(Path.Combine(Root, "tmp"), (UnixFileMode)Convert.ToInt32("1777", 8));
 
             // What ESXi root may change belongs to the simulator account; the tools stay root's.
-            foreach (var owned in new[] { "etc", "bootbank", "vmfs", ".sim" })
+            foreach (var owned in new[] { "etc", "bootbank", "vmfs", "var", ".sim" })
             {
                 Native.ChownTree(Path.Combine(Root, owned), SimMachine.Uid, SimMachine.Gid);
             }
@@ -407,6 +407,9 @@ namespace VmBoot.EsxiSim
             WriteSim("vms_startable_at", vmsStartableAt.ToString(CultureInfo.InvariantCulture));
             WriteSim("vimcmd_seconds", vimCmdSeconds.ToString(CultureInfo.InvariantCulture));
             WriteSim("poweron_seconds", powerOnSeconds.ToString(CultureInfo.InvariantCulture));
+            // The power comes back later than the host last saw, so boots never share a time in its logs.
+            long lastSeen = long.Parse(ReadSim("boot_epoch"), CultureInfo.InvariantCulture) + Clock;
+            WriteSim("boot_epoch", Math.Max(DateTimeOffset.UtcNow.ToUnixTimeSeconds(), lastSeen + 60).ToString(CultureInfo.InvariantCulture));
             WriteSim("clock", "0");
             WriteSim("events.log", "");
             WriteSim("sleeps.log", "");

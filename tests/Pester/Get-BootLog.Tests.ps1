@@ -13,7 +13,7 @@ BeforeAll {
     $credential = [pscredential]::new($sim.UserName, (ConvertTo-SecureString $sim.Password -AsPlainText -Force))
     $script:servers = $sim.Hosts | ForEach-Object { "$($_.Address):$($_.Port)" }
     $script:connect = @{ Credential = $credential; KnownHostsPath = $knownHosts }
-    $plan = New-BootPlan -LogDatastore 'shared ds' -Stage @{ Name = 'vcenter'; NameLike = 'vcsa*'; Heartbeat = 120 }, @{ Name = 'rest'; All = $true; Pause = 5 }
+    $script:plan = New-BootPlan -LogDatastore 'shared ds' -Stage @{ Name = 'vcenter'; NameLike = 'vcsa*'; Heartbeat = 120 }, @{ Name = 'rest'; All = $true; Pause = 5 }
     $null = Get-EsxiVmList -Server $servers @connect | New-BootScript -Plan $plan | Install-BootScript -Server $servers @connect -Confirm:$false -WarningAction SilentlyContinue
     $script:timelines = foreach ($h in $sim.Hosts) { $h.PowerCycle(40, 60, 0, 1, 2) }
 }
@@ -70,6 +70,23 @@ Describe 'Get-BootLog' {
         $fromText = $text -split "`n" | Get-BootLog
         $fromText.Count | Should -Be $fromFile.Count
         (Get-ChildItem -LiteralPath $file | Get-BootLog -ErrorAction SilentlyContinue).Count | Should -Be $fromFile.Count
+    }
+
+    It 'finds the log in /var/log/vmboot.log when the log''s datastore never mounted' {
+        $unmounted = New-BootPlan -LogDatastore 'never mounted' -ReadinessTimeout 30 -Stage @{ Name = 'all'; All = $true }
+        $null = Get-EsxiVmList -Server $servers[1] @connect | New-BootScript -Plan $unmounted |
+            Install-BootScript -Server $servers[1] @connect -Confirm:$false -WarningVariable said -WarningAction SilentlyContinue
+        ($said -join "`n") | Should -Match "'never mounted' is not mounted.*/var/log/vmboot.log"
+        $null = $sim[1].PowerCycle(0, 0, 0, 1, 2)
+        $events = Get-BootLog -Server $servers[1] @connect -Last 1
+        $events[0].Source | Should -Be "$($servers[1]):/var/log/vmboot.log"
+        ($events | Where-Object Action -EQ 'wait-datastore').Result | Should -Be 'timeout'
+        @($events | Where-Object { $_.Action -eq 'power-on' -and $_.Result -eq 'ok' }).Count | Should -Be 3
+        $events[-1].Action | Should -Be 'boot-end'
+        $sim[1].RunAsHost('ls /vmfs/volumes/') | Should -Not -Match 'never mounted'
+        # Back to the cluster's plan for the report's tests.
+        $null = Get-EsxiVmList -Server $servers @connect | New-BootScript -Plan $plan | Install-BootScript -Server $servers[1] @connect -Confirm:$false -WarningAction SilentlyContinue
+        $null = $sim[1].PowerCycle(40, 60, 0, 1, 2)
     }
 
     It 'names the host when it has no log' {
@@ -139,7 +156,7 @@ return {
             $h.stages.Count | Should -Be 2
             $h.waits.Count | Should -BeGreaterThan 0
             foreach ($bar in $h.stages + $h.waits) { $bar.width | Should -BeGreaterThan 0 }
-            $h.stages[1].left | Should -BeGreaterOrEqual $h.stages[0].right
+            $h.stages[1].left | Should -BeGreaterOrEqual ($h.stages[0].right - 0.5)  # coordinates are rounded to 0.01 px
             $h.waits[-1].right | Should -BeLessOrEqual ($h.stages[0].left + 1)
             $h.vms.Count | Should -Be 3
             # Each VM's mark sits inside its stage's bar, at its time on the shared axis.

@@ -150,7 +150,7 @@ namespace VmBoot.Install
                 }
                 else
                 {
-                    plan.Warnings.Add($"Datastore '{datastore}' is not mounted on {connection.Name}: the boot script will wait for it, then log to /tmp only.");
+                    plan.Warnings.Add($"Datastore '{datastore}' is not mounted on {connection.Name}: the boot script will wait for it (up to readiness.timeout) and, if it never comes, keep its log in /var/log/vmboot.log.");
                 }
             }
 

@@ -191,6 +191,13 @@ vmboot_open_log() {
     if [ ""$VMBOOT_LOG"" = ""$VMBOOT_LOG_FINAL"" ]; then
         return 0
     fi
+    # Never create a folder for a datastore that is not mounted (yet).
+    case $VMBOOT_LOG_FINAL in
+        /vmfs/volumes/*/*)
+            vmboot_volume=${VMBOOT_LOG_FINAL#/vmfs/volumes/}
+            [ -d ""/vmfs/volumes/${vmboot_volume%%/*}"" ] || return 0
+            ;;
+    esac
     if mkdir -p ""${VMBOOT_LOG_FINAL%/*}"" 2>/dev/null && cat ""$VMBOOT_LOG"" >> ""$VMBOOT_LOG_FINAL"" 2>/dev/null; then
         VMBOOT_LOG=$VMBOOT_LOG_FINAL
     fi
