@@ -137,15 +137,22 @@ namespace VmBoot.Commands
         {
             var inventory = new List<EsxiVm>();
             StartHostWork(hosts, (connection, writer) => Inventory.LiveInventory.Read(connection, writer.Token, vm => writer.OnPipeline(() => inventory.Add(vm)),
-                diagnostic => writer.OnPipeline(() =>
-                {
-                    if (diagnostic.Severity == Inventory.DiagnosticSeverity.Error)
-                    {
-                        WriteError(ErrorRecords.FromDiagnostic(diagnostic, connection.Name));
-                    }
-                })));
+                diagnostic => Report(writer, diagnostic, connection.Name)));
             FinishHostWork();
             return inventory;
+        }
+
+        /// <summary>A parse finding from a host: a warning (ESXi skipped a VM) or an error naming the host.</summary>
+        private protected static void Report(HostFanOut.HostWriter writer, Inventory.ParseDiagnostic diagnostic, string host)
+        {
+            if (diagnostic.Severity == Inventory.DiagnosticSeverity.Warning)
+            {
+                writer.Warning(diagnostic.Message);
+            }
+            else
+            {
+                writer.Error(ErrorRecords.FromDiagnostic(diagnostic, host));
+            }
         }
 
         /// <summary>The hosts this pipeline record names, by -Server or -Session.</summary>

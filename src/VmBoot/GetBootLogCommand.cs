@@ -96,7 +96,7 @@ namespace VmBoot.Commands
                             string source = $"{connection.Name}:{log.Path}";
                             writer.Verbose($"read {log.Path}");
                             // A log shared by several hosts holds their lines too: keep this host's.
-                            events.AddRange(ParseAll(log.Text.Split('\n'), source, d => writer.Error(ErrorRecords.FromDiagnostic(d, source)))
+                            events.AddRange(ParseAll(log.Text.Split('\n'), source, d => Report(writer, d, source))
                                 .Where(e => e.HostName == log.HostName));
                         }
 

@@ -48,17 +48,7 @@ namespace VmBoot.Commands
         {
             if (ParameterSetName == ServerSet || ParameterSetName == SessionSet)
             {
-                StartHostWork((connection, writer) => LiveInventory.Read(connection, writer.Token, vm => writer.OnPipeline(() => Return(vm)), diagnostic =>
-                {
-                    if (diagnostic.Severity == DiagnosticSeverity.Warning)
-                    {
-                        writer.Warning(diagnostic.Message);
-                    }
-                    else
-                    {
-                        writer.Error(ErrorRecords.FromDiagnostic(diagnostic, connection.Name));
-                    }
-                }));
+                StartHostWork((connection, writer) => LiveInventory.Read(connection, writer.Token, vm => writer.OnPipeline(() => Return(vm)), diagnostic => Report(writer, diagnostic, connection.Name)));
                 return;
             }
 

@@ -86,7 +86,7 @@ namespace VmBoot.Commands
                 return;
             }
 
-            var result = BootScriptInstaller.Apply(connection, plan, writer.Token, rewrite: Force);
+            var result = BootScriptInstaller.Apply(connection, plan, writer.Token, rewrite: Force, step: writer.Verbose);
             foreach (string warning in result.Warnings)
             {
                 writer.Warning(warning);

@@ -25,7 +25,7 @@ namespace VmBoot.Commands
                 return;
             }
 
-            var result = BootScriptInstaller.Apply(connection, plan, writer.Token);
+            var result = BootScriptInstaller.Apply(connection, plan, writer.Token, step: writer.Verbose);
             foreach (string warning in result.Warnings)
             {
                 writer.Warning(warning);

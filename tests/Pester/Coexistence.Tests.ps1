@@ -36,6 +36,9 @@ BeforeAll {
 `$vms = Get-EsxiVmList -Server '$server' -Credential `$c -KnownHostsPath '$knownHosts'
 `$plan = Import-BootPlan -Path '$((Join-Path $PSScriptRoot '../fixtures/boot-plan.example.yml'))'
 "VMS=`$(`$vms.Name -join ',') STAGES=`$(`$plan.Stages.Count)"
+`$installed = `$vms | New-BootScript -FirstStage 'vcsa*' -WarningAction SilentlyContinue |
+    Install-BootScript -Server '$server' -Credential `$c -KnownHostsPath '$knownHosts' -Force -Confirm:`$false -WarningAction SilentlyContinue
+"INSTALLED=`$(`$installed.Changed) `$(`$installed.Persisted)"
 foreach (`$a in [AppDomain]::CurrentDomain.GetAssemblies() | Where-Object { `$_.GetName().Name -in 'Renci.SshNet', 'YamlDotNet' }) {
     "ASM=`$(`$a.GetName().Name) `$(`$a.GetName().Version) `$([System.Runtime.Loader.AssemblyLoadContext]::GetLoadContext(`$a).GetType().Name)"
 }
@@ -53,6 +56,7 @@ $work
 "PEER=`$([Renci.SshNet.PeerModuleMarker]::Who())"
 "@
         $output | Should -Match 'VMS=vcsa01 STAGES=2'
+        $output | Should -Match 'INSTALLED=True True'
         $output | Should -Match 'ASM=Renci.SshNet 2020.0.1.0 DefaultAssemblyLoadContext'
         $output | Should -Match 'ASM=Renci.SshNet 2026\.\S+ DependencyLoadContext'
         $output | Should -Match 'ASM=YamlDotNet 8.1.2.0 DefaultAssemblyLoadContext'
@@ -69,6 +73,7 @@ Add-Type -Path '$fakes/Renci.SshNet.dll'; Add-Type -Path '$fakes/YamlDotNet.dll'
 "AGAIN=`$((Get-EsxiVmList -Server '$server' -Credential `$c -KnownHostsPath '$knownHosts').Name)"
 "@
         $output | Should -Match 'VMS=vcsa01 STAGES=2'
+        $output | Should -Match 'INSTALLED=True True'
         $output | Should -Match "PEER=peer module's Renci.SshNet peer module's YamlDotNet"
         $output | Should -Match 'AGAIN=vcsa01'
     }

@@ -84,7 +84,12 @@ Get-EsxiVmList -Server '$($servers[0])' -Credential `$c -KnownHostsPath '$knownH
 
     It 'writes, backs up and saves an unchanged script again with -Force' {
         $before = $sim[1].ReadText('/etc/rc.local.d/local.sh')
-        $forced = $bootScript | Install-BootScript -Server $servers[1] @connect -Force -Confirm:$false
+        $output = $bootScript | Install-BootScript -Server $servers[1] @connect -Force -Confirm:$false -Verbose 4>&1
+        $steps = @($output | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] }).Message
+        $forced = $output | Where-Object { $_ -isnot [System.Management.Automation.VerboseRecord] }
+        $forced.PSObject.TypeNames[0] | Should -Be 'VmBoot.Install.InstallResult'
+        # -Verbose tells each step, naming the host.
+        ($steps -join "`n") | Should -Match "(?s)$([regex]::Escape($servers[1])): backed up local.sh to .*uploaded \d+ bytes.*verified.*moved it into place.*holds the new local.sh"
         $forced.Changed | Should -BeTrue
         $forced.Persisted | Should -BeTrue
         $forced.BackupPath | Should -BeLike '/vmfs/volumes/shared ds/vmboot/backup/esx02-local.sh.*'

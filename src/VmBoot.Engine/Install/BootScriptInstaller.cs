@@ -238,8 +238,10 @@ namespace VmBoot.Install
         /// <param name="plan">From <see cref="Prepare"/> or <see cref="PrepareRemoval"/>.</param>
         /// <param name="cancellationToken">Stops between steps; a write in progress leaves the old file.</param>
         /// <param name="rewrite">Write and save even when the content is unchanged (Install-BootScript -Force).</param>
-        public static InstallResult Apply(EsxiConnection connection, InstallPlan plan, CancellationToken cancellationToken, bool rewrite = false)
+        /// <param name="step">Told each step as it is done (for -Verbose).</param>
+        public static InstallResult Apply(EsxiConnection connection, InstallPlan plan, CancellationToken cancellationToken, bool rewrite = false, Action<string>? step = null)
         {
+            step ??= _ => { };
             EsxiCommandResult Run(string command, byte[]? input = null) => connection.Run(command, input, cancellationToken);
             var result = new InstallResult { Server = connection.Name, EsxiVersion = plan.EsxiVersion, SecureBoot = plan.SecureBoot };
             result.Warnings.AddRange(plan.Warnings);
@@ -270,6 +272,7 @@ namespace VmBoot.Install
                 }
 
                 result.BackupPath = backup;
+                step($"backed up local.sh to {backup}");
             }
 
             var written = Run("cat > " + ShellQuote.Quote(TemporaryFile), content);
@@ -279,6 +282,7 @@ namespace VmBoot.Install
                 throw new InstallException(connection.Name, "WriteFailed", $"{connection.Name}: writing the new local.sh failed ({written.Error.Trim()}); the old one is unchanged.");
             }
 
+            step($"uploaded {content.Length} bytes to {TemporaryFile}, sha256 {result.Sha256.Substring(0, 12)}… verified");
             var moved = Run($"chmod 755 {ShellQuote.Quote(TemporaryFile)} && mv -f {ShellQuote.Quote(TemporaryFile)} {ShellQuote.Quote(LocalSh)}");
             if (moved.ExitStatus != 0 || Sha256Of(Run, LocalSh) != result.Sha256)
             {
@@ -286,10 +290,12 @@ namespace VmBoot.Install
             }
 
             result.Changed = true;
+            step($"moved it into place as {LocalSh} (mode 755); running /sbin/auto-backup.sh");
             var backupRun = Run("/sbin/auto-backup.sh 2>&1");
             result.AutoBackupOutput = backupRun.Output;
             result.AutoBackup = AutoBackupAnalyzer.Analyze(backupRun.Output.Split('\n'));
             result.Persisted = Sha256(Run(PersistedCopy).Output) == result.Sha256;
+            step(result.Persisted ? "/bootbank/state.tgz holds the new local.sh" : "/bootbank/state.tgz does NOT hold the new local.sh");
             if (!result.Persisted)
             {
                 result.Warnings.Add("auto-backup.sh did not save the new local.sh to /bootbank: it is lost at the next reboot. Check /bootbank's free space and run /sbin/auto-backup.sh.");

@@ -40,6 +40,26 @@ namespace VmBoot.Plans
     /// <summary>Reads and writes boot plans as YAML (schema: en-US/about_VmBoot_BootPlan.help.txt).</summary>
     public static class BootPlanYaml
     {
+        // Replays the low-level parser: where it throws is where the text goes wrong.
+        private static (int Line, int Column)? WhereParsingStops(string text)
+        {
+            var parser = new YamlDotNet.Core.Parser(new StringReader(text));
+            var last = YamlDotNet.Core.Mark.Empty;
+            try
+            {
+                while (parser.MoveNext())
+                {
+                    last = parser.Current!.End;
+                }
+
+                return null;
+            }
+            catch (Exception)
+            {
+                return ((int)Math.Max(1, last.Line), (int)Math.Max(1, last.Column));
+            }
+        }
+
         private static (int Line, int Column) FirstSuspectCharacter(string text)
         {
             int line = 1, column = 1;
@@ -78,11 +98,11 @@ namespace VmBoot.Plans
             {
                 throw new BootPlanException(source, (int)e.Start.Line, (int)e.Start.Column, "not valid YAML: " + Unwrap(e).Message, e);
             }
-            catch (InvalidOperationException e)
+            catch (Exception e) when (e is InvalidOperationException || e is ArgumentException || e is FormatException || e is NotSupportedException)
             {
-                // YamlDotNet's scanner can fail this way (a tab inside a flow mapping, say) without a position:
-                // point at the first character YAML is picky about instead.
-                var (line, column) = FirstSuspectCharacter(text);
+                // YamlDotNet can also fail this way, without a position (a tab inside a flow mapping, an empty
+                // key before a scalar...): point at the first character YAML is picky about instead.
+                var (line, column) = WhereParsingStops(text) ?? FirstSuspectCharacter(text);
                 throw new BootPlanException(source, line, column, "not valid YAML (check tabs and control characters here): " + e.Message, e);
             }
 
