@@ -14,30 +14,9 @@ namespace VmBoot.Commands
     /// </summary>
     [Cmdlet(VerbsCommon.Get, "BootLog", DefaultParameterSetName = LiteralPathSet)]
     [OutputType(typeof(BootLogEvent), typeof(BootSummary))]
-    public sealed class GetBootLogCommand : EsxiHostCmdlet
+    public sealed class GetBootLogCommand : EsxiHostOrTextCmdlet
     {
-        private const string TextSet = "Text";
-        private const string PathSet = "Path";
-        private const string LiteralPathSet = "LiteralPath";
         private readonly List<string> lines = new List<string>();
-
-        /// <summary>Boot log files (copied from the shared datastore, say); wildcards allowed.</summary>
-        [Parameter(Mandatory = true, Position = 0, ParameterSetName = PathSet)]
-        [SupportsWildcards]
-        [ValidateNotNullOrEmpty]
-        public string[] Path { get; set; } = null!;
-
-        /// <summary>Boot log files, taken literally.</summary>
-        [Parameter(Mandatory = true, ParameterSetName = LiteralPathSet, ValueFromPipelineByPropertyName = true)]
-        [Alias("PSPath", "LP")]
-        [ValidateNotNullOrEmpty]
-        public string[] LiteralPath { get; set; } = null!;
-
-        /// <summary>Boot log text: lines from the pipeline, or whole strings.</summary>
-        [Parameter(Mandatory = true, ParameterSetName = TextSet, ValueFromPipeline = true)]
-        [AllowEmptyString]
-        [AllowNull]
-        public string[] InputObject { get; set; } = null!;
 
         /// <summary>The log file on the host. Default: where the installed script logs, and /var/log/vmboot.log.</summary>
         [Parameter(ParameterSetName = ServerSet)]
@@ -71,8 +50,7 @@ namespace VmBoot.Commands
                     break;
                 case PathSet:
                 case LiteralPathSet:
-                    bool literal = ParameterSetName == LiteralPathSet;
-                    foreach (string file in FileSystemPaths.ResolveExistingFiles(this, literal ? LiteralPath : Path, literal))
+                    foreach (string file in InputFiles())
                     {
                         Emit(ParseAll(File.ReadLines(file), file, d => WriteError(ErrorRecords.FromDiagnostic(d, file))), WriteObject);
                     }

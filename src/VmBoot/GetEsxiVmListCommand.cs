@@ -10,35 +10,13 @@ namespace VmBoot.Commands
     /// Reads the VMs registered on ESXi hosts from <c>vim-cmd vmsvc/getallvms</c> output: live over SSH
     /// (many hosts in parallel), or from text on the pipeline or in files.
     /// </summary>
-    // LiteralPath is the default so a FileInfo, whose Name would also fit -Server, binds as a file.
     [Cmdlet(VerbsCommon.Get, "EsxiVmList", DefaultParameterSetName = LiteralPathSet)]
     [OutputType(typeof(EsxiVm))]
-    public sealed class GetEsxiVmListCommand : EsxiHostCmdlet
+    public sealed class GetEsxiVmListCommand : EsxiHostOrTextCmdlet
     {
-        private const string TextSet = "Text";
-        private const string PathSet = "Path";
-        private const string LiteralPathSet = "LiteralPath";
         private const int CompletionCacheLimit = 20000;
         private readonly List<EsxiVm> returned = new List<EsxiVm>();
         private GetAllVmsParser? textParser;
-
-        /// <summary>Files holding getallvms output; wildcards allowed.</summary>
-        [Parameter(Mandatory = true, Position = 0, ParameterSetName = PathSet, ValueFromPipelineByPropertyName = true)]
-        [SupportsWildcards]
-        [ValidateNotNullOrEmpty]
-        public string[] Path { get; set; } = null!;
-
-        /// <summary>Files holding getallvms output, taken literally.</summary>
-        [Parameter(Mandatory = true, ParameterSetName = LiteralPathSet, ValueFromPipelineByPropertyName = true)]
-        [Alias("PSPath", "LP")]
-        [ValidateNotNullOrEmpty]
-        public string[] LiteralPath { get; set; } = null!;
-
-        /// <summary>getallvms output: one line at a time (Get-Content, vim-cmd) or whole strings.</summary>
-        [Parameter(Mandatory = true, ParameterSetName = TextSet, ValueFromPipeline = true)]
-        [AllowEmptyString]
-        [AllowNull]
-        public string[] InputObject { get; set; } = null!;
 
         /// <inheritdoc />
         protected override string Activity => "Reading VM inventories (vim-cmd vmsvc/getallvms)";
@@ -64,7 +42,7 @@ namespace VmBoot.Commands
                 return;
             }
 
-            foreach (string file in FileSystemPaths.ResolveExistingFiles(this, ParameterSetName == PathSet ? Path : LiteralPath, ParameterSetName == LiteralPathSet))
+            foreach (string file in InputFiles())
             {
                 WriteVerbose($"Reading getallvms output from '{file}'.");
                 var parser = NewParser(file);
