@@ -1,3 +1,5 @@
+using System;
+using System.Collections.Generic;
 using System.Management.Automation;
 
 namespace VmBoot.Commands
@@ -5,8 +7,11 @@ namespace VmBoot.Commands
     /// <summary>Opens SSH sessions to ESXi hosts, kept for this runspace and reused by -Session.</summary>
     [Cmdlet(VerbsCommon.New, "EsxiSession", DefaultParameterSetName = ServerSet)]
     [OutputType(typeof(EsxiSession))]
-    public sealed class NewEsxiSessionCommand : EsxiHostCmdlet
+    public sealed class NewEsxiSessionCommand : EsxiHostCmdlet, IDisposable
     {
+        private readonly object gate = new object();
+        private readonly List<EsxiSession> unclaimed = new List<EsxiSession>();
+        private bool disposed;
         /// <inheritdoc />
         protected override string Activity => "Opening SSH sessions";
 
@@ -25,8 +30,24 @@ namespace VmBoot.Commands
             (connection, writer) =>
             {
                 var session = new EsxiSession(SessionStore.NextId(), connection);
+                lock (gate)
+                {
+                    if (disposed)
+                    {
+                        session.Dispose();
+                        return;
+                    }
+
+                    unclaimed.Add(session);
+                }
+
                 writer.OnPipeline(() =>
                 {
+                    lock (gate)
+                    {
+                        unclaimed.Remove(session);
+                    }
+
                     SessionStore.Add(session);
                     WriteObject(session);
                 });
@@ -35,5 +56,20 @@ namespace VmBoot.Commands
 
         /// <inheritdoc />
         protected override void EndProcessing() => FinishHostWork();
+
+        /// <summary>Closes sessions that opened but never reached the runspace (the pipeline was stopped).</summary>
+        public void Dispose()
+        {
+            lock (gate)
+            {
+                disposed = true;
+                foreach (var session in unclaimed)
+                {
+                    session.Dispose();
+                }
+
+                unclaimed.Clear();
+            }
+        }
     }
 }

@@ -127,6 +127,29 @@ Describe 'ESXi sessions' {
         $mine | Remove-EsxiSession
     }
 
+    It 'closes the connections of sessions still opening when New-EsxiSession is stopped' {
+        function Get-OpenConnectionCount {
+            $ports = $sim.Hosts.Port
+            @(ss -Htnp state established | Where-Object { $_ -match "pid=$PID," -and $_ -match ':(\d+)\s+users' -and [int]$Matches[1] -in $ports }).Count
+        }
+        $baseline = Get-OpenConnectionCount
+        $shell = [powershell]::Create()
+        try {
+            $null = $shell.AddScript("Import-Module '$env:VMBOOT_TEST_MODULE'; New-EsxiSession -Server `$args[1] -Credential `$args[0] -KnownHostsPath '$knownHosts' -ThrottleLimit 16").AddArgument($credential).AddArgument($servers)
+            $pending = $shell.BeginInvoke()
+            Start-Sleep -Milliseconds 150
+            $shell.Stop()
+            Start-Sleep -Seconds 3   # logins already under way finish, and must be closed
+            $shell.Commands.Clear()
+            $claimed = $shell.AddScript('@(Get-EsxiSession).Count').Invoke()[0]
+            (Get-OpenConnectionCount) - $baseline | Should -Be $claimed
+            $shell.Commands.Clear()
+            $null = $shell.AddScript('Get-EsxiSession | Remove-EsxiSession').Invoke()
+            (Get-OpenConnectionCount) | Should -Be $baseline
+        }
+        finally { $shell.Dispose() }
+    }
+
     It 'supports -WhatIf on Remove-EsxiSession' {
         $session = New-EsxiSession -Server $servers[8] -Credential $credential -KnownHostsPath $knownHosts
         $session | Remove-EsxiSession -WhatIf
