@@ -112,6 +112,26 @@ namespace VmBoot.Engine.Tests
         }
 
         [Fact]
+        public void NamesWithLineBreaksOrTabsNeverReachTheScript()
+        {
+            var name = Gen.String[Gen.Char["ab $`'\";|&\n\r\t\u000b\u0085\u2028"], 1, 12].Where(n => n.Trim().Length > 0);
+            name.Array[1, 6].Sample(names =>
+            {
+                var vms = names.Select((n, i) => new EsxiVm { Vmid = i + 1, Name = n, File = $"[ds] {n}/{n}.vmx", Datastore = "ds", Server = "esx01" }).ToList();
+                var plan = new BootPlan { Log = { Datastore = "ds" }, Stages = { new BootStage { Name = "all", Select = { All = true } } } };
+                var script = BootScriptGenerator.Create(plan, vms, null, "fuzz");
+                Assert.All(script.Preview, p => Assert.Equal(-1, p.Name.IndexOfAny(new[] { '\n', '\r', '\t' })));
+                Assert.Equal(vms.Count(v => v.Name.IndexOfAny(new[] { '\n', '\r', '\t' }) >= 0), script.Warnings.Count(w => w.Contains("tab or line break")));
+                string block = script.Block;
+                int start = block.IndexOf("cat <<'VMBOOT_TARGETS'\n", StringComparison.Ordinal) + "cat <<'VMBOOT_TARGETS'\n".Length;
+                int end = block.IndexOf("\nVMBOOT_TARGETS\n", start - 1, StringComparison.Ordinal);
+                var targets = end > start ? block.Substring(start, end - start).Split('\n') : Array.Empty<string>();
+                Assert.Equal(script.Preview.Select(p => p.File).Distinct().Count(), targets.Length);
+                Assert.All(targets, t => Assert.Matches("^1\tds\t[^\t\n]*\t[^\t\n]*$", t));
+            }, iter: 2000);
+        }
+
+        [Fact]
         public void LongLinesParseWhole()
         {
             // A quadratic parser would not finish these; the test would hang instead of passing.
