@@ -105,14 +105,17 @@ namespace VmBoot.Commands
 
                     var options = target.Options!;
                     var connection = EsxiConnection.Open(options, writer.Token);
-                    writer.Verbose($"connected as {options.UserName}");
+                    bool handedOver = false;
                     try
                     {
+                        writer.Verbose($"connected as {options.UserName}");
                         work(connection, writer);
+                        handedOver = keepOpen;
                     }
                     finally
                     {
-                        if (!keepOpen)
+                        // Closed unless the work took it over; also when it failed or the pipeline stopped.
+                        if (!handedOver)
                         {
                             connection.Dispose();
                         }

@@ -48,7 +48,7 @@ namespace VmBoot.Commands
                 finally
                 {
                     throttle.Release();
-                    outbox.Add(() =>
+                    Post(() =>
                     {
                         finished++;
                         WriteProgress(host);
@@ -93,11 +93,26 @@ namespace VmBoot.Commands
 
         internal void Cancel() => cancel.Cancel();
 
+        /// <summary>
+        /// Ends the fan-out. Workers of a stopped pipeline may still be running: what they write afterwards
+        /// is dropped (see <see cref="Post"/>), and they still close their connections.
+        /// </summary>
         public void Dispose()
         {
             cancel.Cancel();
-            cancel.Dispose();
-            outbox.Dispose();
+            outbox.CompleteAdding();
+        }
+
+        // A worker that finishes after the pipeline ended (Ctrl+C) has nobody to write to.
+        private void Post(Action action)
+        {
+            try
+            {
+                outbox.Add(action);
+            }
+            catch (InvalidOperationException)
+            {
+            }
         }
 
         private void WriteProgress(string host)
@@ -125,16 +140,16 @@ namespace VmBoot.Commands
 
             internal CancellationToken Token => owner.cancel.Token;
 
-            internal void Output(object value) => owner.outbox.Add(() => owner.cmdlet.WriteObject(value));
+            internal void Output(object value) => owner.Post(() => owner.cmdlet.WriteObject(value));
 
-            /// <summary>Runs an action on the pipeline thread (where the runspace is known).</summary>
-            internal void OnPipeline(Action action) => owner.outbox.Add(action);
+            /// <summary>Runs an action on the pipeline thread (where the runspace is known); dropped once the pipeline has ended.</summary>
+            internal void OnPipeline(Action action) => owner.Post(action);
 
-            internal void Error(ErrorRecord error) => owner.outbox.Add(() => owner.cmdlet.WriteError(error));
+            internal void Error(ErrorRecord error) => owner.Post(() => owner.cmdlet.WriteError(error));
 
-            internal void Warning(string text) => owner.outbox.Add(() => owner.cmdlet.WriteWarning($"{Host}: {text}"));
+            internal void Warning(string text) => owner.Post(() => owner.cmdlet.WriteWarning($"{Host}: {text}"));
 
-            internal void Verbose(string text) => owner.outbox.Add(() => owner.cmdlet.WriteVerbose($"{Host}: {text}"));
+            internal void Verbose(string text) => owner.Post(() => owner.cmdlet.WriteVerbose($"{Host}: {text}"));
         }
     }
 }

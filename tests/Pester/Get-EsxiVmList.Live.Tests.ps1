@@ -127,7 +127,10 @@ Describe 'ESXi sessions' {
         $mine | Remove-EsxiSession
     }
 
-    It 'closes the connections of sessions still opening when New-EsxiSession is stopped' {
+    It 'leaves no connection open when <Command> is stopped after <Delay> ms' -ForEach @(
+        @{ Command = 'New-EsxiSession'; Delay = 150 }, @{ Command = 'New-EsxiSession'; Delay = 400 }
+        @{ Command = 'Get-EsxiVmList'; Delay = 150 }, @{ Command = 'Get-EsxiVmList'; Delay = 400 }
+    ) {
         function Get-OpenConnectionCount {
             $ports = $sim.Hosts.Port
             @(ss -Htnp state established | Where-Object { $_ -match "pid=$PID," -and $_ -match ':(\d+)\s+users' -and [int]$Matches[1] -in $ports }).Count
@@ -135,13 +138,15 @@ Describe 'ESXi sessions' {
         $baseline = Get-OpenConnectionCount
         $shell = [powershell]::Create()
         try {
-            $null = $shell.AddScript("Import-Module '$env:VMBOOT_TEST_MODULE'; New-EsxiSession -Server `$args[1] -Credential `$args[0] -KnownHostsPath '$knownHosts' -ThrottleLimit 16").AddArgument($credential).AddArgument($servers)
-            $pending = $shell.BeginInvoke()
-            Start-Sleep -Milliseconds 150
+            $null = $shell.AddScript("Import-Module '$env:VMBOOT_TEST_MODULE'; $Command -Server `$args[1] -Credential `$args[0] -KnownHostsPath '$knownHosts' -ThrottleLimit 16").AddArgument($credential).AddArgument($servers)
+            $null = $shell.BeginInvoke()
+            Start-Sleep -Milliseconds $Delay
             $shell.Stop()
-            Start-Sleep -Seconds 3   # logins already under way finish, and must be closed
             $shell.Commands.Clear()
             $claimed = $shell.AddScript('@(Get-EsxiSession).Count').Invoke()[0]
+            # Logins under way when it stopped may still finish; each must then be closed, not left open.
+            $deadline = [DateTime]::UtcNow.AddSeconds(30)
+            while ((Get-OpenConnectionCount) - $baseline -ne $claimed -and [DateTime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 250 }
             (Get-OpenConnectionCount) - $baseline | Should -Be $claimed
             $shell.Commands.Clear()
             $null = $shell.AddScript('Get-EsxiSession | Remove-EsxiSession').Invoke()

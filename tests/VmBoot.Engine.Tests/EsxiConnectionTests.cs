@@ -28,6 +28,53 @@ namespace VmBoot.Engine.Tests
             return vms;
         }
 
+        // ESTABLISHED TCP connections from this process to the simulator's sshd ports (ss -Htnp).
+        private int OpenConnections()
+        {
+            var ports = fixture.Simulator.Hosts.Select(h => h.Port).ToHashSet();
+            var ss = Process.Start(new ProcessStartInfo("ss", "-Htnp state established") { RedirectStandardOutput = true })!;
+            string output = ss.StandardOutput.ReadToEnd();
+            ss.WaitForExit();
+            return output.Split('\n').Count(line =>
+            {
+                var match = System.Text.RegularExpressions.Regex.Match(line, @":(\d+)\s+users:.*pid=(\d+),");
+                return match.Success && ports.Contains(int.Parse(match.Groups[1].Value)) && int.Parse(match.Groups[2].Value) == Environment.ProcessId;
+            });
+        }
+
+        [Theory]
+        [InlineData(50)]
+        [InlineData(150)]
+        [InlineData(300)]
+        [InlineData(600)]
+        public async Task CancellingOpensLeavesNoConnectionBehind(int cancelAfterMs)
+        {
+            using var cancel = new CancellationTokenSource();
+            var opens = fixture.Simulator.Hosts.Select(h => fixture.Options(h)).Select(options => Task.Run(() =>
+            {
+                try
+                {
+                    EsxiConnection.Open(options, cancel.Token).Dispose();
+                    return "opened";
+                }
+                catch (Exception e)
+                {
+                    return e.GetType().Name;
+                }
+            })).ToArray();
+            await Task.Delay(cancelAfterMs);
+            cancel.Cancel();
+            var results = await Task.WhenAll(opens).WaitAsync(TimeSpan.FromSeconds(60));
+            Assert.All(results, r => Assert.Contains(r, new[] { "opened", nameof(OperationCanceledException), nameof(TaskCanceledException) }));
+            var deadline = DateTime.UtcNow.AddSeconds(10);
+            while (OpenConnections() > 0 && DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(100);
+            }
+
+            Assert.Equal(0, OpenConnections());
+        }
+
         private static void AssertSameInventory(SimHost host, List<EsxiVm> vms)
         {
             var expected = host.Inventory.OrderBy(v => v.Vmid.ToString(), StringComparer.Ordinal).ToList();
