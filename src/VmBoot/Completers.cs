@@ -54,7 +54,7 @@ namespace VmBoot.Commands
 
         /// <inheritdoc />
         protected override IEnumerable<(string Value, string ToolTip)> Candidates()
-            => InventoryCache.Current().Where(v => !v.IsVcls).Select(v => (v.Name, $"{v.Name} on {v.Server} [{v.Datastore}]".Replace(" on  ", " ")));
+            => InventoryCache.Current().Where(v => !v.IsVcls).Select(v => (v.Name, v.Server.Length > 0 ? $"{v.Name} on {v.Server} [{v.Datastore}]" : $"{v.Name} [{v.Datastore}]"));
     }
 
     /// <summary>Datastores of the last inventory.</summary>

@@ -86,7 +86,7 @@ namespace VmBoot.Commands
             }
 
             // Events piped twice (an event and its boot's summary) are the same lines: keep one of each.
-            var distinct = events.GroupBy(e => (e.Source, e.LineNumber)).Select(g => g.First()).ToList();
+            var distinct = events.GroupBy(e => (e.Source, e.LineNumber, e.HostName, e.Time, e.Action)).Select(g => g.First()).ToList();
             var boots = BootSummary.FromEvents(distinct);
             if (!ShouldProcess(file, $"Write a boot report of {boots.Count} boot(s)"))
             {
