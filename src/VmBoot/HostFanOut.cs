@@ -30,8 +30,6 @@ namespace VmBoot.Commands
             throttle = new SemaphoreSlim(Math.Max(1, throttleLimit));
         }
 
-        internal CancellationToken Token => cancel.Token;
-
         /// <summary>Queues work for one host; what it writes is shown by <see cref="Pump"/>.</summary>
         internal void Start(string host, Action<HostWriter> work)
         {

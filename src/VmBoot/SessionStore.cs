@@ -1,31 +1,23 @@
-using System;
-using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Linq;
-using System.Management.Automation.Runspaces;
 using System.Threading;
 
 namespace VmBoot.Commands
 {
     /// <summary>
     /// The sessions of each runspace, kept apart so parallel runspaces never see each other's; a
-    /// runspace's sessions close with it. Nothing is stored in PowerShell variables.
+    /// runspace's sessions close with it.
     /// </summary>
     internal static class SessionStore
     {
-        private static readonly ConcurrentDictionary<Guid, List<EsxiSession>> ByRunspace = new ConcurrentDictionary<Guid, List<EsxiSession>>();
+        private static readonly PerRunspace<List<EsxiSession>> ByRunspace = new PerRunspace<List<EsxiSession>>(sessions => sessions.ForEach(s => s.Dispose()));
         private static int lastId;
 
         internal static int NextId() => Interlocked.Increment(ref lastId);
 
         internal static void Add(EsxiSession session)
         {
-            var runspace = Runspace.DefaultRunspace;
-            var sessions = ByRunspace.GetOrAdd(runspace.InstanceId, _ =>
-            {
-                runspace.StateChanged += CloseWithRunspace;
-                return new List<EsxiSession>();
-            });
+            var sessions = ByRunspace.GetOrAdd(() => new List<EsxiSession>());
             lock (sessions)
             {
                 sessions.Add(session);
@@ -34,7 +26,8 @@ namespace VmBoot.Commands
 
         internal static IReadOnlyList<EsxiSession> Current()
         {
-            if (!ByRunspace.TryGetValue(Runspace.DefaultRunspace.InstanceId, out var sessions))
+            var sessions = ByRunspace.Current;
+            if (sessions == null)
             {
                 return new List<EsxiSession>();
             }
@@ -47,7 +40,8 @@ namespace VmBoot.Commands
 
         internal static void Remove(EsxiSession session)
         {
-            if (ByRunspace.TryGetValue(Runspace.DefaultRunspace.InstanceId, out var sessions))
+            var sessions = ByRunspace.Current;
+            if (sessions != null)
             {
                 lock (sessions)
                 {
@@ -56,18 +50,6 @@ namespace VmBoot.Commands
             }
 
             session.Dispose();
-        }
-
-        private static void CloseWithRunspace(object? sender, RunspaceStateEventArgs e)
-        {
-            if (sender is Runspace runspace && (e.RunspaceStateInfo.State == RunspaceState.Closed || e.RunspaceStateInfo.State == RunspaceState.Broken)
-                && ByRunspace.TryRemove(runspace.InstanceId, out var sessions))
-            {
-                foreach (var session in sessions)
-                {
-                    session.Dispose();
-                }
-            }
         }
     }
 }

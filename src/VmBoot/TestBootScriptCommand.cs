@@ -76,7 +76,6 @@ namespace VmBoot.Commands
 
             var inventory = ReadInventories(targets.Values);
             var expected = BootScriptGenerator.Create(plan, inventory, null, NewBootScriptCommand.ModuleVersion);
-            var unplanned = BootPlanResolver.Resolve(plan, inventory).Unplanned;
             var reports = new List<BootScriptDrift>();
             StartHostWork(targets.Values, (connection, writer) =>
             {
@@ -89,7 +88,7 @@ namespace VmBoot.Commands
                     Persisted = installed.Persisted,
                     Runnable = !installed.SecureBoot,
                 };
-                drift.UnplannedVms.AddRange(unplanned.Where(v => v.Server == connection.Name).Select(v => v.Name));
+                drift.UnplannedVms.AddRange(expected.Unplanned.Where(v => v.Server == connection.Name).Select(v => v.Name));
                 if (!drift.Installed)
                 {
                     drift.Problems.Add("No VmBoot boot script is installed: run Install-BootScript.");

@@ -90,7 +90,7 @@ namespace VmBoot.BootLog
                 string[] parts = line.Substring(FinalLogAssignment.Length).Split(new[] { HostPlaceholder }, StringSplitOptions.None);
                 for (int i = 0; i < parts.Length; i++)
                 {
-                    string? literal = Unquote(parts[i]);
+                    string? literal = ShellQuote.Unquote(parts[i]);
                     if (literal == null)
                     {
                         return null;
@@ -103,19 +103,6 @@ namespace VmBoot.BootLog
             }
 
             return null;
-        }
-
-        // The inverse of ShellQuote.Quote: 'text' with '\'' for a quote. Null when not in that form.
-        private static string? Unquote(string word)
-        {
-            if (word.Length < 2 || word[0] != '\'' || word[word.Length - 1] != '\'')
-            {
-                return null;
-            }
-
-            string inner = word.Substring(1, word.Length - 2);
-            string joined = inner.Replace("'\\''", "\u0000");
-            return joined.IndexOf('\'') >= 0 ? null : joined.Replace('\u0000', '\'');
         }
 
         private static string? SafeExtract(string script)

@@ -36,7 +36,7 @@ namespace VmBoot.Inventory
                 return;
             }
 
-            var parser = new GetAllVmsParser(connection.Name, onVm, d => onDiagnostic(d));
+            var parser = new GetAllVmsParser(connection.Name, onVm, onDiagnostic);
             parser.Push(result.Output);
             parser.Complete();
         }

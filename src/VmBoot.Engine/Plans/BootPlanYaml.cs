@@ -40,49 +40,6 @@ namespace VmBoot.Plans
     /// <summary>Reads and writes boot plans as YAML (schema: en-US/about_VmBoot_BootPlan.help.txt).</summary>
     public static class BootPlanYaml
     {
-        // Replays the low-level parser: where it throws is where the text goes wrong.
-        private static (int Line, int Column)? WhereParsingStops(string text)
-        {
-            var parser = new YamlDotNet.Core.Parser(new StringReader(text));
-            var last = YamlDotNet.Core.Mark.Empty;
-            try
-            {
-                while (parser.MoveNext())
-                {
-                    last = parser.Current!.End;
-                }
-
-                return null;
-            }
-            catch (Exception)
-            {
-                return ((int)Math.Max(1, last.Line), (int)Math.Max(1, last.Column));
-            }
-        }
-
-        private static (int Line, int Column) FirstSuspectCharacter(string text)
-        {
-            int line = 1, column = 1;
-            foreach (char c in text)
-            {
-                if (c == '\n')
-                {
-                    line++;
-                    column = 1;
-                    continue;
-                }
-
-                if (c == '\t' || (char.IsControl(c) && c != '\r'))
-                {
-                    return (line, column);
-                }
-
-                column++;
-            }
-
-            return (1, 1);
-        }
-
         /// <summary>The only schema version so far.</summary>
         public const int CurrentVersion = 1;
 
@@ -189,6 +146,49 @@ namespace VmBoot.Plans
         }
 
         private static Exception Unwrap(Exception e) => e.InnerException is YamlException inner ? Unwrap(inner) : e;
+
+        // Replays the low-level parser: where it throws is where the text goes wrong.
+        private static (int Line, int Column)? WhereParsingStops(string text)
+        {
+            var parser = new YamlDotNet.Core.Parser(new StringReader(text));
+            var last = YamlDotNet.Core.Mark.Empty;
+            try
+            {
+                while (parser.MoveNext())
+                {
+                    last = parser.Current!.End;
+                }
+
+                return null;
+            }
+            catch (Exception)
+            {
+                return ((int)Math.Max(1, last.Line), (int)Math.Max(1, last.Column));
+            }
+        }
+
+        private static (int Line, int Column) FirstSuspectCharacter(string text)
+        {
+            int line = 1, column = 1;
+            foreach (char c in text)
+            {
+                if (c == '\n')
+                {
+                    line++;
+                    column = 1;
+                    continue;
+                }
+
+                if (c == '\t' || (char.IsControl(c) && c != '\r'))
+                {
+                    return (line, column);
+                }
+
+                column++;
+            }
+
+            return (1, 1);
+        }
 
         private static YamlMappingNode Selector(VmSelector selector)
         {

@@ -7,11 +7,12 @@ namespace VmBoot
     public sealed class BootScript
     {
         /// <summary>Creates the result.</summary>
-        public BootScript(string content, BootPlan plan, IReadOnlyList<BootPreviewItem> preview, IReadOnlyList<string> warnings)
+        public BootScript(string content, BootPlan plan, IReadOnlyList<BootPreviewItem> preview, IReadOnlyList<EsxiVm> unplanned, IReadOnlyList<string> warnings)
         {
             Content = content;
             Plan = plan;
             Preview = preview;
+            Unplanned = unplanned;
             Warnings = warnings;
         }
 
@@ -23,6 +24,9 @@ namespace VmBoot
 
         /// <summary>Which VM starts in which stage, on which host (as registered at generation).</summary>
         public IReadOnlyList<BootPreviewItem> Preview { get; }
+
+        /// <summary>VMs of the inventory that no stage selects and no exclude names (vCLS aside).</summary>
+        public IReadOnlyList<EsxiVm> Unplanned { get; }
 
         /// <summary>What the admin should know.</summary>
         public IReadOnlyList<string> Warnings { get; }

@@ -34,7 +34,7 @@ namespace VmBoot.Plans
             }
 
             string content = ManagedBlock.Merge(baseScript ?? StockLocalSh, Block(plan, resolution, generatorVersion), warnings);
-            return new BootScript(content, plan, resolution.Items, warnings);
+            return new BootScript(content, plan, resolution.Items, resolution.Unplanned, warnings);
         }
 
         /// <summary>Builds the block (markers included) for every host of the plan's cluster.</summary>
