@@ -9,7 +9,14 @@ namespace VmBoot.EsxiSim
     public sealed class BootTimeline
     {
         public string Host { get; init; } = "";
+        /// <summary>rc.local ran local.sh (not with Secure Boot on, or secureBoot.py saying anything but Disabled).</summary>
         public bool BootScriptsRan { get; init; }
+
+        /// <summary>Virtual second /etc/rc.local started.</summary>
+        public int RcLocalStartedSeconds { get; init; }
+
+        /// <summary>Virtual second /etc/rc.local returned: inittab goes on, the DCUI and the ESXi Shell appear.</summary>
+        public int ConsoleReadySeconds { get; init; }
         public int EndSeconds { get; init; }
         public IReadOnlyList<BootEvent> Events { get; init; } = new List<BootEvent>();
         public IReadOnlyList<string> Sleeps { get; init; } = new List<string>();

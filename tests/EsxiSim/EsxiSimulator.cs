@@ -16,7 +16,6 @@ namespace VmBoot.EsxiSim
     /// </summary>
     public sealed class EsxiSimulator : IDisposable
     {
-        public const string DefaultVersion = "VMware ESXi 8.0.3 build-24022510";
         private readonly List<SimHost> hosts = new List<SimHost>();
         private readonly string runFolder;
 
@@ -33,8 +32,8 @@ namespace VmBoot.EsxiSim
 
         public SimHost this[int index] => hosts[index];
 
-        /// <summary>Starts <paramref name="count"/> hosts named esx01, esx02, ... on free loopback ports.</summary>
-        public static EsxiSimulator Start(int count, string version = DefaultVersion)
+        /// <summary>Starts <paramref name="count"/> hosts named esx01, esx02, ... on free loopback ports, of one ESXi release (8.0 U3 unless given).</summary>
+        public static EsxiSimulator Start(int count, EsxiProfile? profile = null)
         {
             SimMachine.EnsureReady();
             string runId = Convert.ToHexString(RandomNumberGenerator.GetBytes(3)).ToLowerInvariant();
@@ -47,12 +46,12 @@ namespace VmBoot.EsxiSim
             try
             {
                 var created = Enumerable.Range(1, count)
-                    .Select(i => new SimHost(runFolder, runId, $"esx{i:00}", FreePort))
+                    .Select(i => new SimHost(runFolder, runId, $"esx{i:00}", FreePort, profile ?? EsxiProfile.Esxi80U3))
                     .ToList();
                 simulator.hosts.AddRange(created);
                 Parallel.ForEach(created, new ParallelOptions { MaxDegreeOfParallelism = 4 }, host =>
                 {
-                    host.Create(template, version);
+                    host.Create(template);
                     host.Start();
                 });
                 return simulator;

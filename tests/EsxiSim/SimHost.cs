@@ -5,6 +5,7 @@ using System.Globalization;
 using System.IO;
 using System.Linq;
 using System.Net.Sockets;
+using System.Security.Cryptography;
 using System.Text;
 using System.Threading;
 
@@ -20,12 +21,16 @@ namespace VmBoot.EsxiSim
         public static readonly string StockLocalSh = File.ReadAllText(Path.Combine(Path.GetDirectoryName(typeof(SimHost).Assembly.Location)!, "stock-local.sh"));
 
         public const string LocalShPath = "/etc/rc.local.d/local.sh";
-        internal static readonly string[] PersistedFiles =
-        {
-            LocalShPath,
-            "/etc/vmware/hostd/hostsvc.xml",
-            "/etc/ssh/keys-" + SimMachine.UserName + "/authorized_keys",
-        };
+
+        // Configuration set up when the host was installed: marked and in the first saved state.
+        private static readonly string[] ConfiguredFiles = { "etc/vmware/hostd/hostsvc.xml", "etc/ssh/keys-" + SimMachine.UserName + "/authorized_keys" };
+
+        // ESXi's firewall rulesets that matter here: name, enabled, then its rules (direction protocol port-type begin end).
+        private const string FirewallRulesets = "sshServer true\nsshClient false\nhttpClient false\ndns true\nvSphereClient true\nvpxHeartbeats true\nwebAccess true\n";
+        private const string FirewallRules =
+            "sshServer Inbound TCP Dst 22 22\nsshClient Outbound TCP Dst 22 22\nhttpClient Outbound TCP Dst 80 80\nhttpClient Outbound TCP Dst 443 443\n" +
+            "dns Outbound UDP Dst 53 53\ndns Outbound TCP Dst 53 53\nvSphereClient Inbound TCP Dst 443 443\nvSphereClient Inbound TCP Dst 902 902\n" +
+            "vpxHeartbeats Outbound UDP Dst 902 902\nwebAccess Inbound TCP Dst 80 80\n";
 
         private const string HostsvcXml =
             "<ConfigRoot>\n  <service>\n    <ntpd>off</ntpd>\n    <sshd>on</sshd>\n    <TSM-SSH>on</TSM-SSH>\n  </service>\n</ConfigRoot>\n";
@@ -36,25 +41,35 @@ namespace VmBoot.EsxiSim
             ["auto-backup.sh"] = "sbin",
             ["secureBoot.py"] = "usr/lib/vmware/secureboot/bin",
             ["lib.sh"] = ".sim",
+            ["rc.local"] = "etc",
         };
 
         private static readonly UnixFileMode Mode755 = (UnixFileMode)Convert.ToInt32("755", 8);
         private static readonly UnixFileMode Mode644 = (UnixFileMode)Convert.ToInt32("644", 8);
+        private static readonly UnixFileMode StickyMode1755 = (UnixFileMode)Convert.ToInt32("1755", 8);
+        private static readonly UnixFileMode StickyMode1644 = (UnixFileMode)Convert.ToInt32("1644", 8);
+        private readonly Dictionary<string, int> served = new Dictionary<string, int>(StringComparer.Ordinal);
+        private IReadOnlyCollection<int> skippedVmids = Array.Empty<int>();
+        private bool utf8Widths;
         private readonly string service;
         private readonly Dictionary<int, SimVm> inventory = new Dictionary<int, SimVm>();
         private Process? sshd;
 
         private readonly Func<int> portSource;
 
-        internal SimHost(string runFolder, string runId, string name, Func<int> portSource)
+        internal SimHost(string runFolder, string runId, string name, Func<int> portSource, EsxiProfile profile)
         {
             this.portSource = portSource;
+            Profile = profile;
             Name = name;
             Port = portSource();
             Folder = Path.Combine(runFolder, name);
             Root = Path.Combine(Folder, "root");
             service = $"vmboot-sim-{runId}-{name}";
         }
+
+        /// <summary>The ESXi release this host behaves as.</summary>
+        public EsxiProfile Profile { get; }
 
         /// <summary>The host's name (what <c>hostname</c> prints inside).</summary>
         public string Name { get; }
@@ -95,10 +110,10 @@ namespace VmBoot.EsxiSim
 
         public IReadOnlyCollection<SimVm> Inventory => inventory.Values;
 
-        internal void Create(string commandFolder, string version)
+        internal void Create(string commandFolder)
         {
             Directory.CreateDirectory(Folder);
-            foreach (var dir in new[] { "bin", "sbin", "etc/rc.local.d", "var/log", "etc/vmware/hostd", "etc/ssh/keys-" + UserName, "dev", "tmp", "bootbank", "vmfs/volumes", "usr/lib/vmware/secureboot/bin", ".sim/vms", ".sim/datastores", ".sim/faults", ".sim/tcp" })
+            foreach (var dir in new[] { "bin", "sbin", "etc/rc.local.d", "var/log", "var/run", "etc/vmware/hostd", "etc/ssh/keys-" + UserName, "dev", "tmp", "proc", "bootbank", "altbootbank", "vmfs/volumes", "usr/lib/vmware/secureboot/bin", ".sim/vms", ".sim/datastores", ".sim/faults", ".sim/tcp", ".sim/profile", ".sim/firewall", ".sim/served", ".sim/getallvms", ".sim/tardisk" })
             {
                 Directory.CreateDirectory(Path.Combine(Root, dir));
             }
@@ -128,33 +143,54 @@ namespace VmBoot.EsxiSim
                 File.SetUnixFileMode(target, name == "lib.sh" ? Mode644 : Mode755);
             }
 
+            // The chroot's /bin/sh is the simulator's wrapper (it takes ESXi's ++group=); ash stays BusyBox.
+            if (!File.Exists(Path.Combine(Root, "bin/ash")))
+            {
+                File.CreateSymbolicLink(Path.Combine(Root, "bin/ash"), "busybox");
+            }
+
+            // sim_hold_background tells background work by its stdin (/proc/PID/fd/0).
+            Native.Run("/bin/mount", new[] { "-t", "proc", "vmboot-sim-proc", Path.Combine(Root, "proc") });
+
             Native.Run("/usr/bin/mknod", new[] { "-m", "666", Path.Combine(Root, "dev/null"), "c", "1", "3" });
             Native.Run("/usr/bin/mknod", new[] { "-m", "666", Path.Combine(Root, "dev/zero"), "c", "1", "5" });
             Native.Run("/usr/bin/mknod", new[] { "-m", "444", Path.Combine(Root, "dev/urandom"), "c", "1", "9" });
             File.WriteAllText(Path.Combine(Root, "etc/passwd"), $"root:x:0:0:root:/:/bin/ash\n{UserName}:x:{SimMachine.Uid}:{SimMachine.Gid}::/:/bin/ash\n");
             File.WriteAllText(Path.Combine(Root, "etc/group"), $"root:x:0:\n{UserName}:x:{SimMachine.Gid}:\n");
-            WriteState(LocalShPath.TrimStart('/'), StockLocalSh, Mode755);
-            WriteState("etc/vmware/hostd/hostsvc.xml", HostsvcXml, Mode644);
-            WriteState($"etc/ssh/keys-{UserName}/authorized_keys", "", Mode644);
-            WriteSim("persisted", string.Join("\n", PersistedFiles) + "\n");
+            WriteState(LocalShPath.TrimStart('/'), Profile.StockLocalSh, StickyMode1755);
+            WriteState("etc/vmware/hostd/hostsvc.xml", HostsvcXml, StickyMode1644);
+            WriteState("etc/vmware/hostd/config.xml", "<config>\n  <vmacore>\n    <ssl><doVersionCheck>false</doVersionCheck></ssl>\n  </vmacore>\n</config>\n", StickyMode1644);
+            WriteState($"etc/ssh/keys-{UserName}/authorized_keys", "", StickyMode1644);
             WriteSim("hostname", Name + "\n");
-            WriteSim("version", version + "\n");
+            WriteSim("version", Profile.Version + "\n");
+            WriteSim("profile/encrypted", Profile.EncryptedState ? "1" : "0");
+            WriteSim("profile/first_difference", Profile.AutoBackupStopsAtFirstDifference ? "1" : "0");
+            WriteSim("profile/altbootbank", Profile.AltBootbank ? "1" : "0");
+            WriteSim("seal_key", RandomNumberGenerator.GetInt32(1, 256).ToString(CultureInfo.InvariantCulture));
+            WriteSim("firewall/rulesets", FirewallRulesets);
+            WriteSim("firewall/rules", FirewallRules);
+            WriteSim("maintenance", "0");
+            WriteSim("lockdown", "off");
+            WriteSim("vpxuser", "1");
             WriteSim("boot_epoch", DateTimeOffset.UtcNow.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture));
             WriteSim("clock", "3600");
-            WriteSim("secure_boot", "0");
-            WriteSim("exec_installed_only", "0");
-            WriteSim("getallvms.txt", GetAllVmsRenderer.Render(Array.Empty<VmRow>()));
+            WriteSim("secure_boot", "Disabled");
+            WriteSim("exec_installed_only", Profile.ExecInstalledOnly ? "1" : "0");
             File.SetUnixFileMode(Path.Combine(Root, "tmp"), (UnixFileMode)Convert.ToInt32("1777", 8));
 
             // What ESXi root may change belongs to the simulator account; the tools stay root's.
-            foreach (var owned in new[] { "etc", "bootbank", "vmfs", "var", ".sim" })
+            foreach (var owned in new[] { "etc", "bootbank", "altbootbank", "vmfs", "var", ".sim" })
             {
                 Native.ChownTree(Path.Combine(Root, owned), SimMachine.Uid, SimMachine.Gid);
             }
 
             Native.ChownTree(Path.Combine(Root, $"etc/ssh/keys-{UserName}"), SimMachine.Uid, SimMachine.Gid);
-            RunAsHost("mkdir -p /tmp/pack && cd / && tar czf /tmp/pack/local.tgz " + string.Join(' ', PersistedFiles.Select(f => f.TrimStart('/')))
-                + " && cd /tmp/pack && tar czf /bootbank/state.tgz local.tgz && rm -rf /tmp/pack");
+            RenderInventory();
+            // What the installer laid down is the tardisk's /etc, restored at every boot before the saved state;
+            // the settings made at install time are marked and saved, local.sh is still the stock one.
+            RunAsHost("cp -a /etc /.sim/tardisk/ && . /.sim/lib.sh && sim_track_files && "
+                + string.Join(" && ", ConfiguredFiles.Select(f => $": > '/{Path.GetDirectoryName(f)}/.#{Path.GetFileName(f)}'"))
+                + " && sim_save_state /bootbank");
 
             Directory.CreateDirectory(KeyFolder);
             Directory.CreateDirectory(FaillockFolder);
@@ -244,6 +280,8 @@ namespace VmBoot.EsxiSim
         /// <summary>Registers VMs (replacing all) and lays out getallvms as vim-cmd would.</summary>
         public void SetInventory(IEnumerable<SimVm> vms, bool utf8Widths = false, IEnumerable<int>? skippedVmids = null)
         {
+            this.utf8Widths = utf8Widths;
+            this.skippedVmids = (skippedVmids ?? Array.Empty<int>()).ToList();
             inventory.Clear();
             string vmsFolder = Path.Combine(Sim, "vms");
             Directory.Delete(vmsFolder, recursive: true);
@@ -265,11 +303,38 @@ namespace VmBoot.EsxiSim
                 }
             }
 
-            WriteSim("getallvms.txt", GetAllVmsRenderer.Render(inventory.Values.Select(v => v.ToRow()), utf8Widths));
-            string skipped = string.Concat((skippedVmids ?? Array.Empty<int>()).Select(id => $"Skipping invalid VM '{id}'\n"));
-            WriteSim("getallvms.stderr", skipped);
+            RenderInventory();
             Native.ChownTree(Sim, SimMachine.Uid, SimMachine.Gid);
             RunAsHost(". /.sim/lib.sh && sim_mount_ready_datastores");
+        }
+
+        /// <summary>
+        /// The datastore is served by VM <paramref name="vmid"/> of this host (a storage appliance exporting NFS or
+        /// iSCSI): after a boot it appears only when storage is rescanned while that VM answers (its heartbeat is
+        /// green); until then the VMs on it are invalid to getallvms.
+        /// </summary>
+        public void ServeDatastore(string datastore, int vmid)
+        {
+            served[datastore] = vmid;
+            Directory.CreateDirectory(Path.Combine(Sim, "datastores", datastore));
+            WriteSim("served/" + datastore, vmid.ToString(CultureInfo.InvariantCulture));
+            RenderInventory();
+            Native.ChownTree(Sim, SimMachine.Uid, SimMachine.Gid);
+        }
+
+        // getallvms as vim-cmd lays it out, once for every set of served datastores that may be missing.
+        private void RenderInventory()
+        {
+            var names = served.Keys.OrderBy(n => n, StringComparer.Ordinal).ToList();
+            for (int mask = 0; mask < 1 << names.Count; mask++)
+            {
+                var missing = names.Where((_, i) => (mask & (1 << i)) != 0).ToList();
+                var valid = inventory.Values.Where(v => !missing.Contains(v.Datastore)).Select(v => v.ToRow());
+                var invalid = skippedVmids.Concat(inventory.Values.Where(v => missing.Contains(v.Datastore)).Select(v => v.Vmid));
+                string variant = string.Concat(new[] { "all" }.Concat(missing.Select(m => "-" + m)));
+                WriteSim($"getallvms/{variant}.txt", GetAllVmsRenderer.Render(valid, utf8Widths));
+                WriteSim($"getallvms/{variant}.stderr", string.Concat(invalid.Select(id => $"Skipping invalid VM '{id}'\n")));
+            }
         }
 
         /// <summary>Adds a datastore with no VMs (e.g. the one holding logs).</summary>
@@ -285,9 +350,52 @@ namespace VmBoot.EsxiSim
 
         public bool SecureBoot
         {
-            get => ReadSim("secure_boot") == "1";
-            set => WriteSim("secure_boot", value ? "1" : "0");
+            get => ReadSim("secure_boot") == "Enabled";
+            set => WriteSim("secure_boot", value ? "Enabled" : "Disabled");
         }
+
+        /// <summary>What <c>secureBoot.py -s</c> prints ("error": it fails with a traceback instead).</summary>
+        public string SecureBootStatus
+        {
+            get => ReadSim("secure_boot");
+            set => WriteSim("secure_boot", value);
+        }
+
+        /// <summary>In maintenance mode every power-on is refused; it survives a reboot.</summary>
+        public bool MaintenanceMode
+        {
+            get => ReadSim("maintenance") == "1";
+            set => WriteSim("maintenance", value ? "1" : "0");
+        }
+
+        /// <summary>Lockdown mode: off, normal or strict. vim-cmd as root is refused; vpxuser works.</summary>
+        public string Lockdown
+        {
+            get => ReadSim("lockdown");
+            set => WriteSim("lockdown", value);
+        }
+
+        /// <summary>vCenter manages the host, so its vpxuser account exists (the default).</summary>
+        public bool VpxUser
+        {
+            get => ReadSim("vpxuser") != "0";
+            set => WriteSim("vpxuser", value ? "1" : "0");
+        }
+
+        /// <summary>Whether a firewall ruleset (httpClient, sshClient, dns...) is enabled.</summary>
+        public bool FirewallRulesetEnabled(string ruleset) => ReadSim("firewall/rulesets").Split('\n')
+            .Any(line => line == ruleset + " true");
+
+        public void SetFirewallRuleset(string ruleset, bool enabled) => RunAsHost($"esxcli network firewall ruleset set -r {ruleset} -e {(enabled ? "true" : "false")}");
+
+        /// <summary>A live VIB install is pending: auto-backup.sh saves to /altbootbank (where the profile does), which the next boot uses.</summary>
+        public void PendLiveInstall() => RunAsHost(": > /var/run/update_altbootbank");
+
+        /// <summary><c>stat -c %a</c> of a file: 1755 for a stock local.sh.</summary>
+        public string Mode(string path) => RunAsHost("stat -c %a " + Quote(path)).Trim();
+
+        /// <summary>The marker ESXi keeps beside a modified sticky file (what auto-backup.sh saves by).</summary>
+        public bool HasMarker(string path) => FileExists(path.Substring(0, path.LastIndexOf('/') + 1) + ".#" + path.Substring(path.LastIndexOf('/') + 1));
 
         public bool ExecInstalledOnly
         {
@@ -313,13 +421,23 @@ namespace VmBoot.EsxiSim
             Native.Chown(full, SimMachine.Uid, SimMachine.Gid);
         }
 
-        /// <summary>The local.sh held in /bootbank/state.tgz, i.e. what survives a reboot.</summary>
-        public string PersistedLocalSh() => RunAsHost("tar xzf /bootbank/state.tgz -O local.tgz | tar xzf - -O " + LocalShPath.TrimStart('/'));
+        /// <summary>
+        /// The local.sh the next boot restores (the simulator unseals encrypted state, which no tool can), or
+        /// null when the saved state holds none (the stock one comes back).
+        /// </summary>
+        public string? PersistedLocalSh()
+        {
+            string text = RunAsHost("bank=/bootbank; [ -f /var/run/update_altbootbank ] && [ -f /altbootbank/state.tgz ] && bank=/altbootbank; "
+                + ". /.sim/lib.sh && rm -rf /tmp/sim-peek && mkdir /tmp/sim-peek && sim_unpack_state /tmp/sim-peek \"$bank\" && "
+                + "if [ -f /tmp/sim-peek/etc/rc.local.d/local.sh ]; then echo saved; cat /tmp/sim-peek/etc/rc.local.d/local.sh; else echo none; fi; rm -rf /tmp/sim-peek");
+            return text.StartsWith("saved\n", StringComparison.Ordinal) ? text.Substring(6) : null;
+        }
 
-        /// <summary>Lets a public key (one authorized_keys line) log in as the simulator account.</summary>
+        /// <summary>Lets a public key (one authorized_keys line) log in as the simulator account, saved as an admin would.</summary>
         public void AuthorizeKey(string publicKeyLine)
         {
             File.AppendAllText(HostPath($"/etc/ssh/keys-{UserName}/authorized_keys"), publicKeyLine.TrimEnd() + "\n");
+            RunAsHost("/sbin/auto-backup.sh >/dev/null 2>&1");
         }
 
         public void ResetFailedLogins() => Native.Run("/usr/sbin/faillock", new[] { "--dir", FaillockFolder, "--user", UserName, "--reset" });
@@ -341,7 +459,7 @@ namespace VmBoot.EsxiSim
             }
 
             // A full file system is emptied of its filler and unmounted, its files copied back.
-            foreach (string mount in MountsBelow(Root))
+            foreach (string mount in MountsBelow(Root, "vmboot-sim-full"))
             {
                 string saved = mount + ".saved";
                 Native.Run("/bin/sh", new[] { "-c", "rm -f \"$1/.filler\" && cp -a \"$1\" \"$2\" && umount \"$1\" && cp -a \"$2\"/. \"$1\"/ && rm -rf \"$2\"", "sh", mount, saved });
@@ -386,13 +504,21 @@ namespace VmBoot.EsxiSim
         }
 
         /// <summary>
-        /// Power cut and boot: local state reverts to /bootbank, datastores unmount, VMs are off (but those marked PoweredOn), the
-        /// clock restarts at 0 with readiness at the given virtual times, then /etc/rc.local.d/* run as
-        /// ESXi's boot runs them (not when Secure Boot is on).
+        /// Power cut and boot, as ESXi does them: /etc comes back from the tardisks and then from the saved state
+        /// (only marked files were saved), /tmp and /var/run are empty, datastores unmount, VMs are off (but those
+        /// marked PoweredOn), the clock restarts at 0 with readiness at the given virtual times. Then /etc/rc.local
+        /// runs in the foreground (local.sh only if secureBoot.py -s prints exactly Disabled); the console appears
+        /// when it returns, and whatever it left running in the background is waited for.
         /// </summary>
         public BootTimeline PowerCycle(int hostdReadyAt = 0, int datastoresReadyAt = 0, int vmsStartableAt = 0, int vimCmdSeconds = 1, int powerOnSeconds = 2)
         {
-            RunAsHost("rm -f /vmfs/volumes/* && cd / && tar xzf /bootbank/state.tgz -O local.tgz | tar xzf -");
+            // A pending live install boots from the updated bank.
+            RunAsHost("if [ -f /var/run/update_altbootbank ] && [ -f /altbootbank/state.tgz ]; then cp /altbootbank/state.tgz /bootbank/state.tgz; fi; "
+                + "rm -f /vmfs/volumes/*; rm -rf /etc/* /etc/.[!.]* /tmp/* /tmp/.[!.]* /var/run/*; cp -a /.sim/tardisk/etc/. /etc/ && . /.sim/lib.sh && "
+                + "mkdir /tmp/sim-boot && if sim_unpack_state /tmp/sim-boot; then "
+                + "(cd /tmp/sim-boot && find etc -type f) | while IFS= read -r f; do cat \"/tmp/sim-boot/$f\" > \"/$f\" 2>/dev/null || cp -a \"/tmp/sim-boot/$f\" \"/$f\"; "
+                + "/bin/busybox chmod \"$(stat -c %a \"/tmp/sim-boot/$f\")\" \"/$f\"; : > \"/${f%/*}/.#${f##*/}\"; done; fi; "
+                + "rm -rf /tmp/sim-boot; : > /.sim/tracked; sim_track_files");
             // A VM marked PoweredOn was started by something else (HA, an admin) before the script reached it.
             foreach (var folder in Directory.GetDirectories(Path.Combine(Sim, "vms")))
             {
@@ -413,12 +539,22 @@ namespace VmBoot.EsxiSim
             WriteSim("clock", "0");
             WriteSim("events.log", "");
             WriteSim("sleeps.log", "");
+            WriteSim("console", "");
+            foreach (var stale in new[] { "local_sh_ran", "rc_local_running", "console_ready_at", "rc_local_started_at" })
+            {
+                File.Delete(Path.Combine(Sim, stale));
+            }
+
             RunAsHost(". /.sim/lib.sh && sim_mount_ready_datastores");
 
-            bool runs = !SecureBoot;
-            string output = runs
-                ? RunAsHost("for script in /etc/rc.local.d/*; do if [ -f \"$script\" ] && [ -x \"$script\" ]; then \"$script\"; fi; done", check: false, timeoutMs: 120000)
-                : "";
+            // rc.local in a session of its own, so everything it leaves running can be found and waited for.
+            Native.Run("/usr/bin/setsid", new[]
+            {
+                "/usr/sbin/chroot", $"--userspec={SimMachine.Uid}:{SimMachine.Gid}", Root, "/bin/ash", "-c",
+                "cut -d ' ' -f 6 /proc/$$/stat > /.sim/boot_sid; /etc/rc.local < /.sim/console > /.sim/rc_local.out 2>&1",
+            }, check: false, timeoutMs: 120000);
+            WaitForSession(int.Parse(ReadSim("boot_sid"), CultureInfo.InvariantCulture), TimeSpan.FromSeconds(120));
+
             var names = inventory.ToDictionary(p => p.Key.ToString(CultureInfo.InvariantCulture), p => p.Value.Name);
             var events = ReadSim("events.log").Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(line => line.Split('\t'))
                 .Select(f => new BootEvent(int.Parse(f[0], CultureInfo.InvariantCulture), f[1], f[2], names.TryGetValue(f[2], out var n) ? n : null, f[3]))
@@ -426,12 +562,55 @@ namespace VmBoot.EsxiSim
             return new BootTimeline
             {
                 Host = Name,
-                BootScriptsRan = runs,
+                BootScriptsRan = File.Exists(Path.Combine(Sim, "local_sh_ran")),
+                RcLocalStartedSeconds = int.Parse(ReadSim("rc_local_started_at"), CultureInfo.InvariantCulture),
+                ConsoleReadySeconds = int.Parse(ReadSim("console_ready_at"), CultureInfo.InvariantCulture),
                 EndSeconds = Clock,
                 Events = events,
                 Sleeps = ReadSim("sleeps.log").Split('\n', StringSplitOptions.RemoveEmptyEntries),
-                Output = output,
+                Output = ReadSim("rc_local.out"),
             };
+        }
+
+        // Until no process of the boot's session is left (zombies aside), or the time is up.
+        private static void WaitForSession(int session, TimeSpan timeout)
+        {
+            var deadline = DateTime.UtcNow + timeout;
+            while (DateTime.UtcNow < deadline)
+            {
+                bool alive = false;
+                foreach (var dir in Directory.GetDirectories("/proc"))
+                {
+                    string name = Path.GetFileName(dir);
+                    if (!name.All(char.IsDigit))
+                    {
+                        continue;
+                    }
+
+                    try
+                    {
+                        string stat = File.ReadAllText(Path.Combine(dir, "stat"));
+                        var fields = stat.Substring(stat.LastIndexOf(')') + 2).Split(' ');
+                        if (fields[0] != "Z" && fields[3] == session.ToString(CultureInfo.InvariantCulture))
+                        {
+                            alive = true;
+                            break;
+                        }
+                    }
+                    catch (IOException)
+                    {
+                    }
+                }
+
+                if (!alive)
+                {
+                    return;
+                }
+
+                Thread.Sleep(20);
+            }
+
+            throw new TimeoutException($"the boot's background work (session {session}) did not finish in {timeout.TotalSeconds} s");
         }
 
         /// <summary>Runs a shell command inside the host as the simulator account, under BusyBox ash.</summary>
@@ -484,8 +663,10 @@ namespace VmBoot.EsxiSim
             }
         }
 
-        private static IEnumerable<string> MountsBelow(string folder) => File.ReadAllLines("/proc/mounts")
-            .Select(line => line.Split(' ')[1].Replace("\\040", " "))
+        private static IEnumerable<string> MountsBelow(string folder, string? device = null) => File.ReadAllLines("/proc/mounts")
+            .Select(line => line.Split(' '))
+            .Where(fields => device == null || fields[0] == device)
+            .Select(fields => fields[1].Replace("\\040", " "))
             .Where(mount => mount.StartsWith(folder + "/", StringComparison.Ordinal))
             .ToList();
 
@@ -555,6 +736,8 @@ namespace VmBoot.EsxiSim
             File.WriteAllText(path, content);
             Native.Chown(path, SimMachine.Uid, SimMachine.Gid);
         }
+
+        private static string Quote(string text) => "'" + text.Replace("'", "'\\''") + "'";
 
         private void WriteState(string relative, string content, UnixFileMode mode)
         {

@@ -1,26 +1,54 @@
 # Shared by the simulator's commands. Virtual time lives in /.sim/clock (seconds since boot);
-# only sleep and commands that "take time" advance it.
+# only sleep and commands that "take time" advance it. The version profile's switches are files in /.sim/profile.
 SIM=/.sim
 
 sim_get() {
     if [ -f "$SIM/$1" ]; then cat "$SIM/$1"; else printf '%s\n' "${2:-0}"; fi
 }
 
+sim_profile() {
+    sim_get "profile/$1" "${2:-0}"
+}
+
 sim_clock() {
     cat "$SIM/clock"
 }
 
-# Datastores appear under /vmfs/volumes (as symlinks, like ESXi's uuid links) once mounted.
+# Datastores appear under /vmfs/volumes (as symlinks, like ESXi's uuid links) once mounted. One served by a VM
+# (NFS/iSCSI from a storage appliance) appears only on a storage rescan while that VM serves (sim_rescan).
 sim_mount_ready_datastores() {
     [ "$(sim_clock)" -ge "$(sim_get datastores_ready_at)" ] || return 0
     for store in "$SIM"/datastores/*; do
         [ -d "$store" ] || continue
+        [ -f "$SIM/served/${store##*/}" ] && continue
         [ -e "/vmfs/volumes/${store##*/}" ] || ln -s "$store" "/vmfs/volumes/${store##*/}"
     done
 }
 
+sim_rescan() {
+    for served in "$SIM"/served/*; do
+        [ -f "$served" ] || continue
+        name=${served##*/}
+        vmid=$(cat "$served")
+        [ "$(cat "$SIM/vms/$vmid/state" 2>/dev/null)" = on ] || continue
+        [ "$(sim_clock)" -ge $(( $(cat "$SIM/vms/$vmid/on_at") + $(sim_get "vms/$vmid/heartbeat_delay" 30) )) ] || continue
+        [ -e "/vmfs/volumes/$name" ] || ln -s "$SIM/datastores/$name" "/vmfs/volumes/$name"
+    done
+}
+
+# While /etc/rc.local runs in the foreground, work sent to the background (stdin /dev/null, as POSIX gives an
+# asynchronous list without job control) waits: the console's time is what the foreground alone takes.
+sim_hold_background() {
+    waited=0
+    while [ -f "$SIM/rc_local_running" ] && [ "$(readlink "/proc/$$/fd/0" 2>/dev/null)" = /dev/null ] && [ "$waited" -lt 3000 ]; do
+        /bin/busybox usleep 10000
+        waited=$((waited + 1))
+    done
+}
+
 sim_advance() {
-    echo "$(( $(sim_clock) + $1 ))" > "$SIM/clock.new" && mv "$SIM/clock.new" "$SIM/clock"
+    sim_hold_background
+    echo "$(( $(sim_clock) + $1 ))" > "$SIM/clock.new.$$" && mv "$SIM/clock.new.$$" "$SIM/clock"
     sim_mount_ready_datastores
 }
 
@@ -37,4 +65,89 @@ sim_maybe_drop() {
         kill -9 "$PPID" 2>/dev/null
         exit 1
     fi
+}
+
+# ESXi's RAM file system puts a marker .#NAME beside a file that has the sticky bit when that file is modified
+# in place; auto-backup.sh saves only marked files. The simulator sees modifications when this runs (before a
+# save, on chmod): a file with the same inode and new content gets its marker; a file replaced by another inode
+# loses it (the pessimistic reading of esxi-facts.md).
+sim_track_files() {
+    find /etc -type f ! -name '.#*' -exec stat -c '%i %Y %a %n' {} + 2>/dev/null | sort -k 4 > "$SIM/track.stat"
+    find /etc -type f ! -name '.#*' -exec sha256sum {} + 2>/dev/null > "$SIM/track.sum"
+    awk -v tracked="$SIM/tracked" -v sums="$SIM/track.sum" '
+        BEGIN {
+            while ((getline line < tracked) > 0) { split(line, f, "\t"); inode[f[1]] = f[2]; mtime[f[1]] = f[3]; sum[f[1]] = f[4] }
+            while ((getline line < sums) > 0) now[substr(line, 67)] = substr(line, 1, 64)
+        }
+        {
+            path = $0; sub(/^[^ ]+ [^ ]+ [^ ]+ /, "", path)
+            sticky = length($3) == 4 && substr($3, 1, 1) ~ /[1357]/
+            if (path in inode) {
+                if (inode[path] != $1) print "unmark\t" path
+                else if (sticky && (mtime[path] != $2 || sum[path] != now[path])) print "mark\t" path
+            }
+            print "record\t" path "\t" $1 "\t" $2 "\t" now[path]
+        }' "$SIM/track.stat" > "$SIM/track.out"
+    grep '^record' "$SIM/track.out" | cut -f 2- > "$SIM/tracked"
+    while IFS="$(printf '\t')" read -r action path; do
+        case $action in
+            mark) : > "${path%/*}/.#${path##*/}" ;;
+            unmark) rm -f "${path%/*}/.#${path##*/}" ;;
+        esac
+    done < "$SIM/track.out"
+}
+
+# The files auto-backup.sh saves: those with a marker, relative to /.
+sim_marked_files() {
+    find /etc -type f -name '.#*' 2>/dev/null | sort | while IFS= read -r marker; do
+        file="${marker%/*}/${marker##*/.#}"
+        [ -f "$file" ] && printf '%s\n' "${file#/}"
+    done
+}
+
+# From 7.0 U2 the saved configuration is sealed (local.tgz.ve): here a byte rotation by a per-host key that
+# only the simulator's own commands know, so a tool reading state.tgz from outside sees no local.tgz.
+sim_seal_sets() {
+    key=$(sim_get seal_key 77)
+    printf '\\000-\\377 \\%03o-\\377\\000-\\%03o\n' "$key" "$((key - 1))"
+}
+
+# Unpacks the saved state of a boot bank (default /bootbank) into a folder: etc/... as saved.
+sim_unpack_state() {
+    unpack_bank=${2:-/bootbank}
+    [ -f "$unpack_bank/state.tgz" ] || return 1
+    mkdir -p "$1/.pack" && (cd "$1/.pack" && tar xzf "$unpack_bank/state.tgz") || return 1
+    if [ -f "$1/.pack/local.tgz.ve" ]; then
+        set -- "$1" $(sim_seal_sets)
+        tail -n +2 "$1/.pack/local.tgz.ve" | tr "$3" "$2" > "$1/.pack/local.tgz" || return 1
+    fi
+    (cd "$1" && tar xzf .pack/local.tgz) && rm -rf "$1/.pack"
+}
+
+# Saves every marked file to a boot bank's state.tgz, sealed when the profile encrypts.
+sim_save_state() {
+    save_bank=$1
+    save_work="/tmp/sim-save.$$"
+    rm -rf "$save_work" && mkdir -p "$save_work/pack" || return 1
+    # BusyBox tar has no -T: the marked files become the positional arguments.
+    sim_marked_files > "$save_work/files"
+    set --
+    while IFS= read -r file; do set -- "$@" "$file"; done < "$save_work/files"
+    if ! (cd / && tar czf "$save_work/local.tgz" "$@") 2>/dev/null; then rm -rf "$save_work"; return 1; fi
+    if [ "$(sim_profile encrypted)" = 1 ]; then
+        sets=$(sim_seal_sets)
+        { echo VMBOOTSIM-SEALED; tr "${sets% *}" "${sets#* }" < "$save_work/local.tgz"; } > "$save_work/pack/local.tgz.ve" || { rm -rf "$save_work"; return 1; }
+        printf 'Mode: TPM\n' > "$save_work/pack/encryption.info"
+        members="local.tgz.ve encryption.info"
+    else
+        mv "$save_work/local.tgz" "$save_work/pack/local.tgz"
+        members=local.tgz
+    fi
+    # shellcheck disable=SC2086
+    if ! (cd "$save_work/pack" && tar czf "$save_bank/state.tgz.new" $members) 2>/dev/null || ! mv "$save_bank/state.tgz.new" "$save_bank/state.tgz"; then
+        rm -f "$save_bank/state.tgz.new"
+        rm -rf "$save_work"
+        return 1
+    fi
+    rm -rf "$save_work"
 }
