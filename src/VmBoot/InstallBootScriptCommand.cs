@@ -70,11 +70,14 @@ namespace VmBoot.Commands
         private void Install(Ssh.EsxiConnection connection, HostFanOut.HostWriter writer, BootScript bootScript)
         {
             var plan = BootScriptInstaller.Prepare(connection, bootScript, writer.Token);
-            writer.Verbose($"{plan.EsxiVersion}; Secure Boot {(plan.SecureBoot ? "on" : "off")}; {(plan.Unchanged ? "local.sh already up to date" : "local.sh changes")}");
+            writer.Verbose($"{plan.EsxiVersion}; secureBoot.py -s: {plan.SecureBootStatus}; maintenance mode {(plan.MaintenanceMode ? "on" : "off")}; "
+                + $"execInstalledOnly {(plan.ExecInstalledOnly ? "on (local.sh still runs: ESXi runs it through /bin/sh)" : "off")}; local.sh mode {plan.LocalShMode}; "
+                + (plan.Unchanged ? "local.sh already up to date" : "local.sh changes"));
             if (plan.SecureBoot && !Force)
             {
+                string why = plan.SecureBootStatus == "Enabled" ? "Secure Boot is enabled" : $"secureBoot.py -s answered '{plan.SecureBootStatus}', not 'Disabled'";
                 throw new InstallException(connection.Name, "SecureBootEnabled",
-                    $"Secure Boot is enabled on {connection.Name}: ESXi never runs /etc/rc.local.d/local.sh with UEFI Secure Boot on, so this boot script would never start anything. " +
+                    $"{why} on {connection.Name}: ESXi never runs /etc/rc.local.d/local.sh unless Secure Boot is reported Disabled, so this boot script would never start anything. " +
                     "Disable Secure Boot in the host's firmware, or start the VMs another way (PowerCLI from a management VM). -Force installs anyway.");
             }
 

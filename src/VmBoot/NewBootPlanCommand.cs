@@ -16,12 +16,13 @@ namespace VmBoot.Commands
         {
             "Name", "Names", "NameLike", "NameMatch", "Datastores", "VmxPaths", "Tags", "All",
             "ExcludeNames", "ExcludeNameLike", "Pause", "Delay", "Heartbeat", "TcpHost", "TcpPort", "TcpTimeout",
+            "RescanDatastores", "RescanTimeout",
         };
 
         /// <summary>
         /// Stages in order, as hashtables: Name; selectors Names, NameLike, NameMatch, Datastores, VmxPaths,
         /// Tags, All; ExcludeNames, ExcludeNameLike; Pause; gate Delay, Heartbeat (timeout seconds), TcpHost,
-        /// TcpPort, TcpTimeout.
+        /// TcpPort, TcpTimeout, RescanDatastores, RescanTimeout.
         /// </summary>
         [Parameter(Mandatory = true, Position = 0)]
         [ValidateNotNullOrEmpty]
@@ -61,6 +62,10 @@ namespace VmBoot.Commands
         [ValidateRange(0, 3600)]
         public int RetryDelay { get; set; } = 10;
 
+        /// <summary>A host that boots in maintenance mode: Stay (start nothing) or Exit (leave it, then start).</summary>
+        [Parameter]
+        public MaintenanceModePolicy MaintenanceMode { get; set; }
+
         /// <summary>Name wildcards of VMs never started.</summary>
         [Parameter]
         [ArgumentCompleter(typeof(VmNameCompleter))]
@@ -72,7 +77,7 @@ namespace VmBoot.Commands
             var plan = new BootPlan
             {
                 Log = { Datastore = LogDatastore, Path = LogPath },
-                Readiness = { MinimumDelay = MinimumDelay, Timeout = ReadinessTimeout, Datastores = Datastore?.ToList() ?? new List<string>() },
+                Readiness = { MinimumDelay = MinimumDelay, Timeout = ReadinessTimeout, Datastores = Datastore?.ToList() ?? new List<string>(), MaintenanceMode = MaintenanceMode },
                 PowerOn = { Retries = Retries, RetryDelay = RetryDelay },
                 Exclude = { NameLike = ExcludeNameLike?.ToList() ?? new List<string>() },
             };
@@ -125,6 +130,8 @@ namespace VmBoot.Commands
                         break;
                     case "TcpHost": stage.After.TcpHost = Text(value); break;
                     case "TcpPort": stage.After.TcpPort = Number(value, key, index); break;
+                    case "RescanDatastores": stage.After.RescanDatastores = List(value); break;
+                    case "RescanTimeout": stage.After.RescanTimeout = Number(value, key, index); break;
                     default: stage.After.TcpTimeout = Number(value, key, index); break;
                 }
             }

@@ -21,11 +21,17 @@ namespace VmBoot.Commands
         /// <summary>The installed block is exactly what the plan generates for today's inventory.</summary>
         public bool UpToDate { get; set; }
 
-        /// <summary>/bootbank holds the running local.sh.</summary>
+        /// <summary>The next boot restores the running local.sh.</summary>
         public bool Persisted { get; set; }
 
-        /// <summary>Secure Boot is off, so ESXi will run it.</summary>
+        /// <summary>How <see cref="Persisted"/> was decided.</summary>
+        public string PersistenceEvidence { get; set; } = "";
+
+        /// <summary>Secure Boot is reported Disabled, so ESXi will run it.</summary>
         public bool Runnable { get; set; }
+
+        /// <summary>The host is in maintenance mode now.</summary>
+        public bool MaintenanceMode { get; set; }
 
         /// <summary>VMs registered on the host that no stage selects and no exclude names.</summary>
         public List<string> UnplannedVms { get; } = new List<string>();
@@ -86,7 +92,9 @@ namespace VmBoot.Commands
                     Installed = installed.Installed,
                     UpToDate = installed.Block == expected.Block,
                     Persisted = installed.Persisted,
+                    PersistenceEvidence = installed.PersistenceEvidence,
                     Runnable = !installed.SecureBoot,
+                    MaintenanceMode = installed.MaintenanceMode,
                 };
                 drift.UnplannedVms.AddRange(expected.Unplanned.Where(v => v.Server == connection.Name).Select(v => v.Name));
                 if (!drift.Installed)
@@ -100,12 +108,17 @@ namespace VmBoot.Commands
 
                 if (!drift.Persisted)
                 {
-                    drift.Problems.Add("The running local.sh is not what /bootbank holds: it will not survive a reboot as it is. Run /sbin/auto-backup.sh.");
+                    drift.Problems.Add($"The running local.sh will not survive a reboot as it is: {installed.PersistenceEvidence}.");
                 }
 
                 if (!drift.Runnable)
                 {
-                    drift.Problems.Add("Secure Boot is enabled: ESXi never runs local.sh on this host.");
+                    drift.Problems.Add($"secureBoot.py -s answers '{installed.SecureBootStatus}', not 'Disabled': ESXi never runs local.sh on this host.");
+                }
+
+                if (drift.MaintenanceMode && plan.Readiness.MaintenanceMode == MaintenanceModePolicy.Stay)
+                {
+                    drift.Problems.Add("The host is in maintenance mode now: after a power cut it would start nothing (readiness.maintenanceMode: stay). Leave maintenance mode, or set 'exit' in the plan.");
                 }
 
                 if (drift.UnplannedVms.Count > 0)

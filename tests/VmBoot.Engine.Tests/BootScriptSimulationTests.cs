@@ -82,7 +82,11 @@ namespace VmBoot.Engine.Tests
         public void Install(SimHost host, string content, bool persist = true)
         {
             host.WriteText(SimHost.LocalShPath, content);
-            host.RunAsHost("chmod 755 /etc/rc.local.d/local.sh" + (persist ? " && /sbin/auto-backup.sh >/dev/null 2>&1" : ""));
+            // In place, as an admin editing it with vi would: it keeps its sticky mode and gets its .#local.sh marker.
+            if (persist)
+            {
+                host.RunAsHost("/sbin/auto-backup.sh >/dev/null 2>&1");
+            }
         }
 
         public void Dispose() => Simulator.Dispose();

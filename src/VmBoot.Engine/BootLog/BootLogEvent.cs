@@ -48,7 +48,8 @@ namespace VmBoot.BootLog
         public TimeSpan Elapsed => Time - BootStarted;
 
         /// <summary>The result means something went wrong (failed, timeout, not started).</summary>
-        public bool IsProblem => Result == "failed" || Result == "timeout" || Action == "not-started";
+        public bool IsProblem => Result == "failed" || Result == "timeout" || Result == "firewall-blocked" || Result == "firewall-failed"
+            || Action == "not-started" || (Action == "maintenance-mode" && Result == "stay");
 
         /// <summary>Where it was read: a file or host:path.</summary>
         public string Source { get; set; } = "";

@@ -37,8 +37,20 @@ namespace VmBoot.Install
         /// <summary><c>vmware -v</c>.</summary>
         public string EsxiVersion { get; set; } = "";
 
-        /// <summary>UEFI Secure Boot is on: ESXi will never run local.sh.</summary>
-        public bool SecureBoot { get; set; }
+        /// <summary>ESXi will not run local.sh: <c>secureBoot.py -s</c> said anything but exactly "Disabled".</summary>
+        public bool SecureBoot => SecureBootStatus != "Disabled";
+
+        /// <summary>What <c>secureBoot.py -s</c> printed ("Enabled", "Disabled", or what else it said).</summary>
+        public string SecureBootStatus { get; set; } = "";
+
+        /// <summary>The host is in maintenance mode now, where every power-on is refused.</summary>
+        public bool MaintenanceMode { get; set; }
+
+        /// <summary>execInstalledOnly is on at run time (it does not stop local.sh, which runs through /bin/sh).</summary>
+        public bool ExecInstalledOnly { get; set; }
+
+        /// <summary>local.sh's mode, e.g. 1755 (sticky: ESXi marks it when it is modified in place, and auto-backup.sh saves it).</summary>
+        public string LocalShMode { get; set; } = "";
 
         /// <summary>The host's local.sh now ("" when missing).</summary>
         public string Current { get; set; } = "";
@@ -71,11 +83,17 @@ namespace VmBoot.Install
         /// <summary>Where the previous local.sh was copied (null when nothing changed).</summary>
         public string? BackupPath { get; set; }
 
-        /// <summary>/bootbank's saved state holds the installed local.sh: it survives a reboot.</summary>
+        /// <summary>The saved state holds the installed local.sh: it survives a reboot.</summary>
         public bool Persisted { get; set; }
 
-        /// <summary>UEFI Secure Boot is on (installed only with -Force; it will not run).</summary>
+        /// <summary>How <see cref="Persisted"/> was decided.</summary>
+        public string PersistenceEvidence { get; set; } = "";
+
+        /// <summary>ESXi will not run local.sh (Secure Boot; installed only with -Force).</summary>
         public bool SecureBoot { get; set; }
+
+        /// <summary>The host is in maintenance mode now.</summary>
+        public bool MaintenanceMode { get; set; }
 
         /// <summary><c>vmware -v</c>.</summary>
         public string EsxiVersion { get; set; } = "";
@@ -108,11 +126,20 @@ namespace VmBoot.Install
         /// <summary>The plan the block carries, read back (null when none or unreadable).</summary>
         public BootPlan? Plan { get; set; }
 
-        /// <summary>The running local.sh equals the copy in /bootbank's saved state.</summary>
+        /// <summary>The next boot restores the running local.sh from the saved state.</summary>
         public bool Persisted { get; set; }
 
-        /// <summary>UEFI Secure Boot is on: local.sh never runs.</summary>
+        /// <summary>How <see cref="Persisted"/> was decided.</summary>
+        public string PersistenceEvidence { get; set; } = "";
+
+        /// <summary>ESXi will not run local.sh: <c>secureBoot.py -s</c> said anything but "Disabled".</summary>
         public bool SecureBoot { get; set; }
+
+        /// <summary>What <c>secureBoot.py -s</c> printed.</summary>
+        public string SecureBootStatus { get; set; } = "";
+
+        /// <summary>The host is in maintenance mode now.</summary>
+        public bool MaintenanceMode { get; set; }
 
         /// <summary><c>vmware -v</c>.</summary>
         public string EsxiVersion { get; set; } = "";
@@ -130,13 +157,10 @@ namespace VmBoot.Install
         /// <summary>Where ESXi keeps the boot script.</summary>
         public const string LocalSh = "/etc/rc.local.d/local.sh";
 
-        // Outside /etc/rc.local.d, whose executables ESXi runs at boot, but on the same file system, so
-        // the rename into place is atomic. A write cut short leaves only this file, never a partial local.sh.
-        private const string TemporaryFile = "/etc/vmboot-local.sh.new";
-
-        // ESXi 5.x and later: state.tgz holds local.tgz holds etc/...; older or odd layouts keep the file directly.
-        private const string PersistedCopy =
-            "tar xzf /bootbank/state.tgz -O local.tgz 2>/dev/null | tar xzf - -O etc/rc.local.d/local.sh 2>/dev/null || tar xzf /bootbank/state.tgz -O etc/rc.local.d/local.sh 2>/dev/null";
+        // local.sh is rewritten in place (same file, same sticky mode): ESXi's RAM file system marks a sticky
+        // file modified in place (.#local.sh), and auto-backup.sh saves only marked files. A replaced file may
+        // never be saved. 1755 is the stock mode.
+        private const string StockMode = "1755";
 
         /// <summary>Reads the host and works out what installing would do; writes nothing.</summary>
         public static InstallPlan Prepare(EsxiConnection connection, BootScript script, CancellationToken cancellationToken)
@@ -154,7 +178,57 @@ namespace VmBoot.Install
                 }
             }
 
+            CheckTcpGates(connection, script.Plan, plan, cancellationToken);
+            if (plan.MaintenanceMode)
+            {
+                plan.Warnings.Add(script.Plan.Readiness.MaintenanceMode == MaintenanceModePolicy.Exit
+                    ? $"{connection.Name} is in maintenance mode now; if it boots like this, the script leaves maintenance mode first (readiness.maintenanceMode: exit)."
+                    : $"{connection.Name} is in maintenance mode now; if it boots like this, the script starts nothing and says so in its log (readiness.maintenanceMode: stay). UPS software often leaves hosts there: set 'exit' to leave it at boot.");
+            }
+
             return WithProposal(plan, connection.Name, current => ManagedBlock.Merge(current, script.Block, plan.Warnings));
+        }
+
+        // ESXi's firewall passes outbound TCP only through its rulesets: a gate's port no ruleset covers cannot pass.
+        private static void CheckTcpGates(EsxiConnection connection, BootPlan bootPlan, InstallPlan plan, CancellationToken cancellationToken)
+        {
+            var ports = bootPlan.Stages.Take(bootPlan.Stages.Count - 1).Where(s => s.After.TcpHost != null).Select(s => (s.Name, s.After.TcpHost, s.After.TcpPort)).ToList();
+            if (ports.Count == 0)
+            {
+                return;
+            }
+
+            var rules = connection.Run("esxcli network firewall ruleset rule list 2>/dev/null", cancellationToken);
+            var rulesets = FirewallRulesetsFor(rules.Output);
+            foreach (var (stage, host, port) in ports)
+            {
+                if (rules.ExitStatus != 0)
+                {
+                    plan.Warnings.Add($"Could not read {connection.Name}'s firewall rules: stage '{stage}''s TCP gate to {host}:{port} may not pass ESXi's firewall.");
+                }
+                else if (!rulesets.Any(r => port >= r.Begin && port <= r.End))
+                {
+                    plan.Warnings.Add($"No firewall ruleset on {connection.Name} lets outbound TCP {port} through: stage '{stage}''s gate to {host}:{port} can only time out there, "
+                        + "acting as a fixed delay. Use a port a ruleset covers (443 and 80: httpClient, which the script enables for the gate), or a heartbeat gate.");
+                }
+            }
+        }
+
+        /// <summary>Outbound TCP destination-port rules from <c>esxcli network firewall ruleset rule list</c>.</summary>
+        public static List<(string Ruleset, int Begin, int End)> FirewallRulesetsFor(string ruleList)
+        {
+            var rules = new List<(string, int, int)>();
+            foreach (string line in ruleList.Split('\n'))
+            {
+                var f = line.Split(new[] { ' ', '\t' }, StringSplitOptions.RemoveEmptyEntries);
+                if (f.Length >= 6 && f[1] == "Outbound" && f[2] == "TCP" && f[3] == "Dst"
+                    && int.TryParse(f[4], NumberStyles.None, CultureInfo.InvariantCulture, out int begin) && int.TryParse(f[5], NumberStyles.None, CultureInfo.InvariantCulture, out int end))
+                {
+                    rules.Add((f[0], begin, end));
+                }
+            }
+
+            return rules;
         }
 
         /// <summary>Works out removing VmBoot's block (only it) from the host's local.sh; writes nothing.</summary>
@@ -165,7 +239,15 @@ namespace VmBoot.Install
         public static InstalledBootScript Inspect(EsxiConnection connection, CancellationToken cancellationToken)
         {
             var host = ReadHost(connection, cancellationToken);
-            var installed = new InstalledBootScript { Server = connection.Name, EsxiVersion = host.EsxiVersion, SecureBoot = host.SecureBoot, Content = host.Current };
+            var installed = new InstalledBootScript
+            {
+                Server = connection.Name,
+                EsxiVersion = host.EsxiVersion,
+                SecureBoot = host.SecureBoot,
+                SecureBootStatus = host.SecureBootStatus,
+                MaintenanceMode = host.MaintenanceMode,
+                Content = host.Current,
+            };
             installed.Warnings.AddRange(host.Warnings);
             try
             {
@@ -188,7 +270,7 @@ namespace VmBoot.Install
                 }
             }
 
-            installed.Persisted = Sha256(connection.Run(PersistedCopy, cancellationToken).Output) == Sha256(host.Current);
+            (installed.Persisted, installed.PersistenceEvidence) = PersistenceCheck.Check(connection, host.Current, null, cancellationToken);
             return installed;
         }
 
@@ -217,42 +299,52 @@ namespace VmBoot.Install
                 plan.Warnings.Add($"'vmware -v' did not answer like ESXi ('{plan.EsxiVersion}').");
             }
 
-            plan.SecureBoot = Out("/usr/lib/vmware/secureboot/bin/secureBoot.py -s 2>/dev/null") == "Enabled";
-            if (Out("esxcli system settings encryption get 2>/dev/null").IndexOf("Require Executables Only From Installed VIBs: true", StringComparison.Ordinal) >= 0)
+            // rc.local runs local.sh only when this prints exactly "Disabled": an error means "not run" too.
+            plan.SecureBootStatus = Out("/usr/lib/vmware/secureboot/bin/secureBoot.py -s 2>/dev/null");
+            if (plan.SecureBoot && plan.SecureBootStatus != "Enabled")
             {
-                plan.Warnings.Add("execInstalledOnly is on (esxcli system settings encryption): ESXi may refuse to run local.sh. Check after the next reboot that the boot log appears.");
+                plan.Warnings.Add($"secureBoot.py -s answered '{plan.SecureBootStatus}' on {connection.Name}, not 'Disabled': ESXi's rc.local will not run local.sh.");
             }
 
+            // The run-time value: it does not stop local.sh (rc.local runs it through /bin/sh, an installed binary).
+            plan.ExecInstalledOnly = Out("esxcli system settings kernel list -o execInstalledOnly 2>/dev/null").Split('\n')
+                .Select(l => l.Split(new[] { ' ' }, StringSplitOptions.RemoveEmptyEntries))
+                .Any(f => f.Length >= 4 && f[0] == "execInstalledOnly" && string.Equals(f[3], "TRUE", StringComparison.OrdinalIgnoreCase));
+            plan.MaintenanceMode = Out("esxcli system maintenanceMode get 2>/dev/null") == "Enabled";
             var current = connection.Run("cat " + ShellQuote.Quote(LocalSh), cancellationToken);
             plan.Current = current.ExitStatus == 0 ? current.Output : "";
             if (current.ExitStatus != 0)
             {
                 plan.Warnings.Add($"{LocalSh} does not exist on {connection.Name}.");
             }
+            else
+            {
+                plan.LocalShMode = Out("stat -c %a " + ShellQuote.Quote(LocalSh));
+            }
 
             return plan;
         }
 
-        /// <summary>Backs up, writes atomically, verifies, persists with auto-backup.sh and confirms /bootbank.</summary>
+        /// <summary>Backs up, writes local.sh in place (never partly), verifies, persists with auto-backup.sh and checks what was saved.</summary>
         /// <param name="connection">The host.</param>
         /// <param name="plan">From <see cref="Prepare"/> or <see cref="PrepareRemoval"/>.</param>
-        /// <param name="cancellationToken">Stops between steps; a write in progress leaves the old file.</param>
+        /// <param name="cancellationToken">Stops between steps; a write once started completes on the host.</param>
         /// <param name="rewrite">Write and save even when the content is unchanged (Install-BootScript -Force).</param>
         /// <param name="step">Told each step as it is done (for -Verbose).</param>
         public static InstallResult Apply(EsxiConnection connection, InstallPlan plan, CancellationToken cancellationToken, bool rewrite = false, Action<string>? step = null)
         {
             step ??= _ => { };
             EsxiCommandResult Run(string command, byte[]? input = null) => connection.Run(command, input, cancellationToken);
-            var result = new InstallResult { Server = connection.Name, EsxiVersion = plan.EsxiVersion, SecureBoot = plan.SecureBoot };
+            var result = new InstallResult { Server = connection.Name, EsxiVersion = plan.EsxiVersion, SecureBoot = plan.SecureBoot, MaintenanceMode = plan.MaintenanceMode };
             result.Warnings.AddRange(plan.Warnings);
             byte[] content = new UTF8Encoding(false).GetBytes(plan.Proposed);
             result.Sha256 = Sha256(content);
             if (plan.Unchanged && !rewrite)
             {
-                result.Persisted = Sha256(Run(PersistedCopy).Output) == result.Sha256;
+                (result.Persisted, result.PersistenceEvidence) = PersistenceCheck.Check(connection, plan.Current, null, cancellationToken);
                 if (!result.Persisted)
                 {
-                    result.Warnings.Add("local.sh is already installed but /bootbank holds another copy: run /sbin/auto-backup.sh or install again with -Force.");
+                    result.Warnings.Add($"local.sh is already installed but would not survive a reboot ({result.PersistenceEvidence}): install again with -Force.");
                 }
 
                 return result;
@@ -261,7 +353,7 @@ namespace VmBoot.Install
             string stamp = DateTime.UtcNow.ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture);
             string host = Run("hostname").Output.Trim();
             string backupFolder = plan.LogDatastore != null ? $"/vmfs/volumes/{plan.LogDatastore}/vmboot/backup" : "/etc/rc.local.d";
-            string backup = plan.LogDatastore != null ? $"{backupFolder}/{host}-local.sh.{stamp}" : $"{backupFolder}/local.sh.vmboot-{stamp}.bak";
+            string? backup = plan.LogDatastore != null ? $"{backupFolder}/{host}-local.sh.{stamp}" : $"{backupFolder}/local.sh.vmboot-{stamp}.bak";
             if (plan.Current.Length > 0)
             {
                 // Mode 644: /etc/rc.local runs only executable files, so the copy never runs at boot.
@@ -275,30 +367,42 @@ namespace VmBoot.Install
                 step($"backed up local.sh to {backup}");
             }
 
-            var written = Run("cat > " + ShellQuote.Quote(TemporaryFile), content);
-            if (written.ExitStatus != 0 || Sha256Of(Run, TemporaryFile) != result.Sha256)
+            // Uploaded outside /etc/rc.local.d (whose executables ESXi runs) and checked before local.sh is touched.
+            string upload = $"/tmp/vmboot-local.sh.{stamp}.{Guid.NewGuid():N}";
+            var written = Run("cat > " + ShellQuote.Quote(upload), content);
+            if (written.ExitStatus != 0 || Sha256Of(Run, upload) != result.Sha256)
             {
-                Run("rm -f " + ShellQuote.Quote(TemporaryFile));
-                throw new InstallException(connection.Name, "WriteFailed", $"{connection.Name}: writing the new local.sh failed ({written.Error.Trim()}); the old one is unchanged.");
+                Run("rm -f " + ShellQuote.Quote(upload));
+                throw new InstallException(connection.Name, "WriteFailed", $"{connection.Name}: uploading the new local.sh to {upload} failed ({written.Error.Trim()}); local.sh is unchanged.");
             }
 
-            step($"uploaded {content.Length} bytes to {TemporaryFile}, sha256 {result.Sha256.Substring(0, 12)}… verified");
-            var moved = Run($"chmod 755 {ShellQuote.Quote(TemporaryFile)} && mv -f {ShellQuote.Quote(TemporaryFile)} {ShellQuote.Quote(LocalSh)}");
-            if (moved.ExitStatus != 0 || Sha256Of(Run, LocalSh) != result.Sha256)
+            step($"uploaded {content.Length} bytes to {upload}, sha256 {result.Sha256.Substring(0, 12)}… verified");
+            if (plan.Current.Length > 0 && plan.LocalShMode != StockMode)
             {
-                throw new InstallException(connection.Name, "VerifyFailed", $"{connection.Name}: local.sh does not hold the new content after the rename ({moved.Error.Trim()}); the backup is {backup}.");
+                result.Warnings.Add($"local.sh had mode {plan.LocalShMode}, not {StockMode}: it had been replaced by a new file (an editor, cp or mv), so auto-backup.sh may not have saved it. VmBoot set mode {StockMode} and wrote it in place.");
+            }
+
+            var copy = Run(InPlaceWrite(upload));
+            if (copy.ExitStatus != 0 || !copy.Output.Split('\n').Contains("written") || Sha256Of(Run, LocalSh) != result.Sha256)
+            {
+                bool unchanged = Sha256Of(Run, LocalSh) == Sha256(plan.Current);
+                throw new InstallException(connection.Name, unchanged ? "WriteFailed" : "VerifyFailed",
+                    $"{connection.Name}: writing local.sh in place failed ({(copy.Error + " " + copy.Output).Trim()}); "
+                    + (unchanged ? "local.sh is unchanged." : $"local.sh is NOT the old one: restore it from {backup ?? "your own copy"}."));
             }
 
             result.Changed = true;
-            step($"moved it into place as {LocalSh} (mode 755); running /sbin/auto-backup.sh");
+            step($"wrote it into {LocalSh} in place (mode {StockMode}, same file); running /sbin/auto-backup.sh");
             var backupRun = Run("/sbin/auto-backup.sh 2>&1");
             result.AutoBackupOutput = backupRun.Output;
             result.AutoBackup = AutoBackupAnalyzer.Analyze(backupRun.Output.Split('\n'));
-            result.Persisted = Sha256(Run(PersistedCopy).Output) == result.Sha256;
-            step(result.Persisted ? "/bootbank/state.tgz holds the new local.sh" : "/bootbank/state.tgz does NOT hold the new local.sh");
+            // A second run finds nothing left to save once the first one saved everything ESXi marked.
+            var again = AutoBackupAnalyzer.Analyze(Run("/sbin/auto-backup.sh 2>&1").Output.Split('\n'));
+            (result.Persisted, result.PersistenceEvidence) = PersistenceCheck.Check(connection, plan.Proposed, again, cancellationToken);
+            step((result.Persisted ? "saved: " : "NOT saved: ") + result.PersistenceEvidence);
             if (!result.Persisted)
             {
-                result.Warnings.Add("auto-backup.sh did not save the new local.sh to /bootbank: it is lost at the next reboot. Check /bootbank's free space and run /sbin/auto-backup.sh.");
+                result.Warnings.Add($"The new local.sh was not saved, so it is lost at the next reboot: {result.PersistenceEvidence}");
             }
 
             foreach (var file in result.AutoBackup.Files.Where(f => !f.Expected))
@@ -307,6 +411,22 @@ namespace VmBoot.Install
             }
 
             return result;
+        }
+
+        // One host-side command that a dropped connection cannot cut short: it ignores hang-up and broken pipes,
+        // runs apart from the session, and puts the old content back if the write fails (a full file system).
+        private static string InPlaceWrite(string upload)
+        {
+            string local = ShellQuote.Quote(LocalSh);
+            string uploaded = ShellQuote.Quote(upload);
+            string old = ShellQuote.Quote(upload + ".old");
+            return "( trap '' HUP INT TERM PIPE\n"
+                + $"  if [ -f {local} ]; then cp {local} {old} || exit 1; else : > {local} || exit 1; fi\n"
+                + $"  [ \"$(stat -c %a {local})\" = {StockMode} ] || chmod {StockMode} {local} || exit 1\n"
+                + $"  if cat {uploaded} > {local}; then echo written; else cat {old} > {local}; echo rolled-back; fi\n"
+                + $"  rm -f {uploaded} {old}\n"
+                + ") </dev/null 2>&1 | cat > /tmp/vmboot-install.$$.out &\n"
+                + "wait $!; cat /tmp/vmboot-install.$$.out; rm -f /tmp/vmboot-install.$$.out";
         }
 
         private static string Sha256Of(Func<string, byte[]?, EsxiCommandResult> run, string path)

@@ -51,6 +51,19 @@ namespace VmBoot
 
         /// <summary>Datastores that must be mounted (the log's and the VMs' own are waited for too).</summary>
         public List<string> Datastores { get; set; } = new List<string>();
+
+        /// <summary>What to do when the host boots in maintenance mode (UPS software puts hosts there before shutting them down).</summary>
+        public MaintenanceModePolicy MaintenanceMode { get; set; } = MaintenanceModePolicy.Stay;
+    }
+
+    /// <summary>A host that boots in maintenance mode refuses every power-on.</summary>
+    public enum MaintenanceModePolicy
+    {
+        /// <summary>Leave it there and start nothing, saying so in the log.</summary>
+        Stay,
+
+        /// <summary>Leave maintenance mode, then run the stages.</summary>
+        Exit,
     }
 
     /// <summary>Retries for a failed power-on (a file lock, hostd still settling).</summary>
@@ -102,6 +115,15 @@ namespace VmBoot
 
         /// <summary>Seconds allowed for the TCP port.</summary>
         public int TcpTimeout { get; set; } = 600;
+
+        /// <summary>
+        /// Datastores this stage's VMs serve (a storage appliance's NFS or iSCSI): after the stage, storage is
+        /// rescanned until they are mounted, so the later stages find their VMs. Empty: no rescan.
+        /// </summary>
+        public List<string> RescanDatastores { get; set; } = new List<string>();
+
+        /// <summary>Seconds allowed for the rescanned datastores to appear.</summary>
+        public int RescanTimeout { get; set; } = 600;
     }
 
     /// <summary>Chooses VMs. A VM matches if any listed criterion matches it (or <see cref="All"/>).</summary>

@@ -28,7 +28,7 @@ namespace VmBoot.Plans
                 throw Fail(plan, "give 'log.datastore' or 'log.path', not both");
             }
 
-            foreach (string? text in new[] { plan.Log.Datastore, plan.Log.Path }.Concat(plan.Readiness.Datastores))
+            foreach (string? text in new[] { plan.Log.Datastore, plan.Log.Path }.Concat(plan.Readiness.Datastores).Concat(plan.Stages.SelectMany(s => s.After.RescanDatastores)))
             {
                 if (text != null && (text.Length == 0 || text.IndexOfAny(new[] { '\n', '\r', '\0' }) >= 0))
                 {

@@ -93,6 +93,11 @@ namespace VmBoot.Plans
                 readiness.Add("datastores", Sequence(plan.Readiness.Datastores));
             }
 
+            if (plan.Readiness.MaintenanceMode != MaintenanceModePolicy.Stay)
+            {
+                readiness.Add("maintenanceMode", new YamlScalarNode(MaintenanceModeText(plan.Readiness.MaintenanceMode)));
+            }
+
             root.Add("readiness", readiness);
             root.Add("powerOn", new YamlMappingNode { { "retries", Scalar(plan.PowerOn.Retries) }, { "retryDelay", Scalar(plan.PowerOn.RetryDelay) } });
             if (!plan.Exclude.IsEmpty)
@@ -130,6 +135,11 @@ namespace VmBoot.Plans
                     after.Add("tcp", new YamlMappingNode { { "host", Text(stage.After.TcpHost) }, { "port", Scalar(stage.After.TcpPort) }, { "timeout", Scalar(stage.After.TcpTimeout) } });
                 }
 
+                if (stage.After.RescanDatastores.Count > 0)
+                {
+                    after.Add("rescan", new YamlMappingNode { { "datastores", Sequence(stage.After.RescanDatastores) }, { "timeout", Scalar(stage.After.RescanTimeout) } });
+                }
+
                 if (after.Children.Count > 0)
                 {
                     node.Add("after", after);
@@ -144,6 +154,9 @@ namespace VmBoot.Plans
             string yaml = writer.ToString();
             return yaml.EndsWith("...\n", StringComparison.Ordinal) ? yaml.Substring(0, yaml.Length - 4) : yaml;
         }
+
+        /// <summary>The YAML word for a maintenance-mode policy.</summary>
+        public static string MaintenanceModeText(MaintenanceModePolicy policy) => policy == MaintenanceModePolicy.Exit ? "exit" : "stay";
 
         private static Exception Unwrap(Exception e) => e.InnerException is YamlException inner ? Unwrap(inner) : e;
 
@@ -271,12 +284,18 @@ namespace VmBoot.Plans
 
                             break;
                         case "readiness":
-                            foreach (var (k, v) in Mapping(value, "readiness", "minimumDelay", "timeout", "datastores"))
+                            foreach (var (k, v) in Mapping(value, "readiness", "minimumDelay", "timeout", "datastores", "maintenanceMode"))
                             {
                                 switch (k)
                                 {
                                     case "minimumDelay": plan.Readiness.MinimumDelay = Int(v, 0, 86400); break;
                                     case "timeout": plan.Readiness.Timeout = Int(v, 0, 86400); break;
+                                    case "maintenanceMode":
+                                        string policy = Str(v);
+                                        plan.Readiness.MaintenanceMode = policy == "exit" ? MaintenanceModePolicy.Exit
+                                            : policy == "stay" ? MaintenanceModePolicy.Stay
+                                            : throw Error(v, $"maintenanceMode is 'stay' (start nothing, the default) or 'exit' (leave maintenance mode, then start), not '{policy}'");
+                                        break;
                                     default: plan.Readiness.Datastores = Strings(v); break;
                                 }
                             }
@@ -341,7 +360,7 @@ namespace VmBoot.Plans
             private StageGate Gate(YamlNode node)
             {
                 var gate = new StageGate();
-                foreach (var (key, value) in Mapping(node, "after", "delay", "heartbeat", "tcp"))
+                foreach (var (key, value) in Mapping(node, "after", "delay", "heartbeat", "tcp", "rescan"))
                 {
                     switch (key)
                     {
@@ -353,6 +372,25 @@ namespace VmBoot.Plans
                             foreach (var (k, v) in Mapping(value, "heartbeat", "timeout"))
                             {
                                 gate.HeartbeatTimeout = Int(v, 1, 86400);
+                            }
+
+                            break;
+                        case "rescan":
+                            foreach (var (k, v) in Mapping(value, "rescan", "datastores", "timeout"))
+                            {
+                                if (k == "datastores")
+                                {
+                                    gate.RescanDatastores = Strings(v);
+                                }
+                                else
+                                {
+                                    gate.RescanTimeout = Int(v, 1, 86400);
+                                }
+                            }
+
+                            if (gate.RescanDatastores.Count == 0)
+                            {
+                                throw Error(value, "'rescan' needs 'datastores': the datastores this stage's VMs serve");
                             }
 
                             break;
