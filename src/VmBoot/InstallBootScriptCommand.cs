@@ -81,8 +81,9 @@ namespace VmBoot.Commands
                     "Disable Secure Boot in the host's firmware, or start the VMs another way (PowerCLI from a management VM). -Force installs anyway.");
             }
 
-            if ((!plan.Unchanged || Force) && !ShouldProcessFromWorker(writer,
-                    $"Install the VmBoot boot script on {connection.Name}:\n{(plan.Unchanged ? "unchanged; saving it again" : plan.Diff)}",
+            string unchanged = plan.Persisted ? "unchanged; saving it again" : $"unchanged but not saved ({plan.PersistenceEvidence}); writing it in place and saving it";
+            if ((!plan.Unchanged || Force || !plan.Persisted) && !ShouldProcessFromWorker(writer,
+                    $"Install the VmBoot boot script on {connection.Name}:\n{(plan.Unchanged ? unchanged : plan.Diff)}",
                     $"Install the VmBoot boot script on {connection.Name} (local.sh is rewritten and saved to /bootbank)?",
                     "Install-BootScript"))
             {

@@ -64,7 +64,8 @@ namespace VmBoot.Commands
 
         /// <summary>A host that boots in maintenance mode: Stay (start nothing) or Exit (leave it, then start).</summary>
         [Parameter]
-        public MaintenanceModePolicy MaintenanceMode { get; set; }
+        [ValidateSet("Stay", "Exit")]
+        public string MaintenanceMode { get; set; } = "Stay";
 
         /// <summary>Name wildcards of VMs never started.</summary>
         [Parameter]
@@ -77,7 +78,7 @@ namespace VmBoot.Commands
             var plan = new BootPlan
             {
                 Log = { Datastore = LogDatastore, Path = LogPath },
-                Readiness = { MinimumDelay = MinimumDelay, Timeout = ReadinessTimeout, Datastores = Datastore?.ToList() ?? new List<string>(), MaintenanceMode = MaintenanceMode },
+                Readiness = { MinimumDelay = MinimumDelay, Timeout = ReadinessTimeout, Datastores = Datastore?.ToList() ?? new List<string>(), MaintenanceMode = string.Equals(MaintenanceMode, "Exit", StringComparison.OrdinalIgnoreCase) ? MaintenanceModePolicy.Exit : MaintenanceModePolicy.Stay },
                 PowerOn = { Retries = Retries, RetryDelay = RetryDelay },
                 Exclude = { NameLike = ExcludeNameLike?.ToList() ?? new List<string>() },
             };

@@ -18,6 +18,8 @@ namespace VmBoot.Commands
             if (plan.Unchanged)
             {
                 writer.Verbose("no VmBoot block installed; nothing to remove");
+                writer.Output(BootScriptInstaller.Unchanged(plan));
+                return;
             }
             else if (!ShouldProcessFromWorker(writer, $"Remove the VmBoot block from local.sh on {connection.Name}:\n{plan.Diff}",
                          $"Remove the VmBoot block from local.sh on {connection.Name} (then saved to /bootbank)?", "Uninstall-BootScript"))

@@ -39,6 +39,7 @@ namespace VmBoot.EsxiSim
         private static readonly Dictionary<string, string> CommandPlaces = new Dictionary<string, string>(StringComparer.Ordinal)
         {
             ["auto-backup.sh"] = "sbin",
+            ["backup.sh"] = "sbin",
             ["secureBoot.py"] = "usr/lib/vmware/secureboot/bin",
             ["lib.sh"] = ".sim",
             ["rc.local"] = "etc",

@@ -53,7 +53,9 @@ Get-EsxiVmList -Server '$($servers[0])' -Credential `$c -KnownHostsPath '$knownH
             $live | Should -Match '(?m)^# >>> VmBoot managed block >>>$'
             $live | Should -Match 'exit 0\n\z'
             $h.PersistedLocalSh() | Should -BeExactly $live
-            $h.RunAsHost('ls -l /etc/rc.local.d/local.sh') | Should -Match '^-rwxr-xr-x'
+            # Written in place: the stock sticky mode stays, and ESXi's marker tells auto-backup.sh to save it.
+            $h.RunAsHost('ls -l /etc/rc.local.d/local.sh') | Should -Match '^-rwxr-xr-t'
+            $h.HasMarker('/etc/rc.local.d/local.sh') | Should -BeTrue
             $h.RunAsHost('ls -a /etc/rc.local.d/ /etc/') | Should -Not -Match 'vmboot-local.sh.new'
         }
         $backup = $results | Where-Object Server -EQ $servers[1] | Select-Object -ExpandProperty BackupPath
@@ -62,8 +64,9 @@ Get-EsxiVmList -Server '$($servers[0])' -Credential `$c -KnownHostsPath '$knownH
 
     It 'hands its auto-backup run to Test-AutoBackupDiff' {
         $h = $sim[2]
-        $null = $h.RunAsHost("sed -i 's|^esxcli network firewall refresh$|esxcli network firewall refresh # checked|' /etc/rc.local.d/local.sh && /sbin/auto-backup.sh")
-        $null = $h.RunAsHost("sed -i 's|<ntpd>off</ntpd>|<ntpd>automatic</ntpd>|' /etc/vmware/hostd/hostsvc.xml")
+        # In place, as vi does: sed -i would replace the files, which auto-backup.sh may never save.
+        $null = $h.RunAsHost("sed 's|^esxcli network firewall refresh$|esxcli network firewall refresh # checked|' /etc/rc.local.d/local.sh > /tmp/edit && cat /tmp/edit > /etc/rc.local.d/local.sh && /sbin/auto-backup.sh")
+        $null = $h.RunAsHost("sed 's|<ntpd>off</ntpd>|<ntpd>automatic</ntpd>|' /etc/vmware/hostd/hostsvc.xml > /tmp/edit && cat /tmp/edit > /etc/vmware/hostd/hostsvc.xml")
         $other = Get-EsxiVmList -Server $servers @connect | New-BootScript -FirstStage 'vcsa*' -StageDelay 45 -LogDatastore 'shared ds'
         $result = $other | Install-BootScript -Server $servers[2] @connect -Confirm:$false -WarningVariable saidElse -WarningAction SilentlyContinue
         $changes = $result | Test-AutoBackupDiff
@@ -89,7 +92,7 @@ Get-EsxiVmList -Server '$($servers[0])' -Credential `$c -KnownHostsPath '$knownH
         $forced = $output | Where-Object { $_ -isnot [System.Management.Automation.VerboseRecord] }
         $forced.PSObject.TypeNames[0] | Should -Be 'VmBoot.Install.InstallResult'
         # -Verbose tells each step, naming the host.
-        ($steps -join "`n") | Should -Match "(?s)$([regex]::Escape($servers[1])): backed up local.sh to .*uploaded \d+ bytes.*verified.*moved it into place.*holds the new local.sh"
+        ($steps -join "`n") | Should -Match "(?s)$([regex]::Escape($servers[1])): backed up local.sh to .*uploaded \d+ bytes.*verified.*wrote it into /etc/rc.local.d/local.sh in place.*saved: sealed state.*a second auto-backup.sh run found nothing left to save"
         $forced.Changed | Should -BeTrue
         $forced.Persisted | Should -BeTrue
         $forced.BackupPath | Should -BeLike '/vmfs/volumes/shared ds/vmboot/backup/esx02-local.sh.*'
@@ -124,8 +127,22 @@ Get-EsxiVmList -Server '$($servers[0])' -Credential `$c -KnownHostsPath '$knownH
         $installed = Get-BootScript -Server $servers[0..1] @connect
         $installed.Count | Should -Be 2
         $installed.Installed | Sort-Object -Unique | Should -BeTrue
-        $installed.Persisted | Sort-Object -Unique | Should -BeTrue
+        $installed.Persisted | Sort-Object -Unique | Should -BeTrue -Because ($installed.PersistenceEvidence -join '; ')
         $installed[0].Plan.Stages.Name | Should -Be @('first', 'rest')
+    }
+
+    It 'says when a host is in maintenance mode now, and what its script would do' {
+        $sim[0].MaintenanceMode = $true
+        try {
+            $installed = Get-BootScript -Server $servers[0] @connect -WarningVariable told -WarningAction SilentlyContinue
+            $installed.MaintenanceMode | Should -BeTrue
+            ($told.Message -join ' ') | Should -Match 'maintenance mode now.*starts nothing'
+            $drift = Test-BootScript -Server $servers[0] -Plan $bootScript.Plan @connect
+            $drift.MaintenanceMode | Should -BeTrue
+            ($drift.Problems -join ' ') | Should -Match 'maintenance mode now: after a power cut it would start nothing'
+        }
+        finally { $sim[0].MaintenanceMode = $false }
+        (Test-BootScript -Server $servers[0] -Plan $bootScript.Plan @connect).MaintenanceMode | Should -BeFalse
     }
 
     It 'checks drift against the plan for scheduled tasks' {
@@ -191,7 +208,7 @@ Get-EsxiVmList -Server '$($servers[0])' -Credential `$c -KnownHostsPath '$knownH
             else {
                 [Text.Encoding]::UTF8.GetString($now) | Should -Match '(?s)^#!/bin/sh.*# <<< VmBoot managed block <<<\nexit 0\n\z'
             }
-            # A cut upload may leave /etc/vmboot-local.sh.new, never anything ESXi runs at boot.
+            # A cut upload may leave a file in /tmp, never anything ESXi runs at boot.
             $h.RunAsHost('ls -a /etc/rc.local.d/') | Should -Not -Match 'vmboot'
         }
         $cutDuringInstall | Should -BeGreaterThan 0

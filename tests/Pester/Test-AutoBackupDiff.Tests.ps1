@@ -36,15 +36,19 @@ Describe 'Test-AutoBackupDiff' {
         $sim = [VmBoot.EsxiSim.EsxiSimulator]::Start(1)
         try {
             $h = $sim[0]
-            $null = $h.RunAsHost("sed -i '/^exit 0$/i vim-cmd vmsvc/power.on 1' /etc/rc.local.d/local.sh")
+            # Edited in place, as vi does (sed -i would replace the file, which auto-backup.sh may never save).
+            $null = $h.RunAsHost("sed '/^exit 0$/i vim-cmd vmsvc/power.on 1' /etc/rc.local.d/local.sh > /tmp/edit && cat /tmp/edit > /etc/rc.local.d/local.sh")
             $output = $h.RunAsHost('/sbin/auto-backup.sh 2>&1')
             $local = $output | Test-AutoBackupDiff
             $local.Path | Should -Be '/etc/rc.local.d/local.sh'
-            $local.LinesSaved | Should -Be 'vim-cmd vmsvc/power.on 1'
+            # A fresh host never saved the stock local.sh: the whole file is new to the backup, as in the real capture.
+            $local.LinesSaved | Should -Contain 'vim-cmd vmsvc/power.on 1'
+            $local.LinesSaved[0] | Should -BeLike '#!/bin/sh*'
+            $local.LinesDropped | Should -BeNullOrEmpty
             ($output | Test-AutoBackupDiff -Quiet) | Should -BeTrue
             $h.PersistedLocalSh() | Should -Match 'power.on 1'
 
-            $null = $h.RunAsHost("sed -i 's|<ntpd>off</ntpd>|<ntpd>automatic</ntpd>|' /etc/vmware/hostd/hostsvc.xml")
+            $null = $h.RunAsHost("sed 's|<ntpd>off</ntpd>|<ntpd>automatic</ntpd>|' /etc/vmware/hostd/hostsvc.xml > /tmp/edit && cat /tmp/edit > /etc/vmware/hostd/hostsvc.xml")
             $second = $h.RunAsHost('/sbin/auto-backup.sh 2>&1') | Test-AutoBackupDiff
             $second.Path | Should -Be '/etc/vmware/hostd/hostsvc.xml'
             $second.Explanation | Should -Match "running host has 'automatic'.*previous backup had 'off'"

@@ -172,10 +172,20 @@ namespace VmBoot.Engine.Tests
             Assert.All(esx02PowerOns.Zip(esx02PowerOns.Skip(1)), pair => Assert.True(pair.Second - pair.First >= 5, "stage pause of 5 s between power-ons"));
         }
 
-        [Fact]
-        public void ScriptIsCleanPosixShell()
+        [Theory]
+        [InlineData(false)]
+        [InlineData(true)]
+        public void ScriptIsCleanPosixShell(bool rescanAndLeaveMaintenanceMode)
         {
-            var script = BootScriptGenerator.Create(TwoStagePlan(), fixture.LiveInventory(), SimHost.StockLocalSh, "test");
+            var plan = TwoStagePlan();
+            if (rescanAndLeaveMaintenanceMode)
+            {
+                plan.Readiness.MaintenanceMode = MaintenanceModePolicy.Exit;
+                plan.Stages[0].After.RescanDatastores.Add("nas nfs");
+            }
+
+            var script = BootScriptGenerator.Create(plan, fixture.LiveInventory(), SimHost.StockLocalSh, "test");
+            Assert.Equal(rescanAndLeaveMaintenanceMode, script.Content.Contains("vmboot_gate_rescan() {", StringComparison.Ordinal));
             string file = Path.Combine(Path.GetTempPath(), $"vmboot-local-{Guid.NewGuid():N}.sh");
             File.WriteAllText(file, script.Content);
             try

@@ -259,6 +259,29 @@ namespace VmBoot.Engine.Tests
         }
 
         [Fact]
+        public void AnUpToDateScriptThatWasNotSavedIsWrittenInPlaceAndSavedAgain()
+        {
+            using var simulator = Start(EsxiProfile.Esxi80U3.Name);
+            var host = simulator[0];
+            host.AddDatastore("shared ds");
+            using var connection = Connect(host);
+            var script = Generate(connection, Plan());
+            Install(connection, script);
+            // Replaced by an identical copy (an editor's save): same content, no marker, so never saved again.
+            host.RunAsHost("cp /etc/rc.local.d/local.sh /tmp/copy && chmod 755 /tmp/copy && mv /tmp/copy /etc/rc.local.d/local.sh && /sbin/auto-backup.sh >/dev/null 2>&1");
+            var prepared = BootScriptInstaller.Prepare(connection, script, CancellationToken.None);
+            Assert.True(prepared.Unchanged);
+            Assert.False(prepared.Persisted, prepared.PersistenceEvidence);
+
+            var again = BootScriptInstaller.Apply(connection, prepared, CancellationToken.None);
+            Assert.True(again.Changed);
+            Assert.True(again.Persisted, again.PersistenceEvidence);
+            Assert.Equal("1755", host.Mode(SimHost.LocalShPath));
+            Assert.Contains(again.Warnings, w => w.Contains("had mode 755"));
+            Assert.Equal(3, Started(host.PowerCycle(hostdReadyAt: 10)).Count());
+        }
+
+        [Fact]
         public void AnExecInstalledOnlyHostIsNotWarnedOfWhatDoesNotHappen()
         {
             using var simulator = Start(EsxiProfile.Esxi80U3.Name);

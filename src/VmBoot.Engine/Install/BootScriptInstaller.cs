@@ -69,6 +69,12 @@ namespace VmBoot.Install
 
         /// <summary>True when the host already has exactly this script.</summary>
         public bool Unchanged => Current == Proposed;
+
+        /// <summary>When <see cref="Unchanged"/>: the next boot restores this local.sh (else it must be written and saved again).</summary>
+        public bool Persisted { get; set; }
+
+        /// <summary>How <see cref="Persisted"/> was decided.</summary>
+        public string PersistenceEvidence { get; set; } = "";
     }
 
     /// <summary>The outcome of installing on one host.</summary>
@@ -186,7 +192,7 @@ namespace VmBoot.Install
                     : $"{connection.Name} is in maintenance mode now; if it boots like this, the script starts nothing and says so in its log (readiness.maintenanceMode: stay). UPS software often leaves hosts there: set 'exit' to leave it at boot.");
             }
 
-            return WithProposal(plan, connection.Name, current => ManagedBlock.Merge(current, script.Block, plan.Warnings));
+            return WithProposal(connection, plan, current => ManagedBlock.Merge(current, script.Block, plan.Warnings), cancellationToken);
         }
 
         // ESXi's firewall passes outbound TCP only through its rulesets: a gate's port no ruleset covers cannot pass.
@@ -233,7 +239,7 @@ namespace VmBoot.Install
 
         /// <summary>Works out removing VmBoot's block (only it) from the host's local.sh; writes nothing.</summary>
         public static InstallPlan PrepareRemoval(EsxiConnection connection, CancellationToken cancellationToken)
-            => WithProposal(ReadHost(connection, cancellationToken), connection.Name, ManagedBlock.Remove);
+            => WithProposal(connection, ReadHost(connection, cancellationToken), ManagedBlock.Remove, cancellationToken);
 
         /// <summary>What is installed: the block, its plan, and whether /bootbank holds the same local.sh.</summary>
         public static InstalledBootScript Inspect(EsxiConnection connection, CancellationToken cancellationToken)
@@ -271,10 +277,17 @@ namespace VmBoot.Install
             }
 
             (installed.Persisted, installed.PersistenceEvidence) = PersistenceCheck.Check(connection, host.Current, null, cancellationToken);
+            if (installed.MaintenanceMode && installed.Plan != null)
+            {
+                installed.Warnings.Add(installed.Plan.Readiness.MaintenanceMode == MaintenanceModePolicy.Exit
+                    ? $"{connection.Name} is in maintenance mode now; if it boots like this, the script leaves maintenance mode first."
+                    : $"{connection.Name} is in maintenance mode now; if it boots like this, the script starts nothing (readiness.maintenanceMode: stay).");
+            }
+
             return installed;
         }
 
-        private static InstallPlan WithProposal(InstallPlan plan, string server, Func<string, string> propose)
+        private static InstallPlan WithProposal(EsxiConnection connection, InstallPlan plan, Func<string, string> propose, CancellationToken cancellationToken)
         {
             try
             {
@@ -282,10 +295,15 @@ namespace VmBoot.Install
             }
             catch (FormatException e)
             {
-                throw new InstallException(server, ManagedBlock.MarkersDamaged, $"{server}: {e.Message}");
+                throw new InstallException(connection.Name, ManagedBlock.MarkersDamaged, $"{connection.Name}: {e.Message}");
             }
 
             plan.Diff = UnifiedDiff.Create(plan.Current, plan.Proposed, LocalSh, LocalSh + " (with VmBoot)");
+            if (plan.Unchanged && plan.Current.Length > 0)
+            {
+                (plan.Persisted, plan.PersistenceEvidence) = PersistenceCheck.Check(connection, plan.Current, null, cancellationToken);
+            }
+
             return plan;
         }
 
@@ -329,25 +347,23 @@ namespace VmBoot.Install
         /// <param name="connection">The host.</param>
         /// <param name="plan">From <see cref="Prepare"/> or <see cref="PrepareRemoval"/>.</param>
         /// <param name="cancellationToken">Stops between steps; a write once started completes on the host.</param>
-        /// <param name="rewrite">Write and save even when the content is unchanged (Install-BootScript -Force).</param>
+        /// <param name="rewrite">Write and save even when the content is unchanged (Install-BootScript -Force); done anyway when it was not saved.</param>
         /// <param name="step">Told each step as it is done (for -Verbose).</param>
         public static InstallResult Apply(EsxiConnection connection, InstallPlan plan, CancellationToken cancellationToken, bool rewrite = false, Action<string>? step = null)
         {
             step ??= _ => { };
             EsxiCommandResult Run(string command, byte[]? input = null) => connection.Run(command, input, cancellationToken);
-            var result = new InstallResult { Server = connection.Name, EsxiVersion = plan.EsxiVersion, SecureBoot = plan.SecureBoot, MaintenanceMode = plan.MaintenanceMode };
-            result.Warnings.AddRange(plan.Warnings);
-            byte[] content = new UTF8Encoding(false).GetBytes(plan.Proposed);
-            result.Sha256 = Sha256(content);
-            if (plan.Unchanged && !rewrite)
+            if (plan.Unchanged && (plan.Persisted || plan.Current.Length == 0) && !rewrite)
             {
-                (result.Persisted, result.PersistenceEvidence) = PersistenceCheck.Check(connection, plan.Current, null, cancellationToken);
-                if (!result.Persisted)
-                {
-                    result.Warnings.Add($"local.sh is already installed but would not survive a reboot ({result.PersistenceEvidence}): install again with -Force.");
-                }
+                return Unchanged(plan);
+            }
 
-                return result;
+            byte[] content = new UTF8Encoding(false).GetBytes(plan.Proposed);
+            var result = Unchanged(plan);
+            result.Sha256 = Sha256(content);
+            if (plan.Unchanged && !plan.Persisted)
+            {
+                step($"local.sh is up to date but would not survive a reboot ({plan.PersistenceEvidence}): writing it in place and saving it again");
             }
 
             string stamp = DateTime.UtcNow.ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture);
@@ -396,6 +412,14 @@ namespace VmBoot.Install
             var backupRun = Run("/sbin/auto-backup.sh 2>&1");
             result.AutoBackupOutput = backupRun.Output;
             result.AutoBackup = AutoBackupAnalyzer.Analyze(backupRun.Output.Split('\n'));
+            if (backupRun.Output.IndexOf("Saving current state in", StringComparison.Ordinal) < 0)
+            {
+                // Nothing differed from the saved state (the same content written again): save anyway, so the
+                // state's time shows it was saved after this write (what read-only checks of sealed state go by).
+                step("auto-backup.sh found nothing to save; running /sbin/backup.sh 0 to save now");
+                result.AutoBackupOutput += Run("/sbin/backup.sh 0 2>&1").Output;
+            }
+
             // A second run finds nothing left to save once the first one saved everything ESXi marked.
             var again = AutoBackupAnalyzer.Analyze(Run("/sbin/auto-backup.sh 2>&1").Output.Split('\n'));
             (result.Persisted, result.PersistenceEvidence) = PersistenceCheck.Check(connection, plan.Proposed, again, cancellationToken);
@@ -413,17 +437,36 @@ namespace VmBoot.Install
             return result;
         }
 
+        /// <summary>The result of writing nothing: the host as <see cref="Prepare"/> or <see cref="PrepareRemoval"/> found it.</summary>
+        public static InstallResult Unchanged(InstallPlan plan)
+        {
+            var result = new InstallResult
+            {
+                Server = plan.Server,
+                EsxiVersion = plan.EsxiVersion,
+                SecureBoot = plan.SecureBoot,
+                MaintenanceMode = plan.MaintenanceMode,
+                Persisted = plan.Persisted,
+                PersistenceEvidence = plan.PersistenceEvidence,
+                Sha256 = Sha256(plan.Current),
+            };
+            result.Warnings.AddRange(plan.Warnings);
+            return result;
+        }
+
         // One host-side command that a dropped connection cannot cut short: it ignores hang-up and broken pipes,
-        // runs apart from the session, and puts the old content back if the write fails (a full file system).
+        // runs apart from the session, and puts the old content, mode and time back if the write fails (a full
+        // file system).
         private static string InPlaceWrite(string upload)
         {
             string local = ShellQuote.Quote(LocalSh);
             string uploaded = ShellQuote.Quote(upload);
             string old = ShellQuote.Quote(upload + ".old");
             return "( trap '' HUP INT TERM PIPE\n"
-                + $"  if [ -f {local} ]; then cp {local} {old} || exit 1; else : > {local} || exit 1; fi\n"
+                + $"  if [ -f {local} ]; then cp -p {local} {old} || exit 1; else : > {local} || exit 1; fi\n"
                 + $"  [ \"$(stat -c %a {local})\" = {StockMode} ] || chmod {StockMode} {local} || exit 1\n"
-                + $"  if cat {uploaded} > {local}; then echo written; else cat {old} > {local}; echo rolled-back; fi\n"
+                + $"  if cat {uploaded} > {local}; then echo written\n"
+                + $"  else cat {old} > {local}; chmod \"$(stat -c %a {old})\" {local}; touch -r {old} {local}; echo rolled-back; fi\n"
                 + $"  rm -f {uploaded} {old}\n"
                 + ") </dev/null 2>&1 | cat > /tmp/vmboot-install.$$.out &\n"
                 + "wait $!; cat /tmp/vmboot-install.$$.out; rm -f /tmp/vmboot-install.$$.out";

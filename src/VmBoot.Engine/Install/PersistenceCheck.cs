@@ -87,7 +87,7 @@ namespace VmBoot.Install
             long savedAt = long.Parse(lines[3], NumberStyles.None, CultureInfo.InvariantCulture);
             return savedAt + 2 >= changed
                 ? (true, $"{sealedState}: sticky bit and .#local.sh marker in place, and {where} was saved after local.sh last changed")
-                : (false, $"{sealedState}: local.sh changed after the last save of {where}; auto-backup.sh saves it within the hour, or run /sbin/auto-backup.sh now");
+                : (false, $"{sealedState}: local.sh was written after the last save of {where}; auto-backup.sh saves it within the hour if it differs from the saved copy, Install-BootScript saves it now");
         }
 
         private static string Sha256(string text)

@@ -5,10 +5,6 @@
 . /.sim/lib.sh
 sim_maybe_hang auto-backup.sh
 sim_track_files
-bank=/bootbank
-if [ "$(sim_profile altbootbank)" = 1 ] && [ -f /var/run/update_altbootbank ]; then
-    bank=/altbootbank
-fi
 changed=0
 if [ ! -f /bootbank/state.tgz ]; then
     changed=1
@@ -28,11 +24,7 @@ else
 fi
 if [ "$changed" = 1 ]; then
     sim_maybe_drop auto-backup.sh
-    if ! sim_save_state "$bank"; then
-        echo "Error (1) saving state to $bank" >&2
-        exit 1
-    fi
-    echo "Saving current state in $bank"
+    /sbin/backup.sh 0 || exit 1
 fi
 echo "Clock updated." >&2
 echo "Time: $(date '+%H:%M:%S')   Date: $(date '+%m/%d/%Y')   UTC" >&2

@@ -72,21 +72,24 @@ sim_maybe_drop() {
 # save, on chmod): a file with the same inode and new content gets its marker; a file replaced by another inode
 # loses it (the pessimistic reading of esxi-facts.md).
 sim_track_files() {
-    find /etc -type f ! -name '.#*' -exec stat -c '%i %Y %a %n' {} + 2>/dev/null | sort -k 4 > "$SIM/track.stat"
+    # Change time, which every write, chmod or touch moves and nothing can set back.
+    find /etc -type f ! -name '.#*' -exec stat -c '%i %a %z %n' {} + 2>/dev/null | sort -k 6 > "$SIM/track.stat"
     find /etc -type f ! -name '.#*' -exec sha256sum {} + 2>/dev/null > "$SIM/track.sum"
     awk -v tracked="$SIM/tracked" -v sums="$SIM/track.sum" '
         BEGIN {
-            while ((getline line < tracked) > 0) { split(line, f, "\t"); inode[f[1]] = f[2]; mtime[f[1]] = f[3]; sum[f[1]] = f[4] }
+            while ((getline line < tracked) > 0) { split(line, f, "\t"); inode[f[1]] = f[2]; ctime[f[1]] = f[3]; sum[f[1]] = f[4] }
             while ((getline line < sums) > 0) now[substr(line, 67)] = substr(line, 1, 64)
         }
         {
-            path = $0; sub(/^[^ ]+ [^ ]+ [^ ]+ /, "", path)
-            sticky = length($3) == 4 && substr($3, 1, 1) ~ /[1357]/
+            # inode, mode, change time (date, time with nanoseconds, zone), path
+            path = $0; sub(/^[^ ]+ [^ ]+ [^ ]+ [^ ]+ [^ ]+ /, "", path)
+            changed = $3 "T" $4
+            sticky = length($2) == 4 && substr($2, 1, 1) ~ /[1357]/
             if (path in inode) {
                 if (inode[path] != $1) print "unmark\t" path
-                else if (sticky && (mtime[path] != $2 || sum[path] != now[path])) print "mark\t" path
+                else if (sticky && (ctime[path] != changed || sum[path] != now[path])) print "mark\t" path
             }
-            print "record\t" path "\t" $1 "\t" $2 "\t" now[path]
+            print "record\t" path "\t" $1 "\t" changed "\t" now[path]
         }' "$SIM/track.stat" > "$SIM/track.out"
     grep '^record' "$SIM/track.out" | cut -f 2- > "$SIM/tracked"
     while IFS="$(printf '\t')" read -r action path; do
