@@ -145,11 +145,11 @@ try {
         [IO.File]::WriteAllText($file, $variants[$n].Content); $file
     }
     # Per host, what a careful admin does by hand: read the live file (to merge and review it), then
-    # one connection that backs it up, uploads to a temp file, checks its sha256, chmods, moves it
-    # into place and runs auto-backup.sh.
+    # one connection that backs it up, uploads to a temp file, checks its sha256, writes it into
+    # local.sh in place (a moved file would lose the marker auto-backup.sh saves by) and runs auto-backup.sh.
     $peerWrite = 'b=/vmfs/volumes/shared\ ds/vmboot-backup; mkdir -p "$b" && cp /etc/rc.local.d/local.sh "$b/local.sh.$(date +%s)" && ' +
-        'cat > /etc/vmboot-local.sh.new && sha256sum /etc/vmboot-local.sh.new && chmod 755 /etc/vmboot-local.sh.new && ' +
-        'mv /etc/vmboot-local.sh.new /etc/rc.local.d/local.sh && /sbin/auto-backup.sh'
+        'cat > /tmp/vmboot-local.sh.new && sha256sum /tmp/vmboot-local.sh.new && ' +
+        'cat /tmp/vmboot-local.sh.new > /etc/rc.local.d/local.sh && rm /tmp/vmboot-local.sh.new && /sbin/auto-backup.sh'
     $vmbootInstall = [System.Collections.Generic.List[double]]::new()
     $peerInstall = [System.Collections.Generic.List[double]]::new()
     foreach ($i in 1..$Repeat) {
@@ -170,7 +170,7 @@ try {
         $live = $sim[15].ReadText('/etc/rc.local.d/local.sh')
         if ($live -ne $variants[$n].Content -or $sim[15].PersistedLocalSh().TrimEnd() -ne $live.TrimEnd()) { throw 'the ssh loop did not install and persist' }
     }
-    Add-Result 'Install boot script, 16 hosts' 'ms' 'ssh loop: read, then backup+upload+sha256+mv+auto-backup' $peerInstall $vmbootInstall 'VmBoot also checks Secure Boot, execInstalledOnly, datastores, merges, diffs auto-backup'
+    Add-Result 'Install boot script, 16 hosts' 'ms' 'ssh loop: read, then backup+upload+sha256+in-place write+auto-backup' $peerInstall $vmbootInstall 'VmBoot also checks Secure Boot, maintenance mode, firewall, datastores, merges, rolls back, diffs auto-backup, proves the save'
 }
 finally { $sim.Dispose() }
 

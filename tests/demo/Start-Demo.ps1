@@ -101,9 +101,11 @@ stages:
     Write-Host "error $($refused[0].FullyQualifiedErrorId): $($refused[0])" -ForegroundColor Yellow
     $sim[2].SecureBoot = $false
 
-    Show-Step 'Install-BootScript on all hosts: backup, atomic write, auto-backup.sh, /bootbank checked'
+    Show-Step 'Install-BootScript on all hosts: backup, in-place write (the sticky file ESXi saves), auto-backup.sh, the save proven'
     $installed = $script | Install-BootScript -Server $servers @connect -Confirm:$false
     $installed | Format-Table | Out-String -Width 160 | Write-Host
+    # ESXi 8 seals its saved state, so no tool can read local.sh back: Persisted says what it rests on.
+    $installed | Select-Object -First 1 | Format-List Server, Persisted, PersistenceEvidence | Out-String -Width 160 | Write-Host
 
     Show-Step 'What auto-backup.sh saved on esx01, explained (Test-AutoBackupDiff)'
     $installed | Where-Object Server -EQ $servers[0] | Test-AutoBackupDiff | Format-List | Out-String -Width 160 | Write-Host

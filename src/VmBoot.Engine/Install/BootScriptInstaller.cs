@@ -455,14 +455,18 @@ namespace VmBoot.Install
         }
 
         // One host-side command that a dropped connection cannot cut short: it ignores hang-up and broken pipes,
-        // runs apart from the session, and puts the old content, mode and time back if the write fails (a full
-        // file system).
+        // runs apart from the session, checks there is room, and puts the old content, mode and time back if the
+        // write fails all the same.
         private static string InPlaceWrite(string upload)
         {
             string local = ShellQuote.Quote(LocalSh);
             string uploaded = ShellQuote.Quote(upload);
             string old = ShellQuote.Quote(upload + ".old");
+            // A whole copy beside it first: where that does not fit (a full /etc), local.sh is never touched.
+            string room = ShellQuote.Quote(LocalSh.Substring(0, LocalSh.LastIndexOf('/') + 1) + ".vmboot-room-check");
             return "( trap '' HUP INT TERM PIPE\n"
+                + $"  if ! cat {uploaded} > {room} 2>/dev/null; then rm -f {room} {uploaded}; echo 'no room for the new local.sh beside it'; exit 1; fi\n"
+                + $"  rm -f {room}\n"
                 + $"  if [ -f {local} ]; then cp -p {local} {old} || exit 1; else : > {local} || exit 1; fi\n"
                 + $"  [ \"$(stat -c %a {local})\" = {StockMode} ] || chmod {StockMode} {local} || exit 1\n"
                 + $"  if cat {uploaded} > {local}; then echo written\n"
