@@ -17,6 +17,22 @@ namespace VmBoot.Commands
             return record;
         }
 
+        /// <summary>
+        /// Routes a parse finding, wherever it was read: a warning (ESXi skipped a VM) or a non-terminating error,
+        /// both naming the file or host it came from when there is one.
+        /// </summary>
+        internal static void Route(ParseDiagnostic diagnostic, string? source, Action<string> warning, Action<ErrorRecord> error)
+        {
+            if (diagnostic.Severity == DiagnosticSeverity.Warning)
+            {
+                warning(source == null ? diagnostic.Message : $"{source}: {diagnostic.Message}");
+            }
+            else
+            {
+                error(FromDiagnostic(diagnostic, source));
+            }
+        }
+
         /// <summary>A parse error, prefixed with the file it came from when there is one.</summary>
         internal static ErrorRecord FromDiagnostic(ParseDiagnostic diagnostic, string? source)
         {

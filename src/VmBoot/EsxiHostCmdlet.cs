@@ -145,18 +145,9 @@ namespace VmBoot.Commands
             return inventory;
         }
 
-        /// <summary>A parse finding from a host: a warning (ESXi skipped a VM) or an error naming the host.</summary>
+        /// <summary>A parse finding from a host (the writer puts the host's name before its warnings itself).</summary>
         private protected static void Report(HostFanOut.HostWriter writer, Inventory.ParseDiagnostic diagnostic, string host)
-        {
-            if (diagnostic.Severity == Inventory.DiagnosticSeverity.Warning)
-            {
-                writer.Warning(diagnostic.Message);
-            }
-            else
-            {
-                writer.Error(ErrorRecords.FromDiagnostic(diagnostic, host));
-            }
-        }
+            => ErrorRecords.Route(diagnostic, host, _ => writer.Warning(diagnostic.Message), writer.Error);
 
         /// <summary>The hosts this pipeline record names, by -Server or -Session.</summary>
         private protected List<HostTarget> CurrentTargets() => ParameterSetName == SessionSet

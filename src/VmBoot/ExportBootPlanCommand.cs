@@ -48,11 +48,7 @@ namespace VmBoot.Commands
                 return;
             }
 
-            if (NoClobber && File.Exists(file))
-            {
-                WriteError(ErrorRecords.Create("FileExists", ErrorCategory.ResourceExists, file, $"'{file}' exists and -NoClobber was given."));
-                return;
-            }
+            FileSystemPaths.StopIfNoClobber(this, file, NoClobber);
 
             if (ShouldProcess(file, "Write boot plan"))
             {

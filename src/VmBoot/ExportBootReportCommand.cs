@@ -78,12 +78,8 @@ namespace VmBoot.Commands
         protected override void EndProcessing()
         {
             string file = SessionState.Path.GetUnresolvedProviderPathFromPSPath(ParameterSetName == PathSet ? Path : LiteralPath);
+            FileSystemPaths.StopIfNoClobber(this, file, NoClobber);
             var existing = new FileInfo(file);
-            if (existing.Exists && NoClobber)
-            {
-                ThrowTerminatingError(ErrorRecords.Create("BootReportFileExists", ErrorCategory.ResourceExists, file,
-                    $"'{file}' exists and -NoClobber was given. Choose another path or leave out -NoClobber."));
-            }
 
             // Events piped twice (an event and its boot's summary) are the same lines: keep one of each.
             var distinct = events.GroupBy(e => (e.Source, e.LineNumber, e.HostName, e.Time, e.Action)).Select(g => g.First()).ToList();

@@ -8,6 +8,19 @@ namespace VmBoot.Commands
     /// <summary>Resolves -Path (wildcards) and -LiteralPath to existing files, writing an error for each miss.</summary>
     internal static class FileSystemPaths
     {
+        /// <summary>Error id of -NoClobber on an existing file, as Export-Csv and Out-File say it.</summary>
+        internal const string NoClobberId = "NoClobber";
+
+        /// <summary>Stops the cmdlet, as PowerShell's own Export cmdlets do, when -NoClobber meets an existing file.</summary>
+        internal static void StopIfNoClobber(PSCmdlet cmdlet, string file, bool noClobber)
+        {
+            if (noClobber && File.Exists(file))
+            {
+                cmdlet.ThrowTerminatingError(ErrorRecords.Create(NoClobberId, ErrorCategory.ResourceExists, file,
+                    $"'{file}' exists and -NoClobber was given. Choose another path or leave out -NoClobber."));
+            }
+        }
+
         internal static IEnumerable<string> ResolveExistingFiles(PSCmdlet cmdlet, string[] paths, bool literal)
         {
             foreach (string path in paths)

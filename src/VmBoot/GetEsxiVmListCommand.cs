@@ -81,16 +81,6 @@ namespace VmBoot.Commands
         private GetAllVmsParser NewParser(string? source) => new GetAllVmsParser(
             server: "",
             onVm: Return,
-            onDiagnostic: diagnostic =>
-            {
-                if (diagnostic.Severity == DiagnosticSeverity.Warning)
-                {
-                    WriteWarning(source == null ? diagnostic.Message : $"{source}: {diagnostic.Message}");
-                }
-                else
-                {
-                    WriteError(ErrorRecords.FromDiagnostic(diagnostic, source));
-                }
-            });
+            onDiagnostic: diagnostic => ErrorRecords.Route(diagnostic, source, WriteWarning, WriteError));
     }
 }

@@ -1,6 +1,7 @@
 using System;
 using System.Collections;
 using System.Collections.Generic;
+using System.Globalization;
 using System.Linq;
 using System.Management.Automation;
 using VmBoot.Plans;
@@ -42,25 +43,23 @@ namespace VmBoot.Commands
         [ArgumentCompleter(typeof(DatastoreCompleter))]
         public string[]? Datastore { get; set; }
 
+        // Ranges are the plan schema's (checked with the plan, as for YAML); defaults are the model's.
+
         /// <summary>Seconds to wait at boot before checking anything.</summary>
         [Parameter]
-        [ValidateRange(0, 86400)]
-        public int MinimumDelay { get; set; }
+        public int MinimumDelay { get; set; } = new BootReadiness().MinimumDelay;
 
         /// <summary>Seconds allowed for hostd and datastores.</summary>
         [Parameter]
-        [ValidateRange(0, 86400)]
-        public int ReadinessTimeout { get; set; } = 600;
+        public int ReadinessTimeout { get; set; } = new BootReadiness().Timeout;
 
         /// <summary>Retries of a failed power-on.</summary>
         [Parameter]
-        [ValidateRange(0, 100)]
-        public int Retries { get; set; } = 3;
+        public int Retries { get; set; } = new PowerOnPolicy().Retries;
 
         /// <summary>Seconds before the first retry, doubled each time.</summary>
         [Parameter]
-        [ValidateRange(0, 3600)]
-        public int RetryDelay { get; set; } = 10;
+        public int RetryDelay { get; set; } = new PowerOnPolicy().RetryDelay;
 
         /// <summary>A host that boots in maintenance mode: Stay (start nothing) or Exit (leave it, then start).</summary>
         [Parameter]
@@ -119,21 +118,21 @@ namespace VmBoot.Commands
                     case "All": stage.Select.All = LanguagePrimitives.IsTrue(value); break;
                     case "ExcludeNames": stage.Exclude.Names = List(value); break;
                     case "ExcludeNameLike": stage.Exclude.NameLike = List(value); break;
-                    case "Pause": stage.Pause = Number(value, key, index); break;
-                    case "Delay": stage.After.Delay = Number(value, key, index); break;
+                    case "Pause": stage.Pause = Number(value, PlanSchema.Pause, index); break;
+                    case "Delay": stage.After.Delay = Number(value, PlanSchema.Delay, index); break;
                     case "Heartbeat":
                         stage.After.Heartbeat = !(value is bool b) || b;
                         if (!(value is bool))
                         {
-                            stage.After.HeartbeatTimeout = Number(value, key, index);
+                            stage.After.HeartbeatTimeout = Number(value, PlanSchema.HeartbeatTimeout, index);
                         }
 
                         break;
                     case "TcpHost": stage.After.TcpHost = Text(value); break;
-                    case "TcpPort": stage.After.TcpPort = Number(value, key, index); break;
+                    case "TcpPort": stage.After.TcpPort = Number(value, PlanSchema.TcpPort, index); break;
                     case "RescanDatastores": stage.After.RescanDatastores = List(value); break;
-                    case "RescanTimeout": stage.After.RescanTimeout = Number(value, key, index); break;
-                    default: stage.After.TcpTimeout = Number(value, key, index); break;
+                    case "RescanTimeout": stage.After.RescanTimeout = Number(value, PlanSchema.RescanTimeout, index); break;
+                    default: stage.After.TcpTimeout = Number(value, PlanSchema.TcpTimeout, index); break;
                 }
             }
 
@@ -144,16 +143,23 @@ namespace VmBoot.Commands
 
         private static List<string> List(object? value) => LanguagePrimitives.ConvertTo<string[]>(value).ToList();
 
-        private static int Number(object? value, string key, int index)
+        // Whole numbers as YAML takes them (a number, or text of one); anything else gets YAML's message.
+        private static int Number(object? value, PlanNumber number, int index)
         {
+            bool whole = value is int || value is long || value is short || value is byte
+                || (value is string text && int.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out _));
             try
             {
-                return LanguagePrimitives.ConvertTo<int>(value);
+                if (whole)
+                {
+                    return LanguagePrimitives.ConvertTo<int>(value);
+                }
             }
             catch (PSInvalidCastException)
             {
-                throw new ArgumentException($"Stage {index + 1}: {key} must be a whole number of seconds, not '{value}'.");
             }
+
+            throw new ArgumentException(number.NotANumber(PlanSchema.Stage(index), LanguagePrimitives.ConvertTo<string>(value)));
         }
     }
 }

@@ -32,7 +32,7 @@ namespace VmBoot.Commands
 
         /// <summary>Results of Install-BootScript or Uninstall-BootScript: their auto-backup.sh runs.</summary>
         [Parameter(Mandatory = true, ParameterSetName = "InstallResult", ValueFromPipeline = true)]
-        public Install.InstallResult[] InstallResult { get; set; } = null!;
+        public InstallResult[] InstallResult { get; set; } = null!;
 
         /// <summary>Return only $true when nothing but local.sh differed, $false otherwise.</summary>
         [Parameter]

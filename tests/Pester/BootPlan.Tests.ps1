@@ -37,8 +37,9 @@ Describe 'Import-BootPlan and Export-BootPlan' {
         Import-BootPlan -Path $example | Export-BootPlan -Path $target -WhatIf
         Test-Path -LiteralPath $target | Should -BeFalse
         Set-Content -LiteralPath $target -Value 'keep me'
-        Import-BootPlan -Path $example | Export-BootPlan -Path $target -NoClobber -ErrorVariable clobber -ErrorAction SilentlyContinue
-        $clobber[0].FullyQualifiedErrorId | Should -Be 'FileExists,VmBoot.Commands.ExportBootPlanCommand'
+        # Terminating, with PowerShell's own id, as Export-Csv -NoClobber and Export-BootReport -NoClobber.
+        { Import-BootPlan -Path $example | Export-BootPlan -Path $target -NoClobber } |
+            Should -Throw -ErrorId 'NoClobber,VmBoot.Commands.ExportBootPlanCommand'
         Get-Content -LiteralPath $target | Should -Be 'keep me'
     }
 }

@@ -18,7 +18,7 @@ BeforeAll {
         [pscustomobject]@{
             LocalSh = [Convert]::ToBase64String($sim[$Index].ReadBytes('/etc/rc.local.d/local.sh'))
             Bootbank = [Convert]::ToBase64String($sim[$Index].ReadBytes('/bootbank/state.tgz'))
-            Listing = $sim[$Index].RunAsHost('ls -la /etc/rc.local.d/ /etc/ | grep -v " \.\.\?$"')
+            Listing = $sim[$Index].RunAsHost('ls -la --full-time /etc/rc.local.d/ /etc/ | grep -v " \.\.\?$"')
         }
     }
 

@@ -26,7 +26,7 @@ Describe 'Get-BootLog' {
         foreach ($i in 0, 1) {
             $name = $sim[$i].Name
             $mine = @($events | Where-Object HostName -EQ $name)
-            $mine[0].PSObject.TypeNames[0] | Should -Be 'VmBoot.BootLog.BootLogEvent'
+            $mine[0].PSObject.TypeNames[0] | Should -Be 'VmBoot.BootLogEvent'
             $mine[0].Action | Should -Be 'boot-start'
             $mine[-1].Action | Should -Be 'boot-end'
             $mine[0].Source | Should -Be "$($servers[$i]):/vmfs/volumes/shared ds/vmboot/$name.log"
@@ -42,7 +42,7 @@ Describe 'Get-BootLog' {
     It 'summarises each boot: stages, last VM on, problems' {
         $summary = Get-BootLog -Server $servers @connect -Summary -Last 1
         $summary.Count | Should -Be 2
-        $summary[0].PSObject.TypeNames[0] | Should -Be 'VmBoot.BootLog.BootSummary'
+        $summary[0].PSObject.TypeNames[0] | Should -Be 'VmBoot.BootSummary'
         $first = $summary | Where-Object HostName -EQ $sim[0].Name
         $first.Completed | Should -BeTrue
         $first.PoweredOn | Should -Be 3
@@ -182,7 +182,7 @@ return {
         Test-Path -LiteralPath $report | Should -BeFalse
         Set-Content -LiteralPath $report -Value 'mine'
         { Get-BootLog -Server $servers[0] @connect -Last 1 | Export-BootReport -Path $report -NoClobber -ErrorAction Stop } |
-            Should -Throw -ErrorId 'BootReportFileExists,VmBoot.Commands.ExportBootReportCommand'
+            Should -Throw -ErrorId 'NoClobber,VmBoot.Commands.ExportBootReportCommand'
         Get-Content -LiteralPath $report | Should -Be 'mine'
     }
 }

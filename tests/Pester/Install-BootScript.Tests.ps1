@@ -40,7 +40,7 @@ Get-EsxiVmList -Server '$($servers[0])' -Credential `$c -KnownHostsPath '$knownH
     It 'installs on every host, keeps the admin''s lines, backs up, persists and explains auto-backup' {
         $results = $bootScript | Install-BootScript -Server $servers[0..2] @connect -Confirm:$false
         $results.Count | Should -Be 3
-        $results[0].PSObject.TypeNames[0] | Should -Be 'VmBoot.Install.InstallResult'
+        $results[0].PSObject.TypeNames[0] | Should -Be 'VmBoot.InstallResult'
         foreach ($result in $results) {
             $result.Changed | Should -BeTrue
             $result.Persisted | Should -BeTrue
@@ -90,7 +90,7 @@ Get-EsxiVmList -Server '$($servers[0])' -Credential `$c -KnownHostsPath '$knownH
         $output = $bootScript | Install-BootScript -Server $servers[1] @connect -Force -Confirm:$false -Verbose 4>&1
         $steps = @($output | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] }).Message
         $forced = $output | Where-Object { $_ -isnot [System.Management.Automation.VerboseRecord] }
-        $forced.PSObject.TypeNames[0] | Should -Be 'VmBoot.Install.InstallResult'
+        $forced.PSObject.TypeNames[0] | Should -Be 'VmBoot.InstallResult'
         # -Verbose tells each step, naming the host.
         ($steps -join "`n") | Should -Match "(?s)$([regex]::Escape($servers[1])): backed up local.sh to .*uploaded \d+ bytes.*verified.*wrote it into /etc/rc.local.d/local.sh in place.*saved: sealed state.*a second auto-backup.sh run found nothing left to save"
         $forced.Changed | Should -BeTrue

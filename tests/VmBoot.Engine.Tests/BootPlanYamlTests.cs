@@ -104,7 +104,7 @@ stages:
         [InlineData("version: 1\nstages:\n  - name: a\n    select: { nameMatch: ['(unclosed'] }\n", 4, 13, "not a valid regular expression")]
         [InlineData("version: 1\nstages:\n  - name: a\n    select: { all: true }\n  - name: a\n    select: { all: true }\n", 5, 5, "two stages are named 'a'")]
         [InlineData("version: 1\nstages: [\n", 3, 1, "not valid YAML")]
-        [InlineData("version: 1\nreadiness:\n  timeout: -5\nstages:\n  - name: a\n    select: { all: true }\n", 3, 12, "expected a whole number")]
+        [InlineData("version: 1\nreadiness:\n  timeout: -5\nstages:\n  - name: a\n    select: { all: true }\n", 3, 12, "readiness.timeout is -5, out of range (0 to 86400)")]
         [InlineData("version: 1\nstages:\n  - name: a\n    select: { all: true }\n    after: { tcp: { host: 'vc; reboot', port: 443 } }\n", 3, 5, "not a host name")]
         public void MistakesAreReportedWithLineAndColumn(string yaml, int line, int column, string reason)
         {

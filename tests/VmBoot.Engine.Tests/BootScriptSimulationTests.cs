@@ -172,22 +172,99 @@ namespace VmBoot.Engine.Tests
             Assert.All(esx02PowerOns.Zip(esx02PowerOns.Skip(1)), pair => Assert.True(pair.Second - pair.First >= 5, "stage pause of 5 s between power-ons"));
         }
 
-        [Theory]
-        [InlineData(false)]
-        [InlineData(true)]
-        public void ScriptIsCleanPosixShell(bool rescanAndLeaveMaintenanceMode)
+        // Plans of every shape the generator has: the seed's recipe (New-BootScript -FirstStage), every gate with a
+        // rescan and maintenance mode left, a single stage.
+        public static IEnumerable<object[]> PlanShapes()
         {
-            var plan = TwoStagePlan();
-            if (rescanAndLeaveMaintenanceMode)
-            {
-                plan.Readiness.MaintenanceMode = MaintenanceModePolicy.Exit;
-                plan.Stages[0].After.RescanDatastores.Add("nas nfs");
-            }
+            yield return new object[] { "first stage recipe" };
+            yield return new object[] { "every gate" };
+            yield return new object[] { "one stage" };
+        }
 
+        private static BootPlan Shape(string shape)
+        {
+            switch (shape)
+            {
+                case "first stage recipe":
+                    return new BootPlan
+                    {
+                        Log = { Datastore = "shared ds" },
+                        Stages = { new BootStage { Name = "first", Select = { NameLike = { "vcsa*" } }, After = { Delay = 120 } }, new BootStage { Name = "rest", Select = { All = true } } },
+                    };
+                case "every gate":
+                    var plan = TwoStagePlan();
+                    plan.Readiness.MaintenanceMode = MaintenanceModePolicy.Exit;
+                    plan.Readiness.MinimumDelay = 10;
+                    plan.Stages[0].After.Delay = 30;
+                    plan.Stages[0].After.RescanDatastores.Add("nas nfs");
+                    return plan;
+                default:
+                    return new BootPlan { Stages = { new BootStage { Name = "all", Select = { All = true }, Pause = 5 } } };
+            }
+        }
+
+        [Theory]
+        [MemberData(nameof(PlanShapes))]
+        public void ScriptIsCleanPosixShellWithOnlyTheFunctionsItCalls(string shape)
+        {
+            var plan = Shape(shape);
             var script = BootScriptGenerator.Create(plan, fixture.LiveInventory(), SimHost.StockLocalSh, "test");
-            Assert.Equal(rescanAndLeaveMaintenanceMode, script.Content.Contains("vmboot_gate_rescan() {", StringComparison.Ordinal));
+            AssertShellcheckClean(script.Content);
+            var gates = plan.Stages.Take(plan.Stages.Count - 1).Select(s => s.After).ToList();
+            Assert.Equal(gates.Any(g => g.Heartbeat), script.Content.Contains("vmboot_gate_heartbeat() {", StringComparison.Ordinal));
+            Assert.Equal(gates.Any(g => g.TcpHost != null), script.Content.Contains("vmboot_gate_tcp() {", StringComparison.Ordinal));
+            Assert.Equal(gates.Any(g => g.RescanDatastores.Count > 0), script.Content.Contains("vmboot_gate_rescan() {", StringComparison.Ordinal));
+            // What it does comes first, in words; then the main sequence; the helpers last.
+            int summary = script.Content.IndexOf("# What this block does at boot", StringComparison.Ordinal);
+            int main = script.Content.IndexOf("vmboot_main() {", StringComparison.Ordinal);
+            int helpers = script.Content.IndexOf("vmboot_start() {", StringComparison.Ordinal);
+            Assert.True(summary > 0 && summary < main && main < helpers, "summary, main sequence, helpers: in that order");
+            Assert.Contains("# Worst case, if every wait runs to its timeout", script.Content);
+            Assert.Contains("# Columns, tab-separated: stage, datastore, vmx file, name.", script.Content);
+            Assert.EndsWith("\nexit 0\n", script.Content);
+        }
+
+        [Fact]
+        public void TheFunctionsResourceIsCleanPosixShellOnItsOwn()
+        {
+            string file = Path.Combine(AppContext.BaseDirectory, "boot-functions.sh");
+            File.WriteAllText(file, BootFunctions.Resource("boot-functions.sh"));
+            AssertShellcheckClean(File.ReadAllText(file));
+            Assert.Contains("vmboot_gate_rescan", BootFunctions.Names);
+        }
+
+        [Fact]
+        public void EveryVmOfAHeartbeatGateGetsItsOwnLine()
+        {
+            var host = fixture.Simulator[0];
+            host.SetInventory(new[]
+            {
+                new SimVm { Vmid = 1, Name = "slow", Datastore = "shared ds", HeartbeatDelay = 5000 },
+                new SimVm { Vmid = 2, Name = "quick", Datastore = "shared ds", HeartbeatDelay = 10 },
+                new SimVm { Vmid = 3, Name = "later", Datastore = "shared ds" },
+            });
+            var plan = new BootPlan
+            {
+                Log = { Datastore = "shared ds" },
+                Stages =
+                {
+                    new BootStage { Name = "pair", Select = { Names = { "slow", "quick" } }, After = { Heartbeat = true, HeartbeatTimeout = 60 } },
+                    new BootStage { Name = "rest", Select = { All = true } },
+                },
+            };
+            var script = BootScriptGenerator.Create(plan, fixture.LiveInventory(), SimHost.StockLocalSh, "test");
+            fixture.Install(host, script.Content);
+            host.PowerCycle();
+            var lines = host.ReadText($"/vmfs/volumes/shared ds/vmboot/{host.Name}.log").Split('\n').Where(l => l.Contains("\tgate-heartbeat\t", StringComparison.Ordinal)).ToList();
+            Assert.Equal(2, lines.Count);
+            Assert.Contains("\ttimeout\tslow\t", lines[0]);
+            Assert.Contains("\tgreen\tquick\t", lines[1]);
+        }
+
+        private static void AssertShellcheckClean(string content)
+        {
             string file = Path.Combine(Path.GetTempPath(), $"vmboot-local-{Guid.NewGuid():N}.sh");
-            File.WriteAllText(file, script.Content);
+            File.WriteAllText(file, content);
             try
             {
                 var (code, output) = Run("shellcheck", "-s", "sh", "-S", "style", file);
@@ -199,8 +276,6 @@ namespace VmBoot.Engine.Tests
             {
                 File.Delete(file);
             }
-
-            Assert.EndsWith("\nexit 0\n", script.Content);
         }
 
         [Fact]
@@ -253,7 +328,7 @@ namespace VmBoot.Engine.Tests
         private static void AssertLogTellsTheTimeline(string log, SimHost host, BootTimeline timeline)
         {
             var errors = new List<ParseDiagnostic>();
-            var boot = BootLog.BootSummary.FromEvents(BootLog.BootLogParser.Parse(log.Split('\n'), host.Name, errors.Add)).Last();
+            var boot = BootSummary.FromEvents(BootLog.BootLogParser.Parse(log.Split('\n'), host.Name, errors.Add)).Last();
             Assert.Empty(errors);
             Assert.Equal(host.Name, boot.HostName);
             Assert.True(boot.Completed);

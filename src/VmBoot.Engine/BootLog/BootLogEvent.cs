@@ -1,6 +1,6 @@
 using System;
 
-namespace VmBoot.BootLog
+namespace VmBoot
 {
     /// <summary>One line of VmBoot's boot log: something the boot script did or saw.</summary>
     public sealed class BootLogEvent

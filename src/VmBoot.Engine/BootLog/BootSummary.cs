@@ -2,7 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 
-namespace VmBoot.BootLog
+namespace VmBoot
 {
     /// <summary>One boot of one host, as its boot log tells it.</summary>
     public sealed class BootSummary

@@ -5,7 +5,7 @@ using System.Text.RegularExpressions;
 
 namespace VmBoot.Plans
 {
-    /// <summary>Checks what the schema alone cannot: names, regexes, non-empty stages, safe values.</summary>
+    /// <summary>Checks every plan, however it was made: the numbers against <see cref="PlanSchema"/>, names, regexes, non-empty stages, safe values.</summary>
     public static class BootPlanValidator
     {
         private static readonly Regex HostName = new Regex(@"^[A-Za-z0-9]([A-Za-z0-9.\-:]*[A-Za-z0-9])?$|^\[[0-9A-Fa-f:.]+\]$", RegexOptions.CultureInvariant);
@@ -15,8 +15,21 @@ namespace VmBoot.Plans
 
         internal static void Validate(BootPlan plan, BootPlanYaml.Reader? reader)
         {
-            BootPlanException Fail(object at, string reason)
-                => reader?.ErrorAt(at, reason) ?? new BootPlanException(plan.Source, 0, 0, reason);
+            BootPlanException Fail(object at, string reason, string? key = null)
+                => reader?.ErrorAt(at, key, reason) ?? new BootPlanException(plan.Source, 0, 0, reason);
+
+            void Check(PlanNumber number, int value, object owner, string where = "")
+            {
+                if (number.Check(where, value) is string problem)
+                {
+                    throw Fail(owner, problem, number.Key);
+                }
+            }
+
+            Check(PlanSchema.MinimumDelay, plan.Readiness.MinimumDelay, plan.Readiness);
+            Check(PlanSchema.ReadinessTimeout, plan.Readiness.Timeout, plan.Readiness);
+            Check(PlanSchema.Retries, plan.PowerOn.Retries, plan.PowerOn);
+            Check(PlanSchema.RetryDelay, plan.PowerOn.RetryDelay, plan.PowerOn);
 
             if (plan.Stages.Count == 0)
             {
@@ -36,10 +49,18 @@ namespace VmBoot.Plans
                 }
             }
 
-            CheckSelector(plan.Exclude, Fail);
+            CheckSelector(plan.Exclude, (at, reason) => Fail(at, reason));
             var names = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
-            foreach (var stage in plan.Stages)
+            for (int index = 0; index < plan.Stages.Count; index++)
             {
+                var stage = plan.Stages[index];
+                string where = PlanSchema.Stage(index);
+                Check(PlanSchema.Pause, stage.Pause, stage, where);
+                Check(PlanSchema.Delay, stage.After.Delay, stage.After, where);
+                Check(PlanSchema.HeartbeatTimeout, stage.After.HeartbeatTimeout, stage.After, where);
+                Check(PlanSchema.TcpPort, stage.After.TcpPort, stage.After, where);
+                Check(PlanSchema.TcpTimeout, stage.After.TcpTimeout, stage.After, where);
+                Check(PlanSchema.RescanTimeout, stage.After.RescanTimeout, stage.After, where);
                 if (string.IsNullOrWhiteSpace(stage.Name) || stage.Name.IndexOfAny(new[] { '\n', '\r', '\t' }) >= 0)
                 {
                     throw Fail(stage, "every stage needs a 'name' (one line, no tabs)");
@@ -55,8 +76,8 @@ namespace VmBoot.Plans
                     throw Fail(stage, $"stage '{stage.Name}' selects nothing; list names, nameLike, nameMatch, datastores, vmxPaths or tags, or 'all: true' for the rest");
                 }
 
-                CheckSelector(stage.Select, Fail);
-                CheckSelector(stage.Exclude, Fail);
+                CheckSelector(stage.Select, (at, reason) => Fail(at, reason));
+                CheckSelector(stage.Exclude, (at, reason) => Fail(at, reason));
                 if (stage.After.TcpHost != null && !HostName.IsMatch(stage.After.TcpHost))
                 {
                     throw Fail(stage, $"'{stage.After.TcpHost}' is not a host name or address");
@@ -78,6 +99,14 @@ namespace VmBoot.Plans
                 }
             }
         }
+    }
+
+    /// <summary>(object, key) pairs compared by the object's identity and the key's text.</summary>
+    internal sealed class OwnerAndKey : IEqualityComparer<(object Owner, string Key)>
+    {
+        public bool Equals((object Owner, string Key) x, (object Owner, string Key) y) => ReferenceEquals(x.Owner, y.Owner) && x.Key == y.Key;
+
+        public int GetHashCode((object Owner, string Key) obj) => (SameObject.Instance.GetHashCode(obj.Owner) * 31) + obj.Key.GetHashCode();
     }
 
     /// <summary>Identity comparison (netstandard2.0 has no ReferenceEqualityComparer).</summary>

@@ -16,7 +16,7 @@ namespace VmBoot.Plans
 
         /// <summary>Creates the exception.</summary>
         public BootPlanException(string? source, int line, int column, string reason, Exception? inner = null)
-            : base($"{source ?? "boot plan"}:{line}:{column}: {reason}", inner)
+            : base(line > 0 ? $"{source ?? "boot plan"}:{line}:{column}: {reason}" : source != null ? $"{source}: {reason}" : reason, inner)
         {
             Source = source;
             Line = line;
@@ -243,14 +243,22 @@ namespace VmBoot.Plans
             private readonly string? source;
             private readonly Dictionary<object, YamlNode> positions = new Dictionary<object, YamlNode>(SameObject.Instance);
 
+            // Where each number was read: (the object it went into, its schema key).
+            private readonly Dictionary<(object Owner, string Key), YamlNode> values = new Dictionary<(object, string), YamlNode>(new OwnerAndKey());
+
+            // What messages about the stage being read start with.
+            private string where = "";
+
             internal Reader(string? source) => this.source = source;
 
             internal BootPlanException Error(YamlNode node, string reason)
                 => new BootPlanException(source, (int)node.Start.Line, (int)node.Start.Column, reason);
 
-            /// <summary>An error at the node an object was read from (for checks made after reading).</summary>
-            internal BootPlanException ErrorAt(object read, string reason)
-                => positions.TryGetValue(read, out var node) ? Error(node, reason) : new BootPlanException(source, 1, 1, reason);
+            /// <summary>An error at the value (or else the node) an object was read from, for checks made after reading.</summary>
+            internal BootPlanException ErrorAt(object read, string? key, string reason)
+                => key != null && values.TryGetValue((read, key), out var value) ? Error(value, reason)
+                : positions.TryGetValue(read, out var node) ? Error(node, reason)
+                : new BootPlanException(source, 1, 1, reason);
 
             internal BootPlan Plan(YamlNode node)
             {
@@ -262,7 +270,7 @@ namespace VmBoot.Plans
                     {
                         case "version":
                             hasVersion = true;
-                            plan.Version = Int(value, 1, int.MaxValue);
+                            plan.Version = Int(value, new PlanNumber("version", 1, int.MaxValue), plan);
                             if (plan.Version != CurrentVersion)
                             {
                                 throw Error(value, $"version {plan.Version} is not supported; this VmBoot reads version {CurrentVersion}");
@@ -288,8 +296,8 @@ namespace VmBoot.Plans
                             {
                                 switch (k)
                                 {
-                                    case "minimumDelay": plan.Readiness.MinimumDelay = Int(v, 0, 86400); break;
-                                    case "timeout": plan.Readiness.Timeout = Int(v, 0, 86400); break;
+                                    case "minimumDelay": plan.Readiness.MinimumDelay = Int(v, PlanSchema.MinimumDelay, plan.Readiness); break;
+                                    case "timeout": plan.Readiness.Timeout = Int(v, PlanSchema.ReadinessTimeout, plan.Readiness); break;
                                     case "maintenanceMode":
                                         string policy = Str(v);
                                         plan.Readiness.MaintenanceMode = policy == "exit" ? MaintenanceModePolicy.Exit
@@ -306,11 +314,11 @@ namespace VmBoot.Plans
                             {
                                 if (k == "retries")
                                 {
-                                    plan.PowerOn.Retries = Int(v, 0, 100);
+                                    plan.PowerOn.Retries = Int(v, PlanSchema.Retries, plan.PowerOn);
                                 }
                                 else
                                 {
-                                    plan.PowerOn.RetryDelay = Int(v, 0, 3600);
+                                    plan.PowerOn.RetryDelay = Int(v, PlanSchema.RetryDelay, plan.PowerOn);
                                 }
                             }
 
@@ -325,6 +333,7 @@ namespace VmBoot.Plans
                             }
 
                             plan.Stages = stages.Children.Select(Stage).ToList();
+                            where = "";
                             break;
                     }
                 }
@@ -338,8 +347,9 @@ namespace VmBoot.Plans
                 return plan;
             }
 
-            private BootStage Stage(YamlNode node)
+            private BootStage Stage(YamlNode node, int index)
             {
+                where = PlanSchema.Stage(index);
                 var stage = new BootStage();
                 foreach (var (key, value) in Mapping(node, "a stage", "name", "select", "exclude", "pause", "after"))
                 {
@@ -348,7 +358,7 @@ namespace VmBoot.Plans
                         case "name": stage.Name = Str(value); break;
                         case "select": stage.Select = Selector(value, "select"); break;
                         case "exclude": stage.Exclude = Selector(value, "exclude"); break;
-                        case "pause": stage.Pause = Int(value, 0, 3600); break;
+                        case "pause": stage.Pause = Int(value, PlanSchema.Pause, stage); break;
                         default: stage.After = Gate(value); break;
                     }
                 }
@@ -365,13 +375,13 @@ namespace VmBoot.Plans
                     switch (key)
                     {
                         case "delay":
-                            gate.Delay = Int(value, 0, 86400);
+                            gate.Delay = Int(value, PlanSchema.Delay, gate);
                             break;
                         case "heartbeat":
                             gate.Heartbeat = true;
                             foreach (var (k, v) in Mapping(value, "heartbeat", "timeout"))
                             {
-                                gate.HeartbeatTimeout = Int(v, 1, 86400);
+                                gate.HeartbeatTimeout = Int(v, PlanSchema.HeartbeatTimeout, gate);
                             }
 
                             break;
@@ -384,7 +394,7 @@ namespace VmBoot.Plans
                                 }
                                 else
                                 {
-                                    gate.RescanTimeout = Int(v, 1, 86400);
+                                    gate.RescanTimeout = Int(v, PlanSchema.RescanTimeout, gate);
                                 }
                             }
 
@@ -400,8 +410,8 @@ namespace VmBoot.Plans
                                 switch (k)
                                 {
                                     case "host": gate.TcpHost = Str(v); break;
-                                    case "port": gate.TcpPort = Int(v, 1, 65535); break;
-                                    default: gate.TcpTimeout = Int(v, 1, 86400); break;
+                                    case "port": gate.TcpPort = Int(v, PlanSchema.TcpPort, gate); break;
+                                    default: gate.TcpTimeout = Int(v, PlanSchema.TcpTimeout, gate); break;
                                 }
                             }
 
@@ -482,19 +492,17 @@ namespace VmBoot.Plans
                 return new List<string> { Str(node) };
             }
 
-            private int Int(YamlNode node, int min, int max)
+            // Text to number only: ranges are the validator's (PlanSchema), so New-BootPlan's plans meet the same ones.
+            private int Int(YamlNode node, PlanNumber number, object owner)
             {
-                if (node is YamlScalarNode scalar && int.TryParse(scalar.Value, NumberStyles.None, CultureInfo.InvariantCulture, out int value) && scalar.Style == ScalarStyle.Plain)
+                if (node is YamlScalarNode scalar && scalar.Style == ScalarStyle.Plain
+                    && int.TryParse(scalar.Value, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out int value))
                 {
-                    if (value < min || value > max)
-                    {
-                        throw Error(node, $"{value} is out of range ({min} to {max})");
-                    }
-
+                    values[(owner, number.Key)] = node;
                     return value;
                 }
 
-                throw Error(node, $"expected a whole number of seconds or a count, not '{(node as YamlScalarNode)?.Value ?? node.NodeType.ToString()}'");
+                throw Error(node, number.NotANumber(where, (node as YamlScalarNode)?.Value ?? node.NodeType.ToString()));
             }
 
             private bool Bool(YamlNode node)

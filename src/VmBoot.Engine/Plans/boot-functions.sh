@@ -1,0 +1,284 @@
+#!/bin/sh
+# The functions of VmBoot's boot script. The generator copies into local.sh's managed block the ones a plan
+# calls (and what they call), after the plan's own vmboot_main and vmboot_targets, in this order, and sets the
+# VMBOOT_* variables after them. BusyBox ash: POSIX sh and what ESXi 6.7's BusyBox 1.22.1 has. Arguments are
+# always quoted; vmids are digits by construction (awk prints them only after matching ^[0-9]+); no VM name,
+# note or path is ever evaluated.
+# As a file on its own it is a library: its variables are set, and its functions called, by the generated part.
+# shellcheck disable=SC2154,SC2317
+
+# Runs the plan once, in the background. A run still going (its pid alive) refuses a second start.
+vmboot_start() {
+    if ! mkdir /var/run/vmboot.lock 2>/dev/null; then
+        vmboot_running=$(cat /var/run/vmboot.lock/pid 2>/dev/null)
+        if [ -z "$vmboot_running" ] || kill -0 "$vmboot_running" 2>/dev/null; then
+            VMBOOT_LOG=/var/log/vmboot.log
+            vmboot_log start-refused - - - running - "another VmBoot run is still going (pid ${vmboot_running:-starting}); this start does nothing"
+            return 0
+        fi
+        rm -rf /var/run/vmboot.lock
+        mkdir /var/run/vmboot.lock || return 0
+    fi
+    (
+        trap 'rm -rf "$VMBOOT_TMP" /var/run/vmboot.lock' EXIT
+        mkdir -p "$VMBOOT_TMP"
+        vmboot_main
+    ) </dev/null >/dev/null 2>&1 &
+    echo "$!" > /var/run/vmboot.lock/pid
+}
+
+# Until hostd answers (or readiness.timeout): as root, or as vpxuser where lockdown mode refuses root.
+vmboot_wait_hostd() {
+    vmboot_log wait-hostd - - - waiting - -
+    until vmboot_refusal=$(vim-cmd vmsvc/getallvms 2>&1 >/dev/null </dev/null); do
+        case $vmboot_refusal in
+            *vim.fault.NoPermission*|*vim.fault.InvalidLogin*)
+                if vim-cmd -U vpxuser -c /etc/vmware/hostd/config.xml vmsvc/getallvms </dev/null >/dev/null 2>&1; then
+                    VMBOOT_VIM_USER=vpxuser
+                    vmboot_log vim-user - - - vpxuser - 'root is refused (lockdown mode): using vpxuser, as ESXi autostart does'
+                    break
+                fi
+                vmboot_log vim-user - - - failed - 'hostd refuses root and vpxuser (lockdown mode?): nothing can be started'
+                return 1
+                ;;
+        esac
+        if vmboot_timed_out "$VMBOOT_READY_BY"; then
+            vmboot_log wait-hostd - - - timeout - 'hostd did not answer; starting anyway'
+            return 0
+        fi
+        sleep 5
+    done
+    vmboot_log wait-hostd - - - ready - "$VMBOOT_VIM_USER"
+}
+
+# stay|exit: a host in maintenance mode refuses every power-on (UPS software puts hosts there before a shutdown).
+vmboot_maintenance_mode() {
+    vmboot_vim hostsvc/hostsummary 2>/dev/null | grep -q 'inMaintenanceMode = true' || return 0
+    if [ "$1" = stay ]; then
+        vmboot_log maintenance-mode - - - stay - 'the host booted in maintenance mode, where every power-on is refused: nothing started (plan: readiness.maintenanceMode stay)'
+        return 1
+    fi
+    vmboot_vim hostsvc/maintenance_mode_exit >/dev/null 2>&1
+    if vmboot_vim hostsvc/hostsummary 2>/dev/null | grep -q 'inMaintenanceMode = false'; then
+        vmboot_log maintenance-mode - - - exited - 'the host booted in maintenance mode and left it (plan: readiness.maintenanceMode exit)'
+        return 0
+    fi
+    vmboot_log maintenance-mode - - - failed - 'the host booted in maintenance mode and could not leave it: nothing started'
+    return 1
+}
+
+# datastore: until it is mounted, or readiness.timeout has passed
+vmboot_wait_datastore() {
+    until [ -d "/vmfs/volumes/$1" ]; do
+        if vmboot_timed_out "$VMBOOT_READY_BY"; then
+            vmboot_log wait-datastore - - - timeout "$1" 'not mounted; starting anyway'
+            return 0
+        fi
+        sleep 5
+    done
+    vmboot_log wait-datastore - - - ready "$1" -
+}
+
+# Until its datastore is mounted, the log lives in /tmp; then it is appended to the shared file.
+vmboot_open_log() {
+    if [ "$VMBOOT_LOG" = "$VMBOOT_LOG_FINAL" ]; then
+        return 0
+    fi
+    # Never create a folder for a datastore that is not mounted (yet).
+    case $VMBOOT_LOG_FINAL in
+        /vmfs/volumes/*/*)
+            vmboot_volume=${VMBOOT_LOG_FINAL#/vmfs/volumes/}
+            [ -d "/vmfs/volumes/${vmboot_volume%%/*}" ] || return 0
+            ;;
+    esac
+    if mkdir -p "${VMBOOT_LOG_FINAL%/*}" 2>/dev/null && cat "$VMBOOT_LOG" >> "$VMBOOT_LOG_FINAL" 2>/dev/null; then
+        VMBOOT_LOG=$VMBOOT_LOG_FINAL
+    fi
+}
+
+# number name pause
+vmboot_stage() {
+    vmboot_log stage-start "$1" - - - "$2" -
+    vmboot_resolve "$1" > "$VMBOOT_TMP/stage$1"
+    : > "$VMBOOT_TMP/started$1"
+    vmboot_first=1
+    while IFS="$VMBOOT_TAB" read -r vmboot_kind vmboot_vmid vmboot_ds vmboot_name; do
+        if [ "$vmboot_kind" = M ]; then
+            vmboot_log not-started "$1" "$vmboot_vmid" 0 vmx-differs "$vmboot_name" 'registered with another vmx file (renamed or moved?): regenerate the script'
+            continue
+        fi
+        if [ "$vmboot_first" = 0 ] && [ "$3" -gt 0 ]; then
+            sleep "$3"
+        fi
+        vmboot_first=0
+        if vmboot_power_on "$1" "$vmboot_vmid" "$vmboot_ds" "$vmboot_name"; then
+            printf '%s\t%s\n' "$vmboot_vmid" "$vmboot_name" >> "$VMBOOT_TMP/started$1"
+        fi
+    done < "$VMBOOT_TMP/stage$1"
+    vmboot_log stage-end "$1" - - - "$2" -
+}
+
+# Prints S<TAB>vmid<TAB>datastore<TAB>name for each of the stage's VMs registered on this host,
+# or M<TAB>vmid<TAB>-<TAB>name when the name is found with another vmx file. Rows are matched by
+# exact strings at their place (Vmid, then the name, then its vmx file), never by patterns.
+vmboot_resolve() {
+    vmboot_vim vmsvc/getallvms 2>/dev/null > "$VMBOOT_TMP/getallvms"
+    vmboot_targets | awk -F "$VMBOOT_TAB" -v stage="$1" -v inventory="$VMBOOT_TMP/getallvms" '
+        BEGIN { while ((getline row < inventory) > 0) rows[++count] = row }
+        $1 == stage {
+            name = $4; file = $3; moved = ""
+            for (i = 1; i <= count; i++) {
+                if (!match(rows[i], /^[0-9]+ +/)) continue
+                vmid = substr(rows[i], 1, RLENGTH); sub(/ +$/, "", vmid)
+                rest = substr(rows[i], RLENGTH + 1)
+                if (substr(rest, 1, length(name)) != name) continue
+                tail = substr(rest, length(name) + 1)
+                if (substr(tail, 1, 3) != "   ") continue
+                sub(/^ +/, "", tail)
+                if (substr(tail, 1, length(file)) == file && substr(tail, length(file) + 1, 3) == "   ") {
+                    print "S" FS vmid FS $2 FS name; moved = ""; break
+                }
+                if (substr(tail, 1, 1) == "[") moved = vmid
+            }
+            if (moved != "") print "M" FS moved FS "-" FS name
+        }'
+}
+
+# stage vmid datastore name
+vmboot_power_on() {
+    until [ -d "/vmfs/volumes/$3" ] || vmboot_timed_out "$VMBOOT_READY_BY"; do
+        sleep 5
+    done
+    if [ "$(vmboot_state "$2")" = 'Powered on' ]; then
+        vmboot_log power-on "$1" "$2" 0 already-on "$4" -
+        return 0
+    fi
+    vmboot_attempt=1
+    vmboot_delay=$VMBOOT_RETRY_DELAY
+    while :; do
+        vmboot_output=$(vmboot_vim vmsvc/power.on "$2" 2>&1)
+        if [ "$(vmboot_state "$2")" = 'Powered on' ]; then
+            vmboot_log power-on "$1" "$2" "$vmboot_attempt" ok "$4" -
+            return 0
+        fi
+        vmboot_reason=$(printf '%s\n' "$vmboot_output" | sed -n 's/^ *msg = "\(.*\)".*$/\1/p' | head -n 1)
+        [ -n "$vmboot_reason" ] || vmboot_reason=$(printf '%s\n' "$vmboot_output" | tail -n 1)
+        if [ "$vmboot_attempt" -gt "$VMBOOT_RETRIES" ]; then
+            vmboot_log power-on "$1" "$2" "$vmboot_attempt" failed "$4" "$vmboot_reason"
+            return 1
+        fi
+        vmboot_log power-on "$1" "$2" "$vmboot_attempt" retry "$4" "$vmboot_reason"
+        sleep "$vmboot_delay"
+        vmboot_delay=$((vmboot_delay * 2))
+        vmboot_attempt=$((vmboot_attempt + 1))
+    done
+}
+
+# vmid: "Powered on", "Powered off" or "Suspended"
+vmboot_state() {
+    vmboot_vim vmsvc/power.getstate "$1" 2>/dev/null | tail -n 1
+}
+
+# number timeout: until each of the stage's VMs on this host answers through its tools, each with its own timeout
+vmboot_gate_heartbeat() {
+    while IFS="$VMBOOT_TAB" read -r vmboot_vmid vmboot_name; do
+        vmboot_until=$(( $(vmboot_now) + $2 ))
+        until [ "$(vmboot_vim vmsvc/get.guestheartbeatStatus "$vmboot_vmid" 2>/dev/null)" = green ]; do
+            if vmboot_timed_out "$vmboot_until"; then
+                vmboot_log gate-heartbeat "$1" "$vmboot_vmid" - timeout "$vmboot_name" -
+                continue 2
+            fi
+            sleep 5
+        done
+        vmboot_log gate-heartbeat "$1" "$vmboot_vmid" - green "$vmboot_name" -
+    done < "$VMBOOT_TMP/started$1"
+}
+
+# number host port timeout: until host:port answers (vCenter on another host, say). ESXi's firewall passes
+# outbound TCP only through enabled rulesets (httpClient, for 80 and 443, is off by default): one that covers
+# the port is enabled for the gate and switched off again afterwards.
+vmboot_gate_tcp() {
+    vmboot_ruleset=
+    vmboot_rulesets=$(esxcli network firewall ruleset rule list 2>/dev/null | awk -v port="$3" '$2 == "Outbound" && $3 == "TCP" && $4 == "Dst" && port + 0 >= $5 + 0 && port + 0 <= $6 + 0 { print $1 }')
+    if [ -n "$vmboot_rulesets" ] && ! esxcli network firewall ruleset list 2>/dev/null | awk -v wanted="$vmboot_rulesets" 'BEGIN { n = split(wanted, w, "\n"); for (i = 1; i <= n; i++) want[w[i]] = 1 } ($1 in want) && $2 == "true" { found = 1 } END { exit !found }'; then
+        vmboot_ruleset=${vmboot_rulesets%%"
+"*}
+        if esxcli network firewall ruleset set -r "$vmboot_ruleset" -e true >/dev/null 2>&1; then
+            vmboot_log gate-tcp "$1" - - firewall-opened - "$vmboot_ruleset for $2:$3"
+        else
+            vmboot_log gate-tcp "$1" - - firewall-failed - "could not enable $vmboot_ruleset for $2:$3"
+            vmboot_ruleset=
+        fi
+    elif [ -z "$vmboot_rulesets" ]; then
+        vmboot_log gate-tcp "$1" - - firewall-blocked - "no firewall ruleset lets outbound TCP $3 through: the gate can only time out"
+    fi
+    vmboot_until=$(( $(vmboot_now) + $4 ))
+    until nc -z -w 3 "$2" "$3" </dev/null >/dev/null 2>&1; do
+        if vmboot_timed_out "$vmboot_until"; then
+            vmboot_log gate-tcp "$1" - - timeout - "$2:$3"
+            break
+        fi
+        sleep 5
+    done
+    if ! vmboot_timed_out "$vmboot_until"; then
+        vmboot_log gate-tcp "$1" - - open - "$2:$3"
+    fi
+    if [ -n "$vmboot_ruleset" ] && esxcli network firewall ruleset set -r "$vmboot_ruleset" -e false >/dev/null 2>&1; then
+        vmboot_log gate-tcp "$1" - - firewall-restored - "$vmboot_ruleset off again"
+    fi
+}
+
+# number timeout datastore...: storage this stage's VMs serve (NFS, iSCSI) appears only after a rescan
+vmboot_gate_rescan() {
+    vmboot_stage_number=$1
+    vmboot_until=$(( $(vmboot_now) + $2 ))
+    shift 2
+    vmboot_log rescan "$vmboot_stage_number" - - started - "$*"
+    while :; do
+        esxcli storage core adapter rescan --all >/dev/null 2>&1
+        vmboot_missing=
+        for vmboot_ds in "$@"; do
+            [ -d "/vmfs/volumes/$vmboot_ds" ] || vmboot_missing="$vmboot_missing $vmboot_ds"
+        done
+        if [ -z "$vmboot_missing" ]; then
+            vmboot_log rescan "$vmboot_stage_number" - - ready - "$*"
+            return 0
+        fi
+        if vmboot_timed_out "$vmboot_until"; then
+            vmboot_log rescan "$vmboot_stage_number" - - timeout - "not mounted:$vmboot_missing"
+            return 0
+        fi
+        sleep 10
+    done
+}
+
+# The log's datastore never came up: keep the log on the host rather than lose it with /tmp.
+vmboot_keep_log() {
+    if [ "$VMBOOT_LOG" != "$VMBOOT_LOG_FINAL" ]; then
+        cat "$VMBOOT_LOG" >> /var/log/vmboot.log 2>/dev/null
+    fi
+}
+
+# vim-cmd as the user hostd accepts: root, or vpxuser where lockdown mode refuses root (as ESXi's own autostart does).
+vmboot_vim() {
+    if [ "$VMBOOT_VIM_USER" = vpxuser ]; then
+        vim-cmd -U vpxuser -c /etc/vmware/hostd/config.xml "$@" </dev/null
+    else
+        vim-cmd "$@" </dev/null
+    fi
+}
+
+# time host event stage vmid attempt result name detail
+vmboot_log() {
+    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$(date -u '+%Y-%m-%dT%H:%M:%SZ')" "$VMBOOT_HOST" "$1" "$2" "$3" "$4" "$5" "$6" "$7" >> "$VMBOOT_LOG" 2>/dev/null
+}
+
+# Seconds since the epoch: deadlines are counted in them.
+vmboot_now() {
+    date +%s
+}
+
+# deadline: true once it has passed
+vmboot_timed_out() {
+    [ "$(vmboot_now)" -ge "$1" ]
+}

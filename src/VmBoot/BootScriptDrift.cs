@@ -1,0 +1,39 @@
+using System.Collections.Generic;
+
+// What Test-BootScript writes: output types live in the root namespace (VmBoot.<Name>).
+namespace VmBoot
+{
+    /// <summary>The drift check of one host against a plan.</summary>
+    public sealed class BootScriptDrift
+    {
+        /// <summary>The host.</summary>
+        public string Server { get; set; } = "";
+
+        /// <summary>Everything below holds.</summary>
+        public bool Compliant => Problems.Count == 0;
+
+        /// <summary>A VmBoot block is installed.</summary>
+        public bool Installed { get; set; }
+
+        /// <summary>The installed block is exactly what the plan generates for today's inventory.</summary>
+        public bool UpToDate { get; set; }
+
+        /// <summary>The next boot restores the running local.sh.</summary>
+        public bool Persisted { get; set; }
+
+        /// <summary>How <see cref="Persisted"/> was decided.</summary>
+        public string PersistenceEvidence { get; set; } = "";
+
+        /// <summary>Secure Boot is reported Disabled, so ESXi will run it.</summary>
+        public bool Runnable { get; set; }
+
+        /// <summary>The host is in maintenance mode now.</summary>
+        public bool MaintenanceMode { get; set; }
+
+        /// <summary>VMs registered on the host that no stage selects and no exclude names.</summary>
+        public List<string> UnplannedVms { get; } = new List<string>();
+
+        /// <summary>What is wrong, and what to do.</summary>
+        public List<string> Problems { get; } = new List<string>();
+    }
+}
