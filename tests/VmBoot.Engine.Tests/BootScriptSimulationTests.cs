@@ -63,16 +63,7 @@ namespace VmBoot.Engine.Tests
             var vms = new List<EsxiVm>();
             foreach (var host in Simulator.Hosts)
             {
-                var options = new EsxiConnectionOptions
-                {
-                    Server = host.Address,
-                    Port = host.Port,
-                    UserName = host.UserName,
-                    Password = SimulatorFixture.Secure(host.Password),
-                    KnownHostsPath = KnownHostsPath,
-                    ConnectTimeout = TimeSpan.FromSeconds(30),
-                };
-                using var connection = EsxiConnection.Open(options, CancellationToken.None);
+                using var connection = EsxiConnection.Open(SimulatorFixture.OptionsFor(host, KnownHostsPath), CancellationToken.None);
                 Inventory.LiveInventory.Read(connection, CancellationToken.None, vms.Add, d => throw new InvalidOperationException(d.Message));
             }
 

@@ -51,16 +51,35 @@ namespace VmBoot.Engine.Tests
         {
             string knownHosts = Path.Combine(Directory.CreateTempSubdirectory("vmboot-profile").FullName, "known_hosts");
             File.WriteAllLines(knownHosts, host.KnownHostsLines);
-            return EsxiConnection.Open(new EsxiConnectionOptions
+            return EsxiConnection.Open(SimulatorFixture.OptionsFor(host, knownHosts), CancellationToken.None);
+        }
+
+        /// <summary>One host of the profile with the shared datastore, connected; VmBoot installed when <paramref name="install"/>.</summary>
+        private sealed class ProfileHost : IDisposable
+        {
+            internal ProfileHost(string profile, bool install = true)
             {
-                Server = host.Address,
-                Port = host.Port,
-                UserName = host.UserName,
-                Password = SimulatorFixture.Secure(host.Password),
-                KnownHostsPath = knownHosts,
-                ConnectTimeout = TimeSpan.FromSeconds(30),
-                CommandTimeout = TimeSpan.FromSeconds(60),
-            }, CancellationToken.None);
+                Simulator = Start(profile);
+                Host = Simulator[0];
+                Host.AddDatastore("shared ds");
+                Connection = Connect(Host);
+                if (install)
+                {
+                    Install(Connection, Generate(Connection, Plan()));
+                }
+            }
+
+            internal EsxiSimulator Simulator { get; }
+
+            internal SimHost Host { get; }
+
+            internal EsxiConnection Connection { get; }
+
+            public void Dispose()
+            {
+                Connection.Dispose();
+                Simulator.Dispose();
+            }
         }
 
         private static BootScript Generate(EsxiConnection connection, BootPlan plan)
@@ -81,10 +100,8 @@ namespace VmBoot.Engine.Tests
         [MemberData(nameof(Profiles))]
         public void InstalledInPlaceSavedAndRunInTheBackgroundThroughADefaultFirewall(string profile)
         {
-            using var simulator = Start(profile);
-            var host = simulator[0];
-            host.AddDatastore("shared ds");
-            using var connection = Connect(host);
+            using var setup = new ProfileHost(profile, install: false);
+            var (host, connection) = (setup.Host, setup.Connection);
             string inode = host.RunAsHost("stat -c %i /etc/rc.local.d/local.sh");
             var result = Install(connection, Generate(connection, Plan()));
 
@@ -122,11 +139,8 @@ namespace VmBoot.Engine.Tests
         [MemberData(nameof(Profiles))]
         public void PersistedIsTrueExactlyWhenTheNextBootRunsTheScript(string profile)
         {
-            using var simulator = Start(profile);
-            var host = simulator[0];
-            host.AddDatastore("shared ds");
-            using var connection = Connect(host);
-            Install(connection, Generate(connection, Plan()));
+            using var setup = new ProfileHost(profile);
+            var (host, connection) = (setup.Host, setup.Connection);
             Assert.True(BootScriptInstaller.Inspect(connection, CancellationToken.None).Persisted);
 
             // A local.sh replaced by a new file (as mv, cp or sed -i do) is not saved: the next boot runs VmBoot's.
@@ -159,10 +173,8 @@ namespace VmBoot.Engine.Tests
         [MemberData(nameof(Profiles))]
         public void MaintenanceModeAtBootFollowsThePlan(string profile)
         {
-            using var simulator = Start(profile);
-            var host = simulator[0];
-            host.AddDatastore("shared ds");
-            using var connection = Connect(host);
+            using var setup = new ProfileHost(profile, install: false);
+            var (host, connection) = (setup.Host, setup.Connection);
             host.MaintenanceMode = true;
             var stay = Install(connection, Generate(connection, Plan()));
             Assert.True(stay.MaintenanceMode);
@@ -184,11 +196,8 @@ namespace VmBoot.Engine.Tests
         [MemberData(nameof(Profiles))]
         public void LockdownModeFallsBackToVpxuserAndSaysSoWhenNeitherWorks(string profile)
         {
-            using var simulator = Start(profile);
-            var host = simulator[0];
-            host.AddDatastore("shared ds");
-            using var connection = Connect(host);
-            Install(connection, Generate(connection, Plan()));
+            using var setup = new ProfileHost(profile);
+            var (host, connection) = (setup.Host, setup.Connection);
             host.Lockdown = "normal";
 
             var boot = host.PowerCycle(hostdReadyAt: 10);
@@ -241,11 +250,8 @@ namespace VmBoot.Engine.Tests
         [MemberData(nameof(Profiles))]
         public void SecureBootAnswersOtherThanDisabledMeanTheScriptWillNotRun(string profile)
         {
-            using var simulator = Start(profile);
-            var host = simulator[0];
-            host.AddDatastore("shared ds");
-            using var connection = Connect(host);
-            Install(connection, Generate(connection, Plan()));
+            using var setup = new ProfileHost(profile);
+            var (host, connection) = (setup.Host, setup.Connection);
             foreach (string answer in new[] { "Enabled", "error", "Unknown" })
             {
                 host.SecureBootStatus = answer;
@@ -261,10 +267,8 @@ namespace VmBoot.Engine.Tests
         [Fact]
         public void AnUpToDateScriptThatWasNotSavedIsWrittenInPlaceAndSavedAgain()
         {
-            using var simulator = Start(EsxiProfile.Esxi80U3.Name);
-            var host = simulator[0];
-            host.AddDatastore("shared ds");
-            using var connection = Connect(host);
+            using var setup = new ProfileHost(EsxiProfile.Esxi80U3.Name, install: false);
+            var (host, connection) = (setup.Host, setup.Connection);
             var script = Generate(connection, Plan());
             Install(connection, script);
             // Replaced by an identical copy (an editor's save): same content, no marker, so never saved again.
@@ -284,10 +288,8 @@ namespace VmBoot.Engine.Tests
         [Fact]
         public void AnExecInstalledOnlyHostIsNotWarnedOfWhatDoesNotHappen()
         {
-            using var simulator = Start(EsxiProfile.Esxi80U3.Name);
-            var host = simulator[0];
-            host.AddDatastore("shared ds");
-            using var connection = Connect(host);
+            using var setup = new ProfileHost(EsxiProfile.Esxi80U3.Name, install: false);
+            var (host, connection) = (setup.Host, setup.Connection);
             var plan = BootScriptInstaller.Prepare(connection, Generate(connection, Plan()), CancellationToken.None);
             Assert.True(plan.ExecInstalledOnly);
             Assert.DoesNotContain(plan.Warnings, w => w.Contains("execInstalledOnly"));
@@ -296,10 +298,8 @@ namespace VmBoot.Engine.Tests
         [Fact]
         public void ASecondStartWhileARunGoesOnIsRefusedAndLogged()
         {
-            using var simulator = Start(EsxiProfile.Esxi80U3.Name);
-            var host = simulator[0];
-            host.AddDatastore("shared ds");
-            using var connection = Connect(host);
+            using var setup = new ProfileHost(EsxiProfile.Esxi80U3.Name, install: false);
+            var (host, connection) = (setup.Host, setup.Connection);
             Install(connection, Generate(connection, Plan()));
             // A run still going: the lock names a live process.
             host.RunAsHost("mkdir /var/run/vmboot.lock && (/bin/busybox sleep 30 </dev/null >/dev/null 2>&1 & echo $! > /var/run/vmboot.lock/pid)");
@@ -318,10 +318,8 @@ namespace VmBoot.Engine.Tests
         [Fact]
         public void ATcpGateNoFirewallRulesetCoversIsReportedAtInstall()
         {
-            using var simulator = Start(EsxiProfile.Esxi67.Name);
-            var host = simulator[0];
-            host.AddDatastore("shared ds");
-            using var connection = Connect(host);
+            using var setup = new ProfileHost(EsxiProfile.Esxi67.Name, install: false);
+            var (host, connection) = (setup.Host, setup.Connection);
             var plan = Plan();
             plan.Stages[0].After.TcpPort = 8443;
             var prepared = BootScriptInstaller.Prepare(connection, Generate(connection, plan), CancellationToken.None);
@@ -332,10 +330,8 @@ namespace VmBoot.Engine.Tests
         [Fact]
         public void On67APendingLiveInstallSavesToAltbootbankWhichTheNextBootUses()
         {
-            using var simulator = Start(EsxiProfile.Esxi67.Name);
-            var host = simulator[0];
-            host.AddDatastore("shared ds");
-            using var connection = Connect(host);
+            using var setup = new ProfileHost(EsxiProfile.Esxi67.Name, install: false);
+            var (host, connection) = (setup.Host, setup.Connection);
             host.PendLiveInstall();
             var result = Install(connection, Generate(connection, Plan()));
             Assert.Contains("Saving current state in /altbootbank", result.AutoBackupOutput);

@@ -40,15 +40,18 @@ namespace VmBoot.Engine.Tests
             return vms;
         }
 
-        public EsxiConnectionOptions Options(SimHost host, string? password = null) => new EsxiConnectionOptions
+        public EsxiConnectionOptions Options(SimHost host, string? password = null) => OptionsFor(host, KnownHostsPath, password, TimeSpan.FromSeconds(20));
+
+        /// <summary>Password login to a simulated host, its keys checked against <paramref name="knownHostsPath"/>.</summary>
+        public static EsxiConnectionOptions OptionsFor(SimHost host, string knownHostsPath, string? password = null, TimeSpan? commandTimeout = null) => new EsxiConnectionOptions
         {
             Server = host.Address,
             Port = host.Port,
             UserName = host.UserName,
             Password = Secure(password ?? host.Password),
-            KnownHostsPath = KnownHostsPath,
+            KnownHostsPath = knownHostsPath,
             ConnectTimeout = TimeSpan.FromSeconds(30),
-            CommandTimeout = TimeSpan.FromSeconds(20),
+            CommandTimeout = commandTimeout ?? TimeSpan.FromSeconds(60),
         };
 
         public static SecureString Secure(string text) => new NetworkCredential("", text).SecurePassword;
