@@ -13,6 +13,7 @@
     CmdletsToExport      = @(
         'Get-EsxiVmList'
         'Get-BootLog'
+        'ConvertTo-BootPlan'
         'Export-BootReport'
         'New-EsxiSession'
         'Get-EsxiSession'

@@ -24,10 +24,11 @@ namespace VmBoot.Commands
         [ValidateNotNull]
         public object Plan { get; set; } = null!;
 
-        /// <summary>The VMs of every host the script will run on (Get-EsxiVmList output).</summary>
+        /// <summary>The VMs of every host the script will run on (Get-EsxiVmList output, or PowerCLI's Get-VM).</summary>
         [Parameter(ValueFromPipeline = true)]
         [Alias("Inventory")]
         [AllowEmptyCollection]
+        [EsxiVmInput]
         public EsxiVm[]? InputObject { get; set; }
 
         /// <summary>Shorthand: name wildcards of the VMs to start first (vCenter); the other piped VMs follow.</summary>
@@ -71,6 +72,8 @@ namespace VmBoot.Commands
         /// <inheritdoc />
         protected override void EndProcessing()
         {
+            // VMs piped from PowerCLI's Get-VM become what tab completion offers next, as Get-EsxiVmList's do.
+            InventoryCache.Set(inventory);
             var plan = ParameterSetName == FirstStageSet ? ShorthandPlan() : ImportBootPlanCommand.FromParameter(this, Plan);
             if (plan == null)
             {

@@ -93,6 +93,9 @@ namespace VmBoot
 
         /// <summary>What must happen before the next stage starts.</summary>
         public StageGate After { get; set; } = new StageGate();
+
+        /// <summary>Where the stage came from (e.g. an HA restart priority), written as a comment above it; not read back.</summary>
+        public string? Origin { get; set; }
     }
 
     /// <summary>The gate between a stage and the next. All parts given must pass (or time out).</summary>

@@ -152,7 +152,36 @@ namespace VmBoot.Plans
             var writer = new StringWriter { NewLine = "\n" };
             new YamlStream(new YamlDocument(root)).Save(writer, assignAnchors: false);
             string yaml = writer.ToString();
-            return yaml.EndsWith("...\n", StringComparison.Ordinal) ? yaml.Substring(0, yaml.Length - 4) : yaml;
+            yaml = yaml.EndsWith("...\n", StringComparison.Ordinal) ? yaml.Substring(0, yaml.Length - 4) : yaml;
+            return WithOrigins(yaml, plan.Stages);
+        }
+
+        // Each stage's origin as a comment line above its "- name:" (stages are the only top-level sequence items).
+        private static string WithOrigins(string yaml, IReadOnlyList<BootStage> stages)
+        {
+            if (stages.All(s => s.Origin == null))
+            {
+                return yaml;
+            }
+
+            var text = new System.Text.StringBuilder();
+            int index = 0;
+            foreach (string line in yaml.Split('\n'))
+            {
+                if (line.StartsWith("- name: ", StringComparison.Ordinal) && index < stages.Count)
+                {
+                    if (stages[index].Origin is string origin)
+                    {
+                        text.Append("# ").Append(origin.Replace('\n', ' ').Replace('\r', ' ')).Append('\n');
+                    }
+
+                    index++;
+                }
+
+                text.Append(line).Append('\n');
+            }
+
+            return text.ToString(0, text.Length - 1);
         }
 
         /// <summary>The YAML word for a maintenance-mode policy.</summary>
