@@ -393,7 +393,7 @@ namespace VmBoot.EsxiSim
         public void PendLiveInstall() => RunAsHost(": > /var/run/update_altbootbank");
 
         /// <summary><c>stat -c %a</c> of a file: 1755 for a stock local.sh.</summary>
-        public string Mode(string path) => RunAsHost("stat -c %a " + Quote(path)).Trim();
+        public string Mode(string path) => RunAsHost("stat -c %a " + VmBoot.Ssh.ShellQuote.Quote(path)).Trim();
 
         /// <summary>The marker ESXi keeps beside a modified sticky file (what auto-backup.sh saves by).</summary>
         public bool HasMarker(string path) => FileExists(path.Substring(0, path.LastIndexOf('/') + 1) + ".#" + path.Substring(path.LastIndexOf('/') + 1));
@@ -737,8 +737,6 @@ namespace VmBoot.EsxiSim
             File.WriteAllText(path, content);
             Native.Chown(path, SimMachine.Uid, SimMachine.Gid);
         }
-
-        private static string Quote(string text) => "'" + text.Replace("'", "'\\''") + "'";
 
         private void WriteState(string relative, string content, UnixFileMode mode)
         {

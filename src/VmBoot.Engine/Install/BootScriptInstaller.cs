@@ -107,9 +107,7 @@ namespace VmBoot.Install
             CheckTcpGates(connection, script.Plan, plan, cancellationToken);
             if (plan.MaintenanceMode)
             {
-                plan.Warnings.Add(script.Plan.Readiness.MaintenanceMode == MaintenanceModePolicy.Exit
-                    ? $"{connection.Name} is in maintenance mode now; if it boots like this, the script leaves maintenance mode first (readiness.maintenanceMode: exit)."
-                    : $"{connection.Name} is in maintenance mode now; if it boots like this, the script starts nothing and says so in its log (readiness.maintenanceMode: stay). UPS software often leaves hosts there: set 'exit' to leave it at boot.");
+                plan.Warnings.Add(MaintenanceModeNow(connection.Name, script.Plan.Readiness.MaintenanceMode));
             }
 
             return WithProposal(connection, plan, current => ManagedBlock.Merge(current, script.Block, plan.Warnings), cancellationToken);
@@ -140,8 +138,8 @@ namespace VmBoot.Install
             }
         }
 
-        /// <summary>Outbound TCP destination-port rules from <c>esxcli network firewall ruleset rule list</c>.</summary>
-        public static List<(string Ruleset, int Begin, int End)> FirewallRulesetsFor(string ruleList)
+        // Outbound TCP destination-port rules from "esxcli network firewall ruleset rule list".
+        private static List<(string Ruleset, int Begin, int End)> FirewallRulesetsFor(string ruleList)
         {
             var rules = new List<(string, int, int)>();
             foreach (string line in ruleList.Split('\n'))
@@ -199,13 +197,16 @@ namespace VmBoot.Install
             (installed.Persisted, installed.PersistenceEvidence) = PersistenceCheck.Check(connection, host.Current, null, cancellationToken);
             if (installed.MaintenanceMode && installed.Plan != null)
             {
-                installed.Warnings.Add(installed.Plan.Readiness.MaintenanceMode == MaintenanceModePolicy.Exit
-                    ? $"{connection.Name} is in maintenance mode now; if it boots like this, the script leaves maintenance mode first."
-                    : $"{connection.Name} is in maintenance mode now; if it boots like this, the script starts nothing (readiness.maintenanceMode: stay).");
+                installed.Warnings.Add(MaintenanceModeNow(connection.Name, installed.Plan.Readiness.MaintenanceMode));
             }
 
             return installed;
         }
+
+        // What a host in maintenance mode now would do if it booted like this, by the plan's policy.
+        private static string MaintenanceModeNow(string server, MaintenanceModePolicy policy) => policy == MaintenanceModePolicy.Exit
+            ? $"{server} is in maintenance mode now; if it boots like this, the script leaves maintenance mode first (readiness.maintenanceMode: exit)."
+            : $"{server} is in maintenance mode now; if it boots like this, the script starts nothing and says so in its log (readiness.maintenanceMode: stay). UPS software often leaves hosts there: set 'exit' to leave it at boot.";
 
         private static InstallPlan WithProposal(EsxiConnection connection, InstallPlan plan, Func<string, string> propose, CancellationToken cancellationToken)
         {
@@ -319,9 +320,10 @@ namespace VmBoot.Install
             }
 
             var copy = Run(InPlaceWrite(upload));
-            if (copy.ExitStatus != 0 || !copy.Output.Split('\n').Contains("written") || Sha256Of(Run, LocalSh) != result.Sha256)
+            string live = Sha256Of(Run, LocalSh);
+            if (copy.ExitStatus != 0 || !copy.Output.Split('\n').Contains("written") || live != result.Sha256)
             {
-                bool unchanged = Sha256Of(Run, LocalSh) == Sha256(plan.Current);
+                bool unchanged = live == Sha256(plan.Current);
                 throw new InstallException(connection.Name, unchanged ? "WriteFailed" : "VerifyFailed",
                     $"{connection.Name}: writing local.sh in place failed ({(copy.Error + " " + copy.Output).Trim()}); "
                     + (unchanged ? "local.sh is unchanged." : $"local.sh is NOT the old one: restore it from {backup ?? "your own copy"}."));
@@ -403,7 +405,8 @@ namespace VmBoot.Install
             return result.ExitStatus == 0 ? result.Output.Split(' ')[0].Trim() : "";
         }
 
-        private static string Sha256(string text) => Sha256(new UTF8Encoding(false).GetBytes(text));
+        /// <summary>SHA-256 of text as local.sh holds it (UTF-8, no BOM), lower-case hex.</summary>
+        internal static string Sha256(string text) => Sha256(new UTF8Encoding(false).GetBytes(text));
 
         private static string Sha256(byte[] bytes)
         {

@@ -1,8 +1,6 @@
 using System;
 using System.Globalization;
 using System.Linq;
-using System.Security.Cryptography;
-using System.Text;
 using System.Threading;
 using VmBoot.Ssh;
 
@@ -52,7 +50,7 @@ namespace VmBoot.Install
             if (members.Contains("local.tgz"))
             {
                 string saved = connection.Run($"tar xzf {bank}/state.tgz -O local.tgz 2>/dev/null | tar xzf - -O etc/rc.local.d/local.sh 2>/dev/null", cancellationToken).Output;
-                bool same = Sha256(saved) == Sha256(live);
+                bool same = BootScriptInstaller.Sha256(saved) == BootScriptInstaller.Sha256(live);
                 string marking = mode.Length == 4 && marker ? "" : $"; but local.sh {(mode.Length == 4 ? "has no .#local.sh marker" : $"has mode {mode}, without the sticky bit")}, so later changes may not be saved";
                 return same
                     ? (true, $"the local.sh saved in {where} is the running one{marking}")
@@ -88,12 +86,6 @@ namespace VmBoot.Install
             return savedAt + 2 >= changed
                 ? (true, $"{sealedState}: sticky bit and .#local.sh marker in place, and {where} was saved after local.sh last changed")
                 : (false, $"{sealedState}: local.sh was written after the last save of {where}; auto-backup.sh saves it within the hour if it differs from the saved copy, Install-BootScript saves it now");
-        }
-
-        private static string Sha256(string text)
-        {
-            using var sha = SHA256.Create();
-            return string.Concat(sha.ComputeHash(new UTF8Encoding(false).GetBytes(text)).Select(b => b.ToString("x2", CultureInfo.InvariantCulture)));
         }
     }
 }
