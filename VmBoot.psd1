@@ -14,6 +14,7 @@
         'Get-EsxiVmList'
         'Get-BootLog'
         'ConvertTo-BootPlan'
+        'Invoke-BootPlan'
         'Export-BootReport'
         'New-EsxiSession'
         'Get-EsxiSession'

@@ -126,6 +126,17 @@ namespace VmBoot.Commands
             fanOut.Pump(untilDone: false);
         }
 
+        /// <summary>
+        /// Runs one piece of work for the whole set of hosts on a worker (it does its own fan-out), writing what it
+        /// writes as it goes; Ctrl+C cancels its token. Returns when it has finished.
+        /// </summary>
+        private protected void RunOnWorker(string label, Action<HostFanOut.HostWriter> work)
+        {
+            fanOut ??= new HostFanOut(this, Activity, 1);
+            fanOut.Start(label, writer => Guard(writer, () => work(writer)));
+            FinishHostWork();
+        }
+
         /// <summary>Asks ShouldProcess on the pipeline thread (the only one allowed to) and waits for the answer.</summary>
         private protected bool ShouldProcessFromWorker(HostFanOut.HostWriter writer, string description, string warning, string caption)
         {

@@ -23,3 +23,25 @@ namespace VmBoot.EsxiSim
         public string Output { get; init; } = "";
     }
 }
+
+namespace VmBoot.EsxiSim
+{
+    /// <summary>When things are ready after a power-on, in virtual seconds, and what commands cost.</summary>
+    public sealed class BootTimes
+    {
+        /// <summary>vim-cmd fails ("Connect to localhost failed") until then.</summary>
+        public int HostdReadyAt { get; set; }
+
+        /// <summary>Datastores appear under /vmfs/volumes then.</summary>
+        public int DatastoresReadyAt { get; set; }
+
+        /// <summary>Power-ons fail with a file lock until then.</summary>
+        public int VmsStartableAt { get; set; }
+
+        /// <summary>Virtual seconds each vim-cmd takes.</summary>
+        public int VimCmdSeconds { get; set; } = 1;
+
+        /// <summary>Virtual seconds a power-on takes on top.</summary>
+        public int PowerOnSeconds { get; set; } = 2;
+    }
+}

@@ -19,6 +19,8 @@ namespace VmBoot.EsxiSim
         private readonly List<SimHost> hosts = new List<SimHost>();
         private readonly string runFolder;
 
+        internal string RunFolder => runFolder;
+
         private EsxiSimulator(string runFolder)
         {
             this.runFolder = runFolder;
@@ -84,7 +86,7 @@ namespace VmBoot.EsxiSim
         private static readonly HashSet<int> GivenPorts = new HashSet<int>();
 
         // A port free now and never handed out before in this process (simulators may run side by side).
-        private static int FreePort()
+        internal static int FreePort()
         {
             lock (GivenPorts)
             {

@@ -512,7 +512,12 @@ namespace VmBoot.EsxiSim
         /// when it returns, and whatever it left running in the background is waited for.
         /// </summary>
         public BootTimeline PowerCycle(int hostdReadyAt = 0, int datastoresReadyAt = 0, int vmsStartableAt = 0, int vimCmdSeconds = 1, int powerOnSeconds = 2)
+            => PowerCycle(new BootTimes { HostdReadyAt = hostdReadyAt, DatastoresReadyAt = datastoresReadyAt, VmsStartableAt = vmsStartableAt, VimCmdSeconds = vimCmdSeconds, PowerOnSeconds = powerOnSeconds }, null);
+
+        /// <summary>The power cycle with its readiness times; <paramref name="bootEpoch"/> sets when the power came back (a cluster's time).</summary>
+        public BootTimeline PowerCycle(BootTimes times, long? bootEpoch)
         {
+            int hostdReadyAt = times.HostdReadyAt, datastoresReadyAt = times.DatastoresReadyAt, vmsStartableAt = times.VmsStartableAt, vimCmdSeconds = times.VimCmdSeconds, powerOnSeconds = times.PowerOnSeconds;
             // A pending live install boots from the updated bank.
             RunAsHost("if [ -f /var/run/update_altbootbank ] && [ -f /altbootbank/state.tgz ]; then cp /altbootbank/state.tgz /bootbank/state.tgz; fi; "
                 + "rm -f /vmfs/volumes/*; rm -rf /etc/* /etc/.[!.]* /tmp/* /tmp/.[!.]* /var/run/*; cp -a /.sim/tardisk/etc/. /etc/ && . /.sim/lib.sh && "
@@ -536,7 +541,7 @@ namespace VmBoot.EsxiSim
             WriteSim("poweron_seconds", powerOnSeconds.ToString(CultureInfo.InvariantCulture));
             // The power comes back later than the host last saw, so boots never share a time in its logs.
             long lastSeen = long.Parse(ReadSim("boot_epoch"), CultureInfo.InvariantCulture) + Clock;
-            WriteSim("boot_epoch", Math.Max(DateTimeOffset.UtcNow.ToUnixTimeSeconds(), lastSeen + 60).ToString(CultureInfo.InvariantCulture));
+            WriteSim("boot_epoch", (bootEpoch ?? Math.Max(DateTimeOffset.UtcNow.ToUnixTimeSeconds(), lastSeen + 60)).ToString(CultureInfo.InvariantCulture));
             WriteSim("clock", "0");
             WriteSim("events.log", "");
             WriteSim("sleeps.log", "");
@@ -552,7 +557,7 @@ namespace VmBoot.EsxiSim
             Native.Run("/usr/bin/setsid", new[]
             {
                 "/usr/sbin/chroot", $"--userspec={SimMachine.Uid}:{SimMachine.Gid}", Root, "/bin/ash", "-c",
-                "cut -d ' ' -f 6 /proc/$$/stat > /.sim/boot_sid; /etc/rc.local < /.sim/console > /.sim/rc_local.out 2>&1",
+                "export SIM_BOOT=1; cut -d ' ' -f 6 /proc/$$/stat > /.sim/boot_sid; /etc/rc.local < /.sim/console > /.sim/rc_local.out 2>&1",
             }, check: false, timeoutMs: 120000);
             WaitForSession(int.Parse(ReadSim("boot_sid"), CultureInfo.InvariantCulture), TimeSpan.FromSeconds(120));
 
@@ -572,6 +577,45 @@ namespace VmBoot.EsxiSim
                 Output = ReadSim("rc_local.out"),
             };
         }
+
+        /// <summary>SSH answers (sshd runs): false from <see cref="PowerOff"/> until <see cref="PowerOn"/>.</summary>
+        public bool IsUp => sshd != null && !sshd.HasExited;
+
+        /// <summary>The host is off: nothing listens on its port (connections are refused), its sessions are gone.</summary>
+        public void PowerOff()
+        {
+            if (sshd != null && !sshd.HasExited)
+            {
+                sshd.Kill(entireProcessTree: true);
+                sshd.WaitForExit(5000);
+            }
+
+            sshd?.Dispose();
+            sshd = null;
+            KillChrootProcesses(Root);
+        }
+
+        /// <summary>sshd answers again (after <see cref="PowerCycle(BootTimes, long?)"/> has booted the host).</summary>
+        public void PowerOn() => Start();
+
+        /// <summary>Shares the cluster's clock folder (a bind mount at /.sim/cluster) and records when this host's power came back.</summary>
+        internal void JoinCluster(string clusterFolder)
+        {
+            string mountPoint = Path.Combine(Sim, "cluster");
+            Directory.CreateDirectory(mountPoint);
+            if (!MountsBelow(Sim).Contains(mountPoint))
+            {
+                Native.Run("/bin/mount", new[] { "--bind", clusterFolder, mountPoint });
+            }
+        }
+
+        internal void SetBootAt(int second) => WriteSim("boot_at", second.ToString(CultureInfo.InvariantCulture));
+
+        /// <summary>The host's own clock back to 0: from now on it follows the cluster's (what its boot did stays done).</summary>
+        internal void FollowClusterClock() => WriteSim("clock", "0");
+
+        /// <summary>Mounts the datastores whose time has come (the cluster's clock moved without a command on this host).</summary>
+        internal void MountReadyDatastores() => RunAsHost(". /.sim/lib.sh && sim_mount_ready_datastores");
 
         // Until no process of the boot's session is left (zombies aside), or the time is up.
         private static void WaitForSession(int session, TimeSpan timeout)
@@ -646,8 +690,12 @@ namespace VmBoot.EsxiSim
                 Native.Kill(pid, 9);
             }
 
-            // Sessions outlive a killed listener; anything still running inside the chroot goes too.
-            string root = Path.Combine(folder, "root");
+            KillChrootProcesses(Path.Combine(folder, "root"));
+        }
+
+        // Sessions outlive a killed listener; anything still running inside the chroot goes too.
+        private static void KillChrootProcesses(string root)
+        {
             foreach (var proc in Directory.GetDirectories("/proc").Select(Path.GetFileName).Where(p => p!.All(char.IsDigit)))
             {
                 try

@@ -167,11 +167,11 @@ namespace VmBoot.BootLog
             DateTime? waitStarted = null;
             foreach (var e in boot.Events)
             {
-                if ((e.Action == "wait-hostd" || e.Action == "wait-datastore") && e.Result != "waiting")
+                if ((e.Action == "wait-ssh" || e.Action == "wait-hostd" || e.Action == "wait-datastore") && e.Result != "waiting")
                 {
                     var from = waitStarted ?? boot.BootStarted;
-                    string what = e.Action == "wait-hostd" ? "hostd" : "datastore " + e.Datastore;
-                    readiness.Marks.Add(new Mark(e.Result == "timeout" ? "wait problem" : "wait", from, e.Time, $"{what}: {e.Result} after {Clock((e.Time - from).TotalSeconds)}"));
+                    string what = e.Action == "wait-ssh" ? "SSH (remote run)" : e.Action == "wait-hostd" ? "hostd" : "datastore " + e.Datastore;
+                    readiness.Marks.Add(new Mark(e.IsProblem ? "wait problem" : "wait", from, e.Time, $"{what}: {e.Result} after {Clock((e.Time - from).TotalSeconds)}"));
                     waitStarted = e.Time;
                 }
             }

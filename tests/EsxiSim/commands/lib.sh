@@ -10,8 +10,17 @@ sim_profile() {
     sim_get "profile/$1" "${2:-0}"
 }
 
+# In a cluster (SimCluster) the hosts share a clock, /.sim/cluster/clock, seconds since the power came back; a
+# host's time is that minus /.sim/boot_at, or its own clock where its own commands took longer. A boot
+# (SIM_BOOT set) runs on the host's own clock alone.
 sim_clock() {
-    cat "$SIM/clock"
+    if [ -z "$SIM_BOOT" ] && [ -f "$SIM/cluster/clock" ] && [ -f "$SIM/boot_at" ]; then
+        sim_own=$(cat "$SIM/clock")
+        sim_shared=$(( $(cat "$SIM/cluster/clock") - $(cat "$SIM/boot_at") ))
+        if [ "$sim_own" -gt "$sim_shared" ]; then echo "$sim_own"; else echo "$sim_shared"; fi
+    else
+        cat "$SIM/clock"
+    fi
 }
 
 # Datastores appear under /vmfs/volumes (as symlinks, like ESXi's uuid links) once mounted. One served by a VM

@@ -1,0 +1,718 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+using VmBoot.Plans;
+using VmBoot.Ssh;
+
+namespace VmBoot.Remote
+{
+    /// <summary>
+    /// The second executor of a boot plan (the first is the on-host script, <see cref="BootScriptGenerator"/>): runs
+    /// it from a management machine over SSH against all the cluster's hosts at once. It waits for each host to come
+    /// back, then hostd, the plan's datastores and the maintenance-mode policy; finds each planned VM on whichever
+    /// host has it registered at that moment; and runs the stages in true cluster order (a stage's power-ons and
+    /// gate finish on every host before the next stage starts anywhere). It writes the boot log's events.
+    /// </summary>
+    /// <remarks>
+    /// Only one thread waits: every pause comes from the loop here, between rounds in which each host does at most
+    /// one step (hosts in parallel). That keeps the run correct on a virtual clock as on the real one.
+    /// </remarks>
+    public sealed class RemoteBootRunner
+    {
+        /// <summary>Error id: a host did not answer SSH within the host timeout.</summary>
+        public const string UnreachableId = "RemoteHostUnreachable";
+
+        private static readonly HashSet<SshFailure> StillBooting = new HashSet<SshFailure>
+        {
+            // While a host boots: no route, nothing listening, sshd not answering yet, DNS (often a VM) not up.
+            SshFailure.ConnectionRefused, SshFailure.ConnectTimeout, SshFailure.HostNotFound, SshFailure.ConnectionLost, SshFailure.ProtocolError,
+        };
+
+        private readonly BootPlan plan;
+        private readonly List<RemoteHost> hosts;
+        private readonly RemoteBootOptions options;
+        private readonly IBootClock clock;
+        private readonly RemoteBootReporter reporter;
+        private readonly RemoteBootResult run = new RemoteBootResult();
+        private readonly object gate = new object();
+        private readonly Dictionary<int, string> stageNames = new Dictionary<int, string>();
+        private DateTime runStarted;
+        private string where = "waiting for the hosts";
+
+        /// <summary>Prepares a run of <paramref name="plan"/> (validated) on <paramref name="targets"/>.</summary>
+        public RemoteBootRunner(BootPlan plan, IEnumerable<RemoteBootTarget> targets, RemoteBootOptions options, IBootClock clock, RemoteBootReporter reporter)
+        {
+            this.plan = plan;
+            hosts = targets.Select(t => new RemoteHost(t)).ToList();
+            this.options = options;
+            this.clock = clock;
+            this.reporter = reporter;
+        }
+
+        /// <summary>Runs the plan. Cancelling stops it between two steps, logs where, and returns.</summary>
+        public async Task<RemoteBootResult> RunAsync(CancellationToken cancellationToken)
+        {
+            runStarted = Second(clock.UtcNow);
+            Log(null, "boot-start", detail: $"remote run from {options.RunnerName}: plan with {plan.Stages.Count} stage(s) on {hosts.Count} host(s)");
+            try
+            {
+                await WaitForHosts(cancellationToken).ConfigureAwait(false);
+                var done = new HashSet<string>(StringComparer.Ordinal);
+                for (int i = 0; i < plan.Stages.Count; i++)
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                    await RunStage(i + 1, done, i == plan.Stages.Count - 1, cancellationToken).ConfigureAwait(false);
+                }
+
+                foreach (var host in hosts.Where(h => h.IsUsable))
+                {
+                    Log(host, "boot-end", result: "done");
+                }
+
+                Log(null, "boot-end", result: "done", detail: Summary());
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                run.StoppedAt = where;
+                Log(null, "boot-end", result: "stopped", detail: $"stopped by the user while {where}; run it again to go on (VMs already on are left alone)");
+            }
+            finally
+            {
+                foreach (var host in hosts)
+                {
+                    host.Close();
+                }
+            }
+
+            return run;
+        }
+
+        /// <summary>
+        /// What a run would do now, in order, read-only: each host is asked once (no waiting), its VMs found, the plan
+        /// resolved. One line per step; hosts not answering now are named, their VMs unknown.
+        /// </summary>
+        public async Task<List<string>> PreviewAsync(CancellationToken cancellationToken)
+        {
+            var lines = new List<string>();
+            var inventory = new List<EsxiVm>();
+            var notes = new List<string>();
+            try
+            {
+                await Task.WhenAll(hosts.Select(host => Task.Run(() =>
+                {
+                    string note;
+                    try
+                    {
+                        host.Connect(cancellationToken);
+                        string? refusal = host.HostdRefusal(cancellationToken, out _, out bool refusedAll);
+                        var vms = refusal == null ? host.ReadInventory(cancellationToken, _ => { }) : new List<EsxiVm>();
+                        bool maintenance = refusal == null && host.InMaintenanceMode(cancellationToken);
+                        note = refusedAll ? $"{host.Name}: hostd refuses root and vpxuser: nothing would start there."
+                            : refusal != null ? $"{host.Name}: hostd does not answer now ({refusal}); the run would wait up to {plan.Readiness.Timeout} s."
+                            : maintenance && plan.Readiness.MaintenanceMode == MaintenanceModePolicy.Stay ? $"{host.Name}: in maintenance mode; the plan keeps it there (stay): nothing would start there."
+                            : maintenance ? $"{host.Name}: in maintenance mode; the run would leave it (exit)."
+                            : $"{host.Name}: answers, {vms.Count} VM(s) registered.";
+                        lock (inventory)
+                        {
+                            inventory.AddRange(vms);
+                        }
+                    }
+                    catch (EsxiSshException e)
+                    {
+                        note = $"{host.Target.Label}: not answering now ({e.Message}); the run would wait up to {options.HostTimeout.TotalSeconds:0} s and find its VMs then.";
+                    }
+
+                    lock (notes)
+                    {
+                        notes.Add(note);
+                    }
+                }, CancellationToken.None))).ConfigureAwait(false);
+            }
+            finally
+            {
+                foreach (var host in hosts)
+                {
+                    host.Close();
+                }
+            }
+
+            lines.AddRange(notes.OrderBy(n => n, StringComparer.Ordinal));
+            var resolution = BootPlanResolver.Resolve(plan, inventory);
+            for (int i = 0; i < plan.Stages.Count; i++)
+            {
+                var stage = plan.Stages[i];
+                var items = resolution.Items.Where(item => item.Stage == i + 1).ToList();
+                string vms = items.Count == 0 ? "no VM found now" : string.Join(", ", items.Select(item => $"'{item.Name}' on {item.Server}"));
+                lines.Add($"Stage {i + 1} '{stage.Name}': power on {vms}{(stage.Pause > 0 ? $", {stage.Pause} s apart on each host" : "")}.");
+                if (i < plan.Stages.Count - 1)
+                {
+                    var waits = GateWords(stage.After);
+                    lines.Add(waits.Count == 0 ? $"  then stage {i + 2} at once." : $"  then, before stage {i + 2} starts on any host: {string.Join("; ", waits)}.");
+                }
+            }
+
+            lines.AddRange(resolution.Warnings);
+            return lines;
+        }
+
+        private static List<string> GateWords(StageGate after)
+        {
+            var waits = new List<string>();
+            if (after.Heartbeat)
+            {
+                waits.Add($"guest heartbeats of the stage's VMs (up to {after.HeartbeatTimeout} s)");
+            }
+
+            if (after.TcpHost != null)
+            {
+                waits.Add($"{after.TcpHost}:{after.TcpPort} answering this machine (up to {after.TcpTimeout} s)");
+            }
+
+            if (after.Delay > 0)
+            {
+                waits.Add($"{after.Delay} s");
+            }
+
+            if (after.RescanDatastores.Count > 0)
+            {
+                waits.Add($"storage rescans until {string.Join(", ", after.RescanDatastores)} mount (up to {after.RescanTimeout} s)");
+            }
+
+            return waits;
+        }
+
+        // Each host answers SSH, then hostd, leaves maintenance mode or not, and mounts the plan's datastores.
+        private async Task WaitForHosts(CancellationToken cancellationToken)
+        {
+            var deadline = runStarted + options.HostTimeout;
+            Progress("Waiting for the hosts", $"{hosts.Count} host(s)", 0);
+            while (true)
+            {
+                var now = clock.UtcNow;
+                var waiting = hosts.Where(h => h.State < RemoteHostState.Ready).ToList();
+                if (waiting.Count == 0)
+                {
+                    return;
+                }
+
+                await ForEachHost(waiting, host => Advance(host, now, cancellationToken), cancellationToken).ConfigureAwait(false);
+                now = clock.UtcNow;
+                foreach (var host in hosts.Where(h => h.State == RemoteHostState.WaitingForSsh && now >= deadline))
+                {
+                    host.State = RemoteHostState.Failed;
+                    Log(host, "boot-start", detail: $"remote run from {options.RunnerName}", at: runStarted);
+                    Log(host, "wait-ssh", result: "timeout", detail: $"no SSH answer within {options.HostTimeout.TotalSeconds:0} s ({host.LastRefusal ?? "no answer"})");
+                    Fail(new RemoteHostFailure(host.Target.Label, UnreachableId,
+                        $"{host.Target.Label} did not answer SSH within {options.HostTimeout.TotalSeconds:0} s of the run's start (last: {host.LastRefusal ?? "no answer"}); the rest of the cluster went on without it."));
+                }
+
+                if (hosts.All(h => h.State >= RemoteHostState.Ready))
+                {
+                    return;
+                }
+
+                int ready = hosts.Count(h => h.State >= RemoteHostState.Ready);
+                Progress("Waiting for the hosts", $"{ready} of {hosts.Count} host(s) ready; waiting for {string.Join(", ", hosts.Where(h => h.State < RemoteHostState.Ready).Select(h => h.Name))}", 0);
+                // Not past the deadline, where a host still silent is given up.
+                var untilDeadline = deadline - clock.UtcNow;
+                await clock.Delay(hosts.Any(h => h.State == RemoteHostState.WaitingForSsh) && untilDeadline > TimeSpan.Zero ? Min(options.PollInterval, untilDeadline) : options.PollInterval,
+                    cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        // One step of a host's readiness.
+        private void Advance(RemoteHost host, DateTime now, CancellationToken cancellationToken)
+        {
+            switch (host.State)
+            {
+                case RemoteHostState.WaitingForSsh:
+                    try
+                    {
+                        host.Connect(cancellationToken);
+                    }
+                    catch (EsxiSshException e) when (StillBooting.Contains(e.Failure))
+                    {
+                        host.Close();
+                        host.LastRefusal = e.Failure == SshFailure.ConnectionRefused ? "connection refused" : e.Failure == SshFailure.ConnectTimeout ? "timed out" : e.Message;
+                        reporter.Verbose($"{host.Target.Label}: not answering yet ({host.LastRefusal})");
+                        return;
+                    }
+
+                    lock (gate)
+                    {
+                        // Two hosts with one name (cloned installs) stay apart under the names the user gave.
+                        if (hosts.Any(h => h != host && h.Name == host.Name))
+                        {
+                            host.UseLabelAsName();
+                        }
+                    }
+
+                    host.Answered = Second(clock.UtcNow);
+                    host.ReadyBy = host.Answered.AddSeconds(plan.Readiness.MinimumDelay + plan.Readiness.Timeout);
+                    host.State = RemoteHostState.WaitingForHostd;
+                    Log(host, "boot-start", detail: $"remote run from {options.RunnerName}", at: runStarted);
+                    Log(host, "wait-ssh", result: "ready", detail: $"answered after {(host.Answered - runStarted).TotalSeconds:0} s");
+                    return;
+                case RemoteHostState.WaitingForHostd:
+                    if (now < host.Answered.AddSeconds(plan.Readiness.MinimumDelay))
+                    {
+                        return;
+                    }
+
+                    string? refusal = host.HostdRefusal(cancellationToken, out bool switched, out bool refusedAll);
+                    if (refusedAll)
+                    {
+                        host.State = RemoteHostState.Blocked;
+                        Log(host, "vim-user", result: "failed", detail: "hostd refuses root and vpxuser (lockdown mode?): nothing can be started");
+                        reporter.Warning($"{host.Name}: hostd refuses root and vpxuser (lockdown mode?); its VMs are not started.");
+                        return;
+                    }
+
+                    if (switched)
+                    {
+                        Log(host, "vim-user", result: "vpxuser", detail: "root is refused (lockdown mode): using vpxuser, as ESXi autostart does");
+                    }
+
+                    if (refusal != null && clock.UtcNow < host.ReadyBy)
+                    {
+                        return;
+                    }
+
+                    Log(host, "wait-hostd", result: refusal == null ? "ready" : "timeout", detail: refusal == null ? host.VimUser : "hostd did not answer; starting anyway");
+                    if (!MaintenanceModeAllows(host, cancellationToken))
+                    {
+                        host.State = RemoteHostState.Blocked;
+                        return;
+                    }
+
+                    host.MissingDatastores = plan.Readiness.Datastores.Distinct(StringComparer.Ordinal).ToList();
+                    host.State = RemoteHostState.WaitingForDatastores;
+                    goto case RemoteHostState.WaitingForDatastores;
+                case RemoteHostState.WaitingForDatastores:
+                    var missing = host.Unmounted(host.MissingDatastores, cancellationToken);
+                    foreach (string mounted in host.MissingDatastores.Except(missing))
+                    {
+                        Log(host, "wait-datastore", result: "ready", datastore: mounted);
+                    }
+
+                    host.MissingDatastores = missing;
+                    if (missing.Count > 0 && clock.UtcNow >= host.ReadyBy)
+                    {
+                        foreach (string late in missing)
+                        {
+                            Log(host, "wait-datastore", result: "timeout", datastore: late, detail: "not mounted; starting anyway");
+                        }
+
+                        missing.Clear();
+                    }
+
+                    if (missing.Count == 0)
+                    {
+                        host.State = RemoteHostState.Ready;
+                    }
+
+                    return;
+            }
+        }
+
+        // readiness.maintenanceMode: stay keeps the host's VMs off, exit leaves maintenance mode first.
+        private bool MaintenanceModeAllows(RemoteHost host, CancellationToken cancellationToken)
+        {
+            if (!host.InMaintenanceMode(cancellationToken))
+            {
+                return true;
+            }
+
+            if (plan.Readiness.MaintenanceMode == MaintenanceModePolicy.Stay)
+            {
+                Log(host, "maintenance-mode", result: "stay", detail: "the host booted in maintenance mode, where every power-on is refused: nothing started (plan: readiness.maintenanceMode stay)");
+                reporter.Warning($"{host.Name} is in maintenance mode and the plan keeps it there (readiness.maintenanceMode: stay): its VMs are not started.");
+                return false;
+            }
+
+            if (host.ExitMaintenanceMode(cancellationToken))
+            {
+                Log(host, "maintenance-mode", result: "exited", detail: "the host booted in maintenance mode and left it (plan: readiness.maintenanceMode exit)");
+                return true;
+            }
+
+            Log(host, "maintenance-mode", result: "failed", detail: "the host booted in maintenance mode and could not leave it: nothing started");
+            reporter.Warning($"{host.Name} could not leave maintenance mode: its VMs are not started.");
+            return false;
+        }
+
+        private async Task RunStage(int number, HashSet<string> done, bool last, CancellationToken cancellationToken)
+        {
+            var stage = plan.Stages[number - 1];
+            stageNames[number] = stage.Name;
+            int percent = (number - 1) * 100 / plan.Stages.Count;
+            string status = $"Stage {number} of {plan.Stages.Count}: {stage.Name}";
+            where = $"starting stage {number} '{stage.Name}'";
+            Progress(status, "finding the stage's VMs", percent);
+
+            // Where each VM is registered now: a VM moved since the plan was written is found on its new host.
+            var inventory = new List<EsxiVm>();
+            await ForEachHost(hosts.Where(h => h.IsUsable).ToList(), host =>
+            {
+                var vms = host.ReadInventory(cancellationToken, reporter.Verbose);
+                lock (inventory)
+                {
+                    inventory.AddRange(vms);
+                }
+            }, cancellationToken).ConfigureAwait(false);
+            var resolution = BootPlanResolver.Resolve(plan, inventory);
+            var items = resolution.Items.Where(i => i.Stage == number && done.Add(Key(i.Vm))).ToList();
+
+            var active = hosts.Where(h => h.State == RemoteHostState.Ready).ToList();
+            Log(null, "stage-start", stage: number);
+            foreach (var host in active)
+            {
+                Log(host, "stage-start", stage: number);
+            }
+
+            var byHost = hosts.ToDictionary(h => h.Name, StringComparer.Ordinal);
+            foreach (var blocked in items.Where(i => byHost[i.Server].State != RemoteHostState.Ready))
+            {
+                Log(byHost[blocked.Server], "not-started", stage: number, vmid: blocked.Vm.Vmid, attempt: 0, result: "host-blocked", name: blocked.Name,
+                    detail: "its host refuses power-ons (maintenance mode or hostd refusing every user)");
+            }
+
+            var started = await PowerOnStage(number, stage, items.Where(i => byHost[i.Server].State == RemoteHostState.Ready).ToList(), byHost, status, percent, cancellationToken).ConfigureAwait(false);
+
+            foreach (var host in active.Where(h => h.State == RemoteHostState.Ready))
+            {
+                Log(host, "stage-end", stage: number);
+            }
+
+            Log(null, "stage-end", stage: number);
+            if (!last)
+            {
+                await Gate(number, stage.After, started, byHost, status, percent, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        // Power-ons in rounds: each host starts at most one VM per round (hosts in parallel), keeps the stage's pause
+        // between its own power-ons, and retries a failed one after the plan's delay, doubled each time.
+        private async Task<List<BootPreviewItem>> PowerOnStage(int number, BootStage stage, List<BootPreviewItem> items, Dictionary<string, RemoteHost> byHost,
+            string status, int percent, CancellationToken cancellationToken)
+        {
+            var started = new List<BootPreviewItem>();
+            var queues = items.GroupBy(i => i.Server, StringComparer.Ordinal).ToDictionary(g => g.Key, g => new Queue<BootPreviewItem>(g), StringComparer.Ordinal);
+            var retries = new List<(BootPreviewItem Item, int Attempt, DateTime Due)>();
+            var free = queues.Keys.ToDictionary(k => k, _ => DateTime.MinValue, StringComparer.Ordinal);
+            where = $"powering on stage {number} '{stage.Name}'";
+            while (queues.Values.Any(q => q.Count > 0) || retries.Count > 0)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                var now = clock.UtcNow;
+                var round = new List<(BootPreviewItem Item, int Attempt)>();
+                foreach (var server in queues.Keys)
+                {
+                    var due = retries.Where(r => r.Item.Server == server && r.Due <= now).OrderBy(r => r.Due).FirstOrDefault();
+                    if (due.Item != null)
+                    {
+                        retries.Remove(due);
+                        round.Add((due.Item, due.Attempt));
+                    }
+                    else if (free[server] <= now && queues[server].Count > 0)
+                    {
+                        round.Add((queues[server].Dequeue(), 1));
+                    }
+                }
+
+                if (round.Count == 0)
+                {
+                    var next = retries.Select(r => r.Due).Concat(queues.Where(q => q.Value.Count > 0).Select(q => free[q.Key])).Min();
+                    await clock.Delay(next > now ? next - now : TimeSpan.FromSeconds(1), cancellationToken).ConfigureAwait(false);
+                    continue;
+                }
+
+                Progress(status, "powering on " + string.Join(", ", round.Select(r => $"'{r.Item.Name}' on {r.Item.Server}")), percent);
+                await ForEachHost(round.Select(r => byHost[r.Item.Server]).ToList(), host =>
+                {
+                    var (item, attempt) = round.Single(r => r.Item.Server == host.Name);
+                    var outcome = PowerOnOnce(host, number, item, attempt, cancellationToken);
+                    lock (retries)
+                    {
+                        if (outcome == "ok" || outcome == "already-on")
+                        {
+                            started.Add(item);
+                        }
+                        else if (outcome == "retry")
+                        {
+                            retries.Add((item, attempt + 1, clock.UtcNow.AddSeconds(plan.PowerOn.RetryDelay * Math.Pow(2, attempt - 1))));
+                        }
+
+                        free[host.Name] = clock.UtcNow.AddSeconds(stage.Pause);
+                    }
+                }, cancellationToken).ConfigureAwait(false);
+
+                // A host lost on the way takes its remaining VMs with it.
+                foreach (var server in queues.Keys.Where(s => byHost[s].State == RemoteHostState.Failed))
+                {
+                    while (queues[server].Count > 0)
+                    {
+                        var lost = queues[server].Dequeue();
+                        Log(byHost[server], "not-started", stage: number, vmid: lost.Vm.Vmid, attempt: 0, result: "host-lost", name: lost.Name, detail: "the connection to its host was lost");
+                    }
+
+                    retries.RemoveAll(r => r.Item.Server == server);
+                }
+            }
+
+            return started;
+        }
+
+        // ok, already-on, retry or failed; logged on the VM's host.
+        private string PowerOnOnce(RemoteHost host, int number, BootPreviewItem item, int attempt, CancellationToken cancellationToken)
+        {
+            int vmid = item.Vm.Vmid;
+            if (host.PowerState(vmid, cancellationToken) == "Powered on")
+            {
+                Log(host, "power-on", stage: number, vmid: vmid, attempt: attempt == 1 ? 0 : attempt, result: "already-on", name: item.Name,
+                    detail: attempt == 1 ? "already on (its host's local.sh, HA or an admin got there first): not started again" : null);
+                return "already-on";
+            }
+
+            string? reason = host.PowerOn(vmid, cancellationToken);
+            if (reason == null)
+            {
+                Log(host, "power-on", stage: number, vmid: vmid, attempt: attempt, result: "ok", name: item.Name);
+                return "ok";
+            }
+
+            string outcome = attempt > plan.PowerOn.Retries ? "failed" : "retry";
+            Log(host, "power-on", stage: number, vmid: vmid, attempt: attempt, result: outcome, name: item.Name, detail: reason);
+            return outcome;
+        }
+
+        // The gate after a stage, in the on-host script's order: heartbeats, TCP, delay, rescan.
+        private async Task Gate(int number, StageGate after, List<BootPreviewItem> started, Dictionary<string, RemoteHost> byHost, string status, int percent, CancellationToken cancellationToken)
+        {
+            if (after.Heartbeat)
+            {
+                where = $"waiting for stage {number}'s guest heartbeats";
+                Progress(status, "waiting for guest heartbeats", percent);
+                await HeartbeatGate(number, after.HeartbeatTimeout, started, byHost, cancellationToken).ConfigureAwait(false);
+            }
+
+            if (after.TcpHost != null)
+            {
+                where = $"waiting for {after.TcpHost}:{after.TcpPort} after stage {number}";
+                Progress(status, $"waiting for {after.TcpHost}:{after.TcpPort} to answer", percent);
+                await TcpGate(number, after, cancellationToken).ConfigureAwait(false);
+            }
+
+            if (after.Delay > 0)
+            {
+                where = $"waiting {after.Delay} s after stage {number}";
+                Progress(status, $"waiting {after.Delay} s", percent);
+                Log(null, "gate-delay", stage: number, result: "waiting", detail: after.Delay.ToString(CultureInfo.InvariantCulture));
+                await clock.Delay(TimeSpan.FromSeconds(after.Delay), cancellationToken).ConfigureAwait(false);
+            }
+
+            if (after.RescanDatastores.Count > 0)
+            {
+                where = $"rescanning storage after stage {number}";
+                Progress(status, "rescanning storage for " + string.Join(", ", after.RescanDatastores), percent);
+                await RescanGate(number, after, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        // Every VM the stage started, each with its own timeout from the gate's start; one command per host per round.
+        private async Task HeartbeatGate(int number, int timeout, List<BootPreviewItem> started, Dictionary<string, RemoteHost> byHost, CancellationToken cancellationToken)
+        {
+            var until = clock.UtcNow.AddSeconds(timeout);
+            var pending = started.GroupBy(i => i.Server, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.ToList(), StringComparer.Ordinal);
+            while (true)
+            {
+                await ForEachHost(pending.Keys.Select(s => byHost[s]).Where(h => h.State == RemoteHostState.Ready).ToList(), host =>
+                {
+                    var vms = pending[host.Name];
+                    var green = host.GreenHeartbeats(vms.Select(v => v.Vm.Vmid).ToList(), cancellationToken);
+                    foreach (var vm in vms.Where(v => green.Contains(v.Vm.Vmid)).ToList())
+                    {
+                        Log(host, "gate-heartbeat", stage: number, vmid: vm.Vm.Vmid, result: "green", name: vm.Name);
+                        vms.Remove(vm);
+                    }
+                }, cancellationToken).ConfigureAwait(false);
+
+                foreach (var server in pending.Keys.Where(s => pending[s].Count == 0 || byHost[s].State != RemoteHostState.Ready).ToList())
+                {
+                    pending.Remove(server);
+                }
+
+                if (pending.Count == 0)
+                {
+                    return;
+                }
+
+                if (clock.UtcNow >= until)
+                {
+                    foreach (var vm in pending.Values.SelectMany(v => v))
+                    {
+                        Log(byHost[vm.Server], "gate-heartbeat", stage: number, vmid: vm.Vm.Vmid, result: "timeout", name: vm.Name);
+                    }
+
+                    return;
+                }
+
+                await clock.Delay(Min(options.PollInterval, until - clock.UtcNow), cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        // From this machine: no ESXi firewall ruleset to open.
+        private async Task TcpGate(int number, StageGate after, CancellationToken cancellationToken)
+        {
+            string target = $"{after.TcpHost}:{after.TcpPort}";
+            var until = clock.UtcNow.AddSeconds(after.TcpTimeout);
+            while (!await TcpProbe.AnswersAsync(after.TcpHost!, after.TcpPort, options.TcpConnectTimeout, cancellationToken).ConfigureAwait(false))
+            {
+                if (clock.UtcNow >= until)
+                {
+                    Log(null, "gate-tcp", stage: number, result: "timeout", detail: target);
+                    return;
+                }
+
+                await clock.Delay(Min(options.PollInterval, until - clock.UtcNow), cancellationToken).ConfigureAwait(false);
+            }
+
+            Log(null, "gate-tcp", stage: number, result: "open", detail: target);
+        }
+
+        // Every host rescans until it has the datastores the stage's VMs serve (or the timeout).
+        private async Task RescanGate(int number, StageGate after, CancellationToken cancellationToken)
+        {
+            var until = clock.UtcNow.AddSeconds(after.RescanTimeout);
+            string list = string.Join(" ", after.RescanDatastores);
+            var pending = hosts.Where(h => h.State == RemoteHostState.Ready).ToList();
+            foreach (var host in pending)
+            {
+                Log(host, "rescan", stage: number, result: "started", detail: list);
+            }
+
+            while (pending.Count > 0)
+            {
+                var mounted = new List<RemoteHost>();
+                await ForEachHost(pending, host =>
+                {
+                    if (host.RescanFor(after.RescanDatastores, cancellationToken).Count == 0)
+                    {
+                        Log(host, "rescan", stage: number, result: "ready", detail: list);
+                        lock (mounted)
+                        {
+                            mounted.Add(host);
+                        }
+                    }
+                }, cancellationToken).ConfigureAwait(false);
+                pending = pending.Except(mounted).Where(h => h.State == RemoteHostState.Ready).ToList();
+                if (pending.Count > 0 && clock.UtcNow >= until)
+                {
+                    foreach (var host in pending)
+                    {
+                        Log(host, "rescan", stage: number, result: "timeout", detail: "not mounted: " + list);
+                    }
+
+                    return;
+                }
+
+                if (pending.Count > 0)
+                {
+                    await clock.Delay(Min(options.PollInterval, until - clock.UtcNow), cancellationToken).ConfigureAwait(false);
+                }
+            }
+        }
+
+        // One step per host, hosts in parallel; an SSH failure takes that host out of the run, never the run.
+        private async Task ForEachHost(IReadOnlyCollection<RemoteHost> list, Action<RemoteHost> step, CancellationToken cancellationToken)
+        {
+            await Task.WhenAll(list.Select(host => Task.Run(() =>
+            {
+                try
+                {
+                    step(host);
+                }
+                catch (EsxiSshException) when (cancellationToken.IsCancellationRequested)
+                {
+                    // Stopped: the run reports where it was.
+                }
+                catch (EsxiSshException e)
+                {
+                    bool wasUp = host.State != RemoteHostState.WaitingForSsh;
+                    host.State = RemoteHostState.Failed;
+                    host.Close();
+                    if (!host.Started && !wasUp)
+                    {
+                        Log(host, "boot-start", detail: $"remote run from {options.RunnerName}", at: runStarted);
+                    }
+
+                    Log(host, wasUp ? "host-lost" : "wait-ssh", result: "failed", detail: e.Message);
+                    Fail(new RemoteHostFailure(host.Target.Label, e.ErrorId, e.Message, e) { IsSecurity = !wasUp });
+                }
+            }, CancellationToken.None))).ConfigureAwait(false);
+            cancellationToken.ThrowIfCancellationRequested();
+        }
+
+        private void Fail(RemoteHostFailure failure)
+        {
+            lock (gate)
+            {
+                run.Failures.Add(failure);
+            }
+
+            reporter.HostFailed(failure);
+        }
+
+        private void Log(RemoteHost? host, string action, int? stage = null, int? vmid = null, int? attempt = null, string? result = null, string? name = null,
+            string? datastore = null, string? detail = null, DateTime? at = null)
+        {
+            var e = new BootLogEvent
+            {
+                Time = at ?? Second(clock.UtcNow),
+                HostName = host?.Name ?? options.RunnerName,
+                Action = action,
+                Stage = stage,
+                StageName = stage is int s && stageNames.TryGetValue(s, out string? stageName) ? stageName : null,
+                Vmid = vmid,
+                Attempt = attempt,
+                Result = result,
+                VmName = name,
+                Datastore = datastore,
+                Message = detail,
+                Boot = 1,
+                BootStarted = runStarted,
+                Source = "remote",
+            };
+            lock (gate)
+            {
+                if (host != null && action == "boot-start")
+                {
+                    host.Started = true;
+                }
+
+                run.Events.Add(e);
+                e.LineNumber = run.Events.Count;
+                reporter.Event(e);
+            }
+        }
+
+        private string Summary()
+        {
+            int on = run.Events.Count(e => e.Action == "power-on" && (e.Result == "ok" || e.Result == "already-on"));
+            int failed = run.Events.Count(e => e.IsProblem && e.Vmid != null);
+            return $"{on} VM(s) on, {failed} problem(s) with VMs, {run.Failures.Count} host(s) left out";
+        }
+
+        private void Progress(string status, string operation, int percent) => reporter.Progress(status, operation, percent);
+
+        private static string Key(EsxiVm vm) => vm.Name + "\n" + vm.File;
+
+        // The shorter wait, never negative.
+        private static TimeSpan Min(TimeSpan a, TimeSpan b) => TimeSpan.FromTicks(Math.Max(0, Math.Min(a.Ticks, b.Ticks)));
+
+        private static DateTime Second(DateTime t) => new DateTime(t.Ticks - (t.Ticks % TimeSpan.TicksPerSecond), DateTimeKind.Utc);
+    }
+}

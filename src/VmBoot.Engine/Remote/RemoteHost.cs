@@ -1,0 +1,237 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using System.Text.RegularExpressions;
+using System.Threading;
+using VmBoot.Inventory;
+using VmBoot.Ssh;
+
+namespace VmBoot.Remote
+{
+    /// <summary>Where a host is in a remote run.</summary>
+    internal enum RemoteHostState
+    {
+        /// <summary>Not answering SSH yet.</summary>
+        WaitingForSsh,
+
+        /// <summary>SSH answers; hostd does not yet.</summary>
+        WaitingForHostd,
+
+        /// <summary>hostd answers; the plan's datastores are not all mounted yet.</summary>
+        WaitingForDatastores,
+
+        /// <summary>Its VMs can be started.</summary>
+        Ready,
+
+        /// <summary>Reachable, but nothing may be started there (maintenance mode kept, hostd refusing every user).</summary>
+        Blocked,
+
+        /// <summary>Unreachable or lost: the run goes on without it.</summary>
+        Failed,
+    }
+
+    /// <summary>
+    /// One host of a remote run and the commands the run sends it. Every command is fixed text; the only values in
+    /// it are vmids (digits, parsed from getallvms) and datastore names, always through <see cref="ShellQuote"/>.
+    /// </summary>
+    internal sealed class RemoteHost
+    {
+        private const string VpxUserOptions = "-U vpxuser -c /etc/vmware/hostd/config.xml ";
+        private static readonly Regex FaultMessage = new Regex("^\\s*msg = \"(.*)\"", RegexOptions.Multiline | RegexOptions.CultureInvariant);
+        private string vimPrefix = "vim-cmd ";
+
+        internal RemoteHost(RemoteBootTarget target)
+        {
+            Target = target;
+            Name = target.Label;
+        }
+
+        internal RemoteBootTarget Target { get; }
+
+        /// <summary>The host's own name once it answers (what the on-host script logs), else the user's name for it.</summary>
+        internal string Name { get; private set; }
+
+        internal RemoteHostState State { get; set; } = RemoteHostState.WaitingForSsh;
+
+        internal EsxiConnection? Connection { get; private set; }
+
+        /// <summary>Why the last connection attempt failed (for the message when the host never answers).</summary>
+        internal string? LastRefusal { get; set; }
+
+        /// <summary>When SSH first answered.</summary>
+        internal DateTime Answered { get; set; }
+
+        /// <summary>hostd and datastores are waited for until then.</summary>
+        internal DateTime ReadyBy { get; set; }
+
+        /// <summary>Datastores still to be mounted.</summary>
+        internal List<string> MissingDatastores { get; set; } = new List<string>();
+
+        /// <summary>The events this host's lines carry before it answered (its boot-start and wait-ssh).</summary>
+        internal bool Started { get; set; }
+
+        internal bool IsUsable => State == RemoteHostState.Ready || State == RemoteHostState.Blocked;
+
+        /// <summary>Connects (or takes the session's connection) and reads the host's name.</summary>
+        internal void Connect(CancellationToken cancellationToken)
+        {
+            Connection = Target.Connection ?? EsxiConnection.Open(Target.Options!, cancellationToken);
+            string name = Connection.Run("hostname", cancellationToken).Output.Trim();
+            Name = name.Length > 0 && name.IndexOfAny(new[] { '\t', '\n' }) < 0 ? name : Target.Label;
+        }
+
+        internal void UseLabelAsName() => Name = Target.Label;
+
+        /// <summary>Closes the connection if the run opened it.</summary>
+        internal void Close()
+        {
+            if (Target.Connection == null)
+            {
+                Connection?.Dispose();
+            }
+
+            Connection = null;
+        }
+
+        /// <summary>
+        /// Null when hostd answers; else its refusal. Where lockdown mode refuses root, switches to vpxuser as ESXi's own
+        /// autostart does, and says so in <paramref name="switchedUser"/>.
+        /// </summary>
+        internal string? HostdRefusal(CancellationToken cancellationToken, out bool switchedUser, out bool refusedEveryUser)
+        {
+            switchedUser = false;
+            refusedEveryUser = false;
+            var result = Run("vim-cmd vmsvc/getallvms >/dev/null", cancellationToken);
+            if (result.ExitStatus == 0)
+            {
+                return null;
+            }
+
+            if (result.Error.Contains("vim.fault.NoPermission") || result.Error.Contains("vim.fault.InvalidLogin"))
+            {
+                if (Run("vim-cmd " + VpxUserOptions + "vmsvc/getallvms >/dev/null", cancellationToken).ExitStatus == 0)
+                {
+                    vimPrefix = "vim-cmd " + VpxUserOptions;
+                    switchedUser = true;
+                    return null;
+                }
+
+                refusedEveryUser = true;
+            }
+
+            string why = result.Error.Trim();
+            return why.Length > 0 ? why.Split('\n')[0] : $"exit status {result.ExitStatus}";
+        }
+
+        /// <summary>The user vim-cmd runs as.</summary>
+        internal string VimUser => vimPrefix.Contains("vpxuser") ? "vpxuser" : "root";
+
+        internal bool InMaintenanceMode(CancellationToken cancellationToken)
+            => Vim("hostsvc/hostsummary", cancellationToken).Output.Contains("inMaintenanceMode = true");
+
+        /// <summary>Leaves maintenance mode; true when the host says it has.</summary>
+        internal bool ExitMaintenanceMode(CancellationToken cancellationToken)
+        {
+            Vim("hostsvc/maintenance_mode_exit", cancellationToken);
+            return Vim("hostsvc/hostsummary", cancellationToken).Output.Contains("inMaintenanceMode = false");
+        }
+
+        /// <summary>Which of <paramref name="datastores"/> are not mounted.</summary>
+        internal List<string> Unmounted(IReadOnlyCollection<string> datastores, CancellationToken cancellationToken)
+        {
+            if (datastores.Count == 0)
+            {
+                return new List<string>();
+            }
+
+            string list = string.Join(" ", datastores.Select(ShellQuote.Quote));
+            var output = Run($"for ds in {list}; do [ -d \"/vmfs/volumes/$ds\" ] || printf '%s\\n' \"$ds\"; done", cancellationToken).Output;
+            var missing = new HashSet<string>(output.Split('\n'), StringComparer.Ordinal);
+            return datastores.Where(missing.Contains).ToList();
+        }
+
+        /// <summary>Rescans storage (NFS, iSCSI served by VMs appear), then says which datastores are still missing.</summary>
+        internal List<string> RescanFor(IReadOnlyCollection<string> datastores, CancellationToken cancellationToken)
+        {
+            Run("esxcli storage core adapter rescan --all >/dev/null 2>&1", cancellationToken);
+            return Unmounted(datastores, cancellationToken);
+        }
+
+        /// <summary>The host's VMs now (getallvms as the user hostd accepts), stamped with its name.</summary>
+        internal List<EsxiVm> ReadInventory(CancellationToken cancellationToken, Action<string> onProblem)
+        {
+            var result = Vim("vmsvc/getallvms", cancellationToken);
+            var vms = new List<EsxiVm>();
+            if (result.ExitStatus != 0)
+            {
+                onProblem($"getallvms failed on {Name}: {result.Error.Trim()}");
+                return vms;
+            }
+
+            var parser = new GetAllVmsParser(Name, vms.Add, d => onProblem($"{Name}: {d.Message}"));
+            parser.Push(result.Output);
+            parser.Complete();
+            return vms;
+        }
+
+        /// <summary>"Powered on", "Powered off" or "Suspended".</summary>
+        internal string PowerState(int vmid, CancellationToken cancellationToken)
+        {
+            var lines = Vim("vmsvc/power.getstate " + Id(vmid), cancellationToken).Output.Split(new[] { '\n' }, StringSplitOptions.RemoveEmptyEntries);
+            return lines.Length == 0 ? "" : lines[lines.Length - 1].Trim();
+        }
+
+        /// <summary>Asks for a power-on; null when the VM is on afterwards, else the reason vim-cmd gave.</summary>
+        internal string? PowerOn(int vmid, CancellationToken cancellationToken)
+        {
+            var result = Vim("vmsvc/power.on " + Id(vmid), cancellationToken);
+            if (PowerState(vmid, cancellationToken) == "Powered on")
+            {
+                return null;
+            }
+
+            // vim-cmd prints a fault block and may still exit 0: its msg is the reason.
+            var text = result.Output + "\n" + result.Error;
+            var fault = FaultMessage.Match(text);
+            if (fault.Success)
+            {
+                return fault.Groups[1].Value;
+            }
+
+            var last = text.Split(new[] { '\n' }, StringSplitOptions.RemoveEmptyEntries).LastOrDefault()?.Trim();
+            return string.IsNullOrEmpty(last) ? "the VM is not on after power.on" : last;
+        }
+
+        /// <summary>The vmids among <paramref name="vmids"/> whose guest heartbeat is green (one command for all).</summary>
+        internal HashSet<int> GreenHeartbeats(IReadOnlyCollection<int> vmids, CancellationToken cancellationToken)
+        {
+            var green = new HashSet<int>();
+            if (vmids.Count == 0)
+            {
+                return green;
+            }
+
+            string ids = string.Join(" ", vmids.Select(Id));
+            string vim = vimPrefix.TrimEnd();
+            var output = Run($"for id in {ids}; do printf '%s %s\\n' \"$id\" \"$({vim} vmsvc/get.guestheartbeatStatus \"$id\" </dev/null 2>/dev/null)\"; done", cancellationToken).Output;
+            foreach (string line in output.Split('\n'))
+            {
+                var parts = line.Trim().Split(' ');
+                if (parts.Length == 2 && parts[1] == "green" && int.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out int id))
+                {
+                    green.Add(id);
+                }
+            }
+
+            return green;
+        }
+
+        private EsxiCommandResult Vim(string arguments, CancellationToken cancellationToken) => Run(vimPrefix + arguments + " </dev/null", cancellationToken);
+
+        private EsxiCommandResult Run(string command, CancellationToken cancellationToken)
+            => (Connection ?? throw new InvalidOperationException($"{Name} is not connected.")).Run(command, cancellationToken);
+
+        private static string Id(int vmid) => vmid.ToString(CultureInfo.InvariantCulture);
+    }
+}
