@@ -4,6 +4,7 @@ using System.IO;
 using System.Linq;
 using System.Management.Automation;
 using System.Text;
+using System.Threading;
 using VmBoot.BootLog;
 using VmBoot.Plans;
 using VmBoot.Remote;
@@ -19,6 +20,8 @@ namespace VmBoot.Commands
     public sealed class InvokeBootPlanCommand : EsxiHostCmdlet
     {
         private readonly Dictionary<string, HostTarget> targets = new Dictionary<string, HostTarget>(StringComparer.OrdinalIgnoreCase);
+        private readonly object logLock = new object();
+        private StreamWriter? logWriter;
 
         /// <summary>The plan (object or file) to run.</summary>
         [Parameter(Mandatory = true, Position = 0)]
@@ -94,8 +97,27 @@ namespace VmBoot.Commands
                 return;
             }
 
-            using var log = logFile == null ? null : new StreamWriter(new FileStream(logFile, FileMode.Append, FileAccess.Write, FileShare.Read), new UTF8Encoding(false)) { AutoFlush = true, NewLine = "\n" };
+            logWriter = logFile == null ? null : new StreamWriter(new FileStream(logFile, FileMode.Append, FileAccess.Write, FileShare.Read), new UTF8Encoding(false)) { AutoFlush = true, NewLine = "\n" };
             int progressId = new Random().Next(1, int.MaxValue);
+            var finished = new ManualResetEventSlim();
+            try
+            {
+                Run(plan, remoteTargets, options, logFile, progressId, finished);
+            }
+            finally
+            {
+                // After Ctrl+C the runner still logs where it stopped, at its next step: the file stays open for that.
+                finished.Wait(TimeSpan.FromSeconds(30));
+                lock (logLock)
+                {
+                    logWriter?.Dispose();
+                    logWriter = null;
+                }
+            }
+        }
+
+        private void Run(BootPlan plan, List<RemoteBootTarget> remoteTargets, RemoteBootOptions options, string? logFile, int progressId, ManualResetEventSlim finished)
+        {
             RunOnWorker("cluster", writer =>
             {
                 var reporter = new RemoteBootReporter
@@ -103,7 +125,11 @@ namespace VmBoot.Commands
                     Event = e =>
                     {
                         // The file first: it keeps the run's story when the pipeline is stopped (Ctrl+C).
-                        log?.WriteLine(BootLogLine.Format(e));
+                        lock (logLock)
+                        {
+                            logWriter?.WriteLine(BootLogLine.Format(e));
+                        }
+
                         if (logFile != null)
                         {
                             e.Source = logFile;
@@ -125,9 +151,15 @@ namespace VmBoot.Commands
                         PercentComplete = percent,
                     })),
                 };
-                var runner = new RemoteBootRunner(plan, remoteTargets, options, SystemBootClock.Instance, reporter);
-                runner.RunAsync(writer.Token).GetAwaiter().GetResult();
-                writer.OnPipeline(() => WriteProgress(new ProgressRecord(progressId, Activity, "Done") { RecordType = ProgressRecordType.Completed }));
+                try
+                {
+                    new RemoteBootRunner(plan, remoteTargets, options, SystemBootClock.Instance, reporter).RunAsync(writer.Token).GetAwaiter().GetResult();
+                    writer.OnPipeline(() => WriteProgress(new ProgressRecord(progressId, Activity, "Done") { RecordType = ProgressRecordType.Completed }));
+                }
+                finally
+                {
+                    finished.Set();
+                }
             });
         }
 
@@ -141,8 +173,9 @@ namespace VmBoot.Commands
             {
                 Host.UI.WriteWarningLine($"Invoke-BootPlan {message}." + (logFile == null ? "" : $" The log is in {logFile}."));
             }
-            catch (Exception e) when (e is PipelineStoppedException || e is NotImplementedException || e is InvalidOperationException)
+            catch (Exception)
             {
+                // Best effort on a worker thread: a host or runspace that is closing must not take the process down.
             }
         }
     }

@@ -293,6 +293,7 @@ namespace VmBoot.EsxiSim
                 string folder = Path.Combine(vmsFolder, vm.Vmid.ToString(CultureInfo.InvariantCulture));
                 Directory.CreateDirectory(folder);
                 File.WriteAllText(Path.Combine(folder, "name"), vm.Name);
+                File.WriteAllText(Path.Combine(folder, "datastore"), vm.Datastore);
                 File.WriteAllText(Path.Combine(folder, "state"), vm.PoweredOn ? "on\n" : "off\n");
                 File.WriteAllText(Path.Combine(folder, "on_at"), "0\n");
                 File.WriteAllText(Path.Combine(folder, "heartbeat_delay"), vm.HeartbeatDelay + "\n");

@@ -203,6 +203,48 @@ return { charts: document.querySelectorAll('section.power-on').length, hosts: [.
             Assert.Equal(powerOnsBefore, powerOnsAfter);
         }
 
+        [Fact]
+        public async Task LeavesWhatAHostsOwnLocalShStartedAndStartsTheSecureBootHostsVms()
+        {
+            var esx01 = simulator[0];
+            var esx02 = simulator[1];
+            var plan = new BootPlan
+            {
+                Log = new BootLogSettings { Path = "/var/log/vmboot-local.log" },
+                Stages =
+                {
+                    new BootStage { Name = "infra", Select = new VmSelector { Names = { "vcsa", "db01" } } },
+                    new BootStage { Name = "apps", Select = new VmSelector { All = true } },
+                },
+            };
+            var inventory = simulator.Hosts.SelectMany(h => Inventory.GetAllVmsParser.Parse(h.RunAsHost("vim-cmd vmsvc/getallvms"), h.Name).Vms).ToList();
+            esx01.WriteText(SimHost.LocalShPath, Plans.BootScriptGenerator.Create(plan, inventory, SimHost.StockLocalSh, "test").Content);
+            esx01.RunAsHost("/sbin/auto-backup.sh >/dev/null 2>&1");
+            esx02.SecureBoot = true;
+            cluster.PowerCut();
+            cluster.ComesBackAt(esx01, 0, new BootTimes { HostdReadyAt = 20 });
+            cluster.ComesBackAt(esx02, 0, new BootTimes { HostdReadyAt = 20 });
+            cluster.ComesBackAt(simulator[2], 0);
+            cluster.Advance(0);
+            Assert.Contains("\tpower-on\t", esx01.ReadText("/var/log/vmboot-local.log"));
+
+            var result = await new RemoteBootRunner(plan, Targets(), new RemoteBootOptions { RunnerName = "mgmt (runner)" }, cluster.Clock, new RemoteBootReporter())
+                .RunAsync(CancellationToken.None);
+
+            Assert.Empty(result.Failures);
+            var powerOns = result.Events.Where(e => e.Action == "power-on").ToList();
+            // esx01's script had started its VMs: logged, not started again. esx02 (Secure Boot) and esx03 got theirs from the runner.
+            Assert.Equal(new[] { "app 01", "dc01", "vcsa" }, powerOns.Where(e => e.HostName == "esx01").Select(e => e.VmName).OrderBy(n => n, StringComparer.Ordinal));
+            Assert.All(powerOns.Where(e => e.HostName == "esx01"), e => Assert.Equal("already-on", e.Result));
+            Assert.All(powerOns.Where(e => e.HostName != "esx01"), e => Assert.Equal("ok", e.Result));
+            Assert.Equal(3, powerOns.Count(e => e.HostName != "esx01"));
+            foreach (var host in simulator.Hosts)
+            {
+                int starts = host.ReadText("/.sim/events.log").Split('\n').Count(l => l.Contains("\tPoweredOn", StringComparison.Ordinal));
+                Assert.Equal(host.Inventory.Count(v => !v.Name.StartsWith("vCLS", StringComparison.Ordinal)), starts);
+            }
+        }
+
         public void Dispose()
         {
             cluster.Dispose();

@@ -380,7 +380,9 @@ namespace VmBoot.Remote
                     detail: "its host refuses power-ons (maintenance mode or hostd refusing every user)");
             }
 
-            var started = await PowerOnStage(number, stage, items.Where(i => byHost[i.Server].State == RemoteHostState.Ready).ToList(), byHost, status, percent, cancellationToken).ConfigureAwait(false);
+            var startable = items.Where(i => byHost[i.Server].State == RemoteHostState.Ready).ToList();
+            await WaitForVmDatastores(startable, byHost, status, percent, cancellationToken).ConfigureAwait(false);
+            var started = await PowerOnStage(number, stage, startable, byHost, status, percent, cancellationToken).ConfigureAwait(false);
 
             foreach (var host in active.Where(h => h.State == RemoteHostState.Ready))
             {
@@ -391,6 +393,39 @@ namespace VmBoot.Remote
             if (!last)
             {
                 await Gate(number, stage.After, started, byHost, status, percent, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        // As the on-host script does: a VM's datastore must be mounted on its host before it can start (until the
+        // host's readiness timeout; then the power-on is tried anyway and its failure logged).
+        private async Task WaitForVmDatastores(List<BootPreviewItem> items, Dictionary<string, RemoteHost> byHost, string status, int percent, CancellationToken cancellationToken)
+        {
+            var pending = items.Where(i => i.Vm.Datastore.Length > 0).GroupBy(i => i.Server, StringComparer.Ordinal)
+                .ToDictionary(g => g.Key, g => g.Select(i => i.Vm.Datastore).Distinct(StringComparer.Ordinal).ToList(), StringComparer.Ordinal);
+            while (pending.Count > 0)
+            {
+                await ForEachHost(pending.Keys.Select(s => byHost[s]).ToList(), host =>
+                {
+                    var missing = host.Unmounted(pending[host.Name], cancellationToken);
+                    lock (pending)
+                    {
+                        pending[host.Name] = missing;
+                    }
+                }, cancellationToken).ConfigureAwait(false);
+                var now = clock.UtcNow;
+                foreach (var server in pending.Keys.ToList())
+                {
+                    if (pending[server].Count == 0 || byHost[server].State != RemoteHostState.Ready || now >= byHost[server].ReadyBy)
+                    {
+                        pending.Remove(server);
+                    }
+                }
+
+                if (pending.Count > 0)
+                {
+                    Progress(status, "waiting for datastores: " + string.Join("; ", pending.Select(p => $"{p.Key}: {string.Join(", ", p.Value)}")), percent);
+                    await clock.Delay(options.PollInterval, cancellationToken).ConfigureAwait(false);
+                }
             }
         }
 

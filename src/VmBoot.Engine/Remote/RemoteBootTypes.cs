@@ -40,8 +40,8 @@ namespace VmBoot.Remote
         /// <summary>How long a host may take to answer SSH after the run starts; later, it counts as not back.</summary>
         public TimeSpan HostTimeout { get; set; } = TimeSpan.FromMinutes(15);
 
-        /// <summary>Time between two looks at something not ready yet (SSH, hostd, heartbeats, a port).</summary>
-        public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(10);
+        /// <summary>Time between two looks at something not ready yet (SSH, hostd, datastores, heartbeats, a port): the on-host script's 5 s.</summary>
+        public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(5);
 
         /// <summary>The log's name for the management machine (the runner's own lines: stages, TCP and delay gates).</summary>
         public string RunnerName { get; set; } = Environment.MachineName + " (runner)";
