@@ -205,6 +205,7 @@ try {
     $clusterInventory = foreach ($h in $sim.Hosts) { Get-EsxiVmList -InputObject $h.RunAsHost('vim-cmd vmsvc/getallvms') | ForEach-Object { $_.Server = $h.Name; $_ } }
     $planYaml = @"
 version: 1
+log: { datastore: shared ds }
 stages:
   - name: vcenter
     select: { nameLike: ['vcsa*'] }

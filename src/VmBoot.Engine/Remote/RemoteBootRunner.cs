@@ -191,15 +191,14 @@ namespace VmBoot.Remote
             Progress("Waiting for the hosts", $"{hosts.Count} host(s)", 0);
             while (true)
             {
-                var now = clock.UtcNow;
                 var waiting = hosts.Where(h => h.State < RemoteHostState.Ready).ToList();
                 if (waiting.Count == 0)
                 {
                     return;
                 }
 
-                await ForEachHost(waiting, host => Advance(host, now, cancellationToken), cancellationToken).ConfigureAwait(false);
-                now = clock.UtcNow;
+                await ForEachHost(waiting, host => Advance(host, cancellationToken), cancellationToken).ConfigureAwait(false);
+                var now = clock.UtcNow;
                 foreach (var host in hosts.Where(h => h.State == RemoteHostState.WaitingForSsh && now >= deadline))
                 {
                     host.State = RemoteHostState.Failed;
@@ -224,7 +223,7 @@ namespace VmBoot.Remote
         }
 
         // One step of a host's readiness.
-        private void Advance(RemoteHost host, DateTime now, CancellationToken cancellationToken)
+        private void Advance(RemoteHost host, CancellationToken cancellationToken)
         {
             switch (host.State)
             {
@@ -255,9 +254,9 @@ namespace VmBoot.Remote
                     host.State = RemoteHostState.WaitingForHostd;
                     Log(host, "boot-start", detail: $"remote run from {options.RunnerName}", at: runStarted);
                     Log(host, "wait-ssh", result: "ready", detail: $"answered after {(host.Answered - runStarted).TotalSeconds:0} s");
-                    return;
+                    goto case RemoteHostState.WaitingForHostd;
                 case RemoteHostState.WaitingForHostd:
-                    if (now < host.Answered.AddSeconds(plan.Readiness.MinimumDelay))
+                    if (clock.UtcNow < host.Answered.AddSeconds(plan.Readiness.MinimumDelay))
                     {
                         return;
                     }
