@@ -20,6 +20,7 @@ namespace VmBoot.Commands
     public sealed class InvokeBootPlanCommand : EsxiHostCmdlet
     {
         private readonly Dictionary<string, HostTarget> targets = new Dictionary<string, HostTarget>(StringComparer.OrdinalIgnoreCase);
+        private const string RemoteEventTypeName = "VmBoot.BootLogEvent#Remote";
         private readonly object logLock = new object();
         private StreamWriter? logWriter;
 
@@ -135,7 +136,10 @@ namespace VmBoot.Commands
                             e.Source = logFile;
                         }
 
-                        writer.Output(e);
+                        // One timeline for the whole cluster: a view of its own, without grouping per host.
+                        var output = PSObject.AsPSObject(e);
+                        output.TypeNames.Insert(0, RemoteEventTypeName);
+                        writer.Output(output);
                         if (e.Result == "stopped")
                         {
                             TellStopped(e.Message!, logFile);

@@ -47,7 +47,8 @@ Invoke-BootPlan -Plan `$plan -Server '$($servers[0])', '$($servers[1])', '$dead'
         $failed[0].FullyQualifiedErrorId | Should -BeLike 'RemoteHostUnreachable,*'
         $failed[0].TargetObject | Should -Be $dead
         $failed[0].CategoryInfo.Category | Should -Be 'ConnectionError'
-        $events[0].PSObject.TypeNames[0] | Should -Be 'VmBoot.BootLogEvent'
+        $events[0].PSObject.TypeNames[0..1] | Should -Be @('VmBoot.BootLogEvent#Remote', 'VmBoot.BootLogEvent')
+        ($events | Out-String -Width 200) | Should -Match '\+00:00:\d\d esx01\s+1 vcenter\s+power-on\s+vcsa01 \(1\)\s+ok'
         $events[-1].Action | Should -Be 'boot-end'
         $events[-1].Result | Should -Be 'done'
         foreach ($h in $sim.Hosts) { $h.Inventory | Where-Object { -not $_.Name.StartsWith('vCLS') } | ForEach-Object { $h.PowerState($_.Vmid) | Should -Be 'on' } }
@@ -89,12 +90,17 @@ Invoke-BootPlan -Plan `$plan -Server '$($servers[0])', '$($servers[1])', '$dead'
     It 'stops on Ctrl+C, says where in the log, and leaves no connection open' {
         $log = Join-Path $TestDrive 'stopped.log'
         $ps = [powershell]::Create()
-        $null = $ps.AddScript("Import-Module '$env:VMBOOT_TEST_MODULE'").AddStatement().AddCommand('Invoke-BootPlan').AddParameters(@{
+        # Two invocations, not one batch: PowerShell's batch runner touches the runspace after a stop.
+        $null = $ps.AddScript("Import-Module '$env:VMBOOT_TEST_MODULE'").Invoke()
+        $ps.Commands.Clear()
+        $null = $ps.AddCommand('Invoke-BootPlan').AddParameters(@{
                 Plan = $plan; Server = @($servers[0], $dead); Credential = $credential; KnownHostsPath = $knownHosts; LogPath = $log; HostTimeout = 600; Confirm = $false })
         $async = $ps.BeginInvoke()
         $deadline = [DateTime]::UtcNow.AddSeconds(30)
         while (-not ((Test-Path -LiteralPath $log) -and (Get-Content -LiteralPath $log -Raw) -match "`twait-hostd`t") -and [DateTime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 100 }
         $ps.Stop()
+        try { $null = $ps.EndInvoke($async) } catch [System.Management.Automation.PipelineStoppedException] { }
+        $ps.Runspace.Dispose()
         $ps.Dispose()
         $last = (Get-Content -LiteralPath $log)[-1] -split "`t"
         $last[2] | Should -Be 'boot-end'
