@@ -98,7 +98,15 @@ namespace VmBoot.Commands
                 return;
             }
 
-            logWriter = logFile == null ? null : new StreamWriter(new FileStream(logFile, FileMode.Append, FileAccess.Write, FileShare.Read), new UTF8Encoding(false)) { AutoFlush = true, NewLine = "\n" };
+            try
+            {
+                logWriter = logFile == null ? null : new StreamWriter(new FileStream(logFile, FileMode.Append, FileAccess.Write, FileShare.Read), new UTF8Encoding(false)) { AutoFlush = true, NewLine = "\n" };
+            }
+            catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
+            {
+                ThrowTerminatingError(ErrorRecords.Create("BootLogFileUnwritable", ErrorCategory.WriteError, logFile, $"Cannot write the run's log to '{logFile}': {e.Message}", e));
+            }
+
             int progressId = new Random().Next(1, int.MaxValue);
             var finished = new ManualResetEventSlim();
             try
