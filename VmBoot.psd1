@@ -1,6 +1,6 @@
 @{
     RootModule           = 'VmBoot.dll'
-    ModuleVersion        = '0.1.0'
+    ModuleVersion        = '0.2.0'
     GUID                 = '6f0c2a5e-3b1d-4c8e-9a57-2f4d1e8b7c90'
     Author               = 'VmBoot maintainers'
     CompanyName          = 'VmBoot'
@@ -35,8 +35,10 @@
     PrivateData          = @{
         PSData = @{
             Tags         = @('VMware', 'ESXi', 'vSphere', 'HA', 'PowerCLI', 'Autostart', 'SSH', 'UPS', 'Linux', 'Windows', 'PSEdition_Core', 'PSEdition_Desktop')
-            LicenseUri   = 'https://opensource.org/licenses/MIT'
-            ReleaseNotes = 'Get-EsxiVmList parses vim-cmd vmsvc/getallvms output from text, files or live hosts over SSH (parallel, known_hosts checked, never retries a failed login); New-, Get- and Remove-EsxiSession keep connections per runspace; boot plans (New-, Import-, Export-BootPlan) and New-BootScript generate a safe, staged local.sh; Install-BootScript installs and persists it; Test-AutoBackupDiff explains auto-backup.sh.'
+            LicenseUri   = 'https://github.com/vmboot/VmBoot/blob/main/LICENSE'
+            ProjectUri   = 'https://github.com/vmboot/VmBoot'
+            # The build replaces this with the version's section of CHANGELOG.md.
+            ReleaseNotes = 'See CHANGELOG.md.'
         }
     }
 }

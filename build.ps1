@@ -8,13 +8,15 @@
            in a child pwsh against out/VmBoot) and ends with one line "N passed, N failed".
     Demo   builds, starts simulated ESXi hosts and walks through VmBoot with real output.
     Bench  measures VmBoot against its peers side by side; writes out/bench/results.json.
+    Package builds and publishes the module with PSResourceGet to a folder repository, out/package
+           (VmBoot.<version>.nupkg), as Publish-PSResource would to the PowerShell Gallery.
     Clean  removes out/.
 .EXAMPLE
     dotnet tool restore && dotnet pwsh ./build.ps1 -Task Test
 #>
 [CmdletBinding()]
 param(
-    [ValidateSet('Build', 'Test', 'Demo', 'Bench', 'Clean')]
+    [ValidateSet('Build', 'Test', 'Demo', 'Bench', 'Package', 'Clean')]
     [string] $Task = 'Build',
 
     [ValidateSet('Debug', 'Release')]
@@ -51,13 +53,51 @@ function Invoke-Build {
     Copy-Item -LiteralPath "$staging/cmdlets/VmBoot.dll", "$staging/cmdlets/VmBoot.pdb" -Destination $moduleOut
     Get-ChildItem -LiteralPath "$staging/engine" -File | Where-Object Extension -in '.dll', '.pdb' |
         Copy-Item -Destination $dependencies
-    Copy-Item -LiteralPath "$root/VmBoot.psd1", "$root/VmBoot.Format.ps1xml", "$root/VmBoot.Types.ps1xml" -Destination $moduleOut
+    Copy-Item -LiteralPath "$root/VmBoot.psd1", "$root/VmBoot.Format.ps1xml", "$root/VmBoot.Types.ps1xml", "$root/LICENSE", "$root/CHANGELOG.md" -Destination $moduleOut
+    Set-ReleaseNote -Manifest "$moduleOut/VmBoot.psd1"
     Get-ChildItem -LiteralPath "$root/en-US" -File -ErrorAction Ignore | Copy-Item -Destination "$moduleOut/en-US"
     Test-ModuleManifest -Path "$moduleOut/VmBoot.psd1" | Out-Null
     # Cmdlet help: Markdown pages plus the compiled cmdlets' metadata; fails on a missing page, parameter or example.
     & dotnet pwsh -NoProfile -NonInteractive -File "$root/src/VmBoot/Help/ConvertTo-MamlHelp.ps1" -ModulePath $moduleOut -OutputPath "$moduleOut/en-US/VmBoot.dll-Help.xml"
     if ($LASTEXITCODE -ne 0) { throw 'Building the cmdlet help failed.' }
     Write-Host "Built $moduleOut"
+}
+
+# The manifest's ReleaseNotes: the CHANGELOG section of its version (the build fails when there is none).
+function Set-ReleaseNote {
+    param([Parameter(Mandatory)] [string] $Manifest)
+    $version = (Import-PowerShellDataFile -LiteralPath $Manifest).ModuleVersion
+    $changelog = (Get-Content -LiteralPath "$root/CHANGELOG.md" -Raw) -replace "`r", ''
+    $section = [regex]::Match($changelog, "(?ms)^## $([regex]::Escape($version))\s*\n(.*?)(?=^## |\z)")
+    if (-not $section.Success) { throw "CHANGELOG.md has no section '## $version' for the manifest's version." }
+    $notes = $section.Groups[1].Value.Trim() -replace "'", "''"
+    $text = Get-Content -LiteralPath $Manifest -Raw
+    $marked = "ReleaseNotes = 'See CHANGELOG.md.'"
+    if (-not $text.Contains($marked)) { throw "The manifest's ReleaseNotes line is not `"$marked`"." }
+    Set-Content -LiteralPath $Manifest -Value $text.Replace($marked, "ReleaseNotes = '$notes'") -NoNewline
+}
+
+# Publishes the built module to a folder repository with PSResourceGet, exactly as to the PowerShell Gallery.
+# The repository is registered in a throwaway profile (HOME), never in the user's own.
+function Invoke-Package {
+    Invoke-Build
+    $repository = Join-Path $out 'package'
+    $profileHome = Join-Path $out 'package-home'
+    Remove-Item -LiteralPath $repository, $profileHome -Recurse -Force -ErrorAction Ignore
+    New-Item -ItemType Directory -Path $repository, $profileHome | Out-Null
+    $saved = $env:HOME, $env:DOTNET_CLI_HOME
+    try {
+        $env:DOTNET_CLI_HOME = if ($env:DOTNET_CLI_HOME) { $env:DOTNET_CLI_HOME } else { $env:HOME }
+        $env:HOME = $profileHome
+        & dotnet pwsh -NoProfile -NonInteractive -Command "`$ErrorActionPreference = 'Stop'; Register-PSResourceRepository -Name VmBootPackage -Uri '$repository' -Trusted; Publish-PSResource -Path '$moduleOut' -Repository VmBootPackage"
+        if ($LASTEXITCODE -ne 0) { throw 'Publish-PSResource failed.' }
+    }
+    finally {
+        $env:HOME, $env:DOTNET_CLI_HOME = $saved
+        Remove-Item -LiteralPath $profileHome -Recurse -Force -ErrorAction Ignore
+    }
+    $package = Get-ChildItem -LiteralPath $repository -Filter 'VmBoot.*.nupkg'
+    Write-Host "Packaged $($package.FullName): publish it with Publish-PSResource -Path $moduleOut -Repository PSGallery -ApiKey <key>, or serve $repository as a repository."
 }
 
 function Install-SimulatorPrerequisite {
@@ -138,5 +178,6 @@ switch ($Task) {
     'Test' { Invoke-Test }
     'Demo' { Invoke-Demo }
     'Bench' { Invoke-Bench }
+    'Package' { Invoke-Package }
     'Clean' { Remove-Item -LiteralPath $out -Recurse -Force -ErrorAction Ignore; Write-Host "Removed $out" }
 }
