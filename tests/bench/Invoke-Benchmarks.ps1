@@ -72,24 +72,35 @@ Write-Host '== parsing getallvms text'
 Add-Type -LiteralPath $EnginePath
 $work = Join-Path $OutputFolder 'work'
 New-Item -ItemType Directory -Path $work -Force | Out-Null
+$script:parseMedians = @{}
+foreach ($rows in 1024, 10000, 100000) {
+    $rowsList = foreach ($n in 1..$rows) { [VmBoot.EsxiSim.VmRow]::new($n, "vm-$n app server", "[shared ds] vm-$n/vm-$n.vmx", 'centos8_64Guest', 'vmx-19', $(if ($n % 10 -eq 0) { 'backup nightly' } else { '' })) }
+    [IO.File]::WriteAllText((Join-Path $work "getallvms-$rows.txt"), [VmBoot.EsxiSim.GetAllVmsRenderer]::Render([VmBoot.EsxiSim.VmRow[]]$rowsList))
+}
+# Warm up first (the JIT's tiers), so every size is measured with the same code.
+$warmUp = [IO.File]::ReadAllText((Join-Path $work 'getallvms-10000.txt'))
+foreach ($i in 1..40) { $null = [VmBoot.Inventory.GetAllVmsParser]::Parse($warmUp, '') }
 foreach ($rows in 1024, 10000, 100000) {
     $file = Join-Path $work "getallvms-$rows.txt"
-    $rowsList = foreach ($n in 1..$rows) { [VmBoot.EsxiSim.VmRow]::new($n, "vm-$n app server", "[shared ds] vm-$n/vm-$n.vmx", 'centos8_64Guest', 'vmx-19', $(if ($n % 10 -eq 0) { 'backup nightly' } else { '' })) }
-    [IO.File]::WriteAllText($file, [VmBoot.EsxiSim.GetAllVmsRenderer]::Render([VmBoot.EsxiSim.VmRow[]]$rowsList))
     $text = [IO.File]::ReadAllText($file)
     $peerOutput = sh "$PSScriptRoot/peer-parse.sh" $file
     if ($peerOutput.Count -ne $rows + 1) { throw "the peer printed $($peerOutput.Count) lines for $rows rows" }
     $peer = foreach ($i in 1..$Repeat) { Measure-Ms { sh "$PSScriptRoot/peer-parse.sh" $file > /dev/null } }
-    $engine = foreach ($i in 1..$Repeat) { Measure-Ms { [VmBoot.Inventory.GetAllVmsParser]::Parse($text, '') } }
+    # Each run starts on a collected heap: the previous run's 100,000 VMs are this process's garbage, not the parser's.
+    $engine = foreach ($i in 1..$Repeat) { [GC]::Collect(); [GC]::WaitForPendingFinalizers(); Measure-Ms { [VmBoot.Inventory.GetAllVmsParser]::Parse($text, '') } }
+    $allocated = [GC]::GetAllocatedBytesForCurrentThread()
     $count = [VmBoot.Inventory.GetAllVmsParser]::Parse($text, '').Item1.Count
+    $bytesPerRow = [math]::Round(([GC]::GetAllocatedBytesForCurrentThread() - $allocated) / $rows)
     if ($count -ne $rows) { throw "parsed $count of $rows rows" }
-    Add-Result "Parse $rows rows (engine, in process)" 'ms' 'sed | awk (fork + exec)' $peer $engine "$([math]::Round($rows / ((Get-Stat $engine).Median / 1000))) rows/s"
+    $script:parseMedians[$rows] = (Get-Stat $engine).Median
+    Add-Result "Parse $rows rows (engine, in process)" 'ms' 'sed | awk (fork + exec)' $peer $engine "$([math]::Round($rows / ((Get-Stat $engine).Median / 1000))) rows/s, $bytesPerRow bytes allocated per row"
     if ($rows -eq 100000) {
         $cmdlet = foreach ($i in 1..3) { Measure-Ms { dotnet pwsh -NoProfile -c "Import-Module '$ModulePath'; Get-Content -LiteralPath '$file' | Get-EsxiVmList | Measure-Object | Out-Null" } }
         $peerProc = foreach ($i in 1..3) { Measure-Ms { dotnet pwsh -NoProfile -c "sh '$PSScriptRoot/peer-parse.sh' '$file' | ConvertFrom-Csv -Delimiter `"``t`" -Header Vmid, Name, File, GuestId, Version | Measure-Object | Out-Null" } }
         Add-Result 'Get-Content | Get-EsxiVmList, 100000 rows (whole pwsh process)' 'ms' 'pwsh: sed | awk | ConvertFrom-Csv' $peerProc $cmdlet 'both include pwsh start-up'
     }
 }
+Write-Host "parser scaling, 10,000 -> 100,000 rows: x$([math]::Round($parseMedians[100000] / $parseMedians[10000], 1)) (linear: x10)"
 
 # --- 3. Fan-out: live inventory of 16 hosts, VmBoot vs an OpenSSH loop and parallel-ssh --------------
 Write-Host '== fan-out: vim-cmd vmsvc/getallvms on 16 simulated hosts'

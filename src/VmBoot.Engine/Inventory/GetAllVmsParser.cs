@@ -36,6 +36,7 @@ namespace VmBoot.Inventory
         private readonly Action<EsxiVm> onVm;
         private readonly Action<ParseDiagnostic> onDiagnostic;
         private readonly List<(int Number, string Text)> linesBeforeHeader = new List<(int, string)>();
+        private readonly RepeatedValues repeated = new RepeatedValues();
         private int linesBeforeHeaderCount;
         private bool headerSeen;
         private int lineNumber;
@@ -79,13 +80,13 @@ namespace VmBoot.Inventory
                 {
                     if (start < text.Length || start == 0)
                     {
-                        PushLine(text.Substring(start));
+                        PushLine(new TextLine(text, start, text.Length - start));
                     }
 
                     return;
                 }
 
-                PushLine(text.Substring(start, end - start));
+                PushLine(new TextLine(text, start, end - start));
                 start = end + 1;
                 if (start == text.Length)
                 {
@@ -108,14 +109,19 @@ namespace VmBoot.Inventory
             }
         }
 
-        private void PushLine(string line)
+        private void PushLine(TextLine raw)
         {
             lineNumber++;
-            if (line.Length > 0 && line[line.Length - 1] == '\r')
+            var text = raw.Length > 0 && raw[raw.Length - 1] == '\r' ? new TextLine(raw, raw.Length - 1) : raw;
+
+            // A data row starts with its Vmid's digits and is read in place; any other line becomes a string.
+            if (table != null && text.Length > 0 && text[0] >= '0' && text[0] <= '9')
             {
-                line = line.Substring(0, line.Length - 1);
+                table.Add(lineNumber, text);
+                return;
             }
 
+            string line = text.ToString();
             var skipped = line.Length > 0 && line[0] == 'S' ? SkippedVmWarning(line, lineNumber) : null;
             if (skipped != null)
             {
@@ -135,7 +141,7 @@ namespace VmBoot.Inventory
 
             if (table != null)
             {
-                table.Add(lineNumber, line);
+                table.Add(lineNumber, text);
             }
             else if (line.Trim().Length > 0)
             {
@@ -189,6 +195,9 @@ namespace VmBoot.Inventory
             private readonly HashSet<int> rowStartGaps;
             private readonly int[][] widestCell;
             private readonly List<Record> pending = new List<Record>();
+            // One row's reads per column set (on an ASCII line both padding units read alike), reused row after row.
+            private readonly GetAllVmsRow?[] readByColumns;
+            private readonly bool[] columnsRead;
             private List<GetAllVmsLayout> live;
             private bool acceptingNotes;
 
@@ -205,26 +214,29 @@ namespace VmBoot.Inventory
                 live = candidates;
                 rowStartGaps = new HashSet<int>(candidates.Select(c => c.Starts[1]));
                 widestCell = candidates.Select(_ => new int[GetAllVmsLayout.ColumnCount]).ToArray();
+                readByColumns = new GetAllVmsRow?[Math.Max(1, candidates.Count / 2)];
+                columnsRead = new bool[readByColumns.Length];
             }
 
             /// <summary>A table under a header no layout fits: its lines are counted and reported once.</summary>
             internal static Table Rejected(GetAllVmsParser parser, int number, string header)
                 => new Table(parser, new List<GetAllVmsLayout>(), number, header);
 
-            internal void Add(int number, string line)
+            internal void Add(int number, TextLine text)
             {
                 if (rejectedHeader != null)
                 {
-                    rejectedLines += line.Trim().Length > 0 ? 1 : 0;
+                    rejectedLines += text.ToString().Trim().Length > 0 ? 1 : 0;
                     return;
                 }
 
-                if (LooksLikeRow(line))
+                if (LooksLikeRow(text))
                 {
-                    AddRow(number, line);
+                    AddRow(number, text);
                     return;
                 }
 
+                string line = text.ToString();
                 if (acceptingNotes && pending.Count > 0)
                 {
                     var last = pending[pending.Count - 1];
@@ -255,7 +267,7 @@ namespace VmBoot.Inventory
             }
 
             // A row starts with a Vmid padded to the first column, then a name; note lines that merely start with a digit do not.
-            private bool LooksLikeRow(string line)
+            private bool LooksLikeRow(TextLine line)
             {
                 int digits = 0;
                 while (digits < line.Length && line[digits] >= '0' && line[digits] <= '9')
@@ -272,51 +284,60 @@ namespace VmBoot.Inventory
                 return digits > 0 && gapEnd < line.Length && gapEnd - digits >= GetAllVmsLayout.Separator.Length && rowStartGaps.Contains(gapEnd);
             }
 
-            private void AddRow(int number, string line)
+            private void AddRow(int number, TextLine line)
             {
-                var record = new Record();
-                var fitting = new List<GetAllVmsLayout>(live.Count);
-                bool ascii = IsAscii(line);
-                int half = all.Count / 2;
-                var readByColumns = ascii ? new Dictionary<int, GetAllVmsRow?>() : null;
-                foreach (var layout in live)
+                var record = new Record(live);
+                List<GetAllVmsLayout>? fitting = null;
+                bool ascii = line.IsAscii;
+                int half = readByColumns.Length;
+                Array.Clear(columnsRead, 0, columnsRead.Length);
+                for (int l = 0; l < live.Count; l++)
                 {
+                    var layout = live[l];
                     GetAllVmsRow? row;
-                    if (readByColumns == null)
+                    if (!ascii)
                     {
-                        row = GetAllVmsRow.TryRead(line, layout);
+                        row = GetAllVmsRow.TryRead(line, layout, ascii);
                     }
-                    else if (!readByColumns.TryGetValue(layout.Id % half, out row))
+                    else if (columnsRead[layout.Id % half])
+                    {
+                        row = readByColumns[layout.Id % half];
+                    }
+                    else
                     {
                         // On an ASCII line both padding units read alike: read once per column set.
-                        row = GetAllVmsRow.TryRead(line, layout);
+                        row = GetAllVmsRow.TryRead(line, layout, ascii);
                         readByColumns[layout.Id % half] = row;
+                        columnsRead[layout.Id % half] = true;
                     }
 
                     if (row == null)
                     {
+                        // The first layout that does not fit: from here on the fitting ones are listed apart.
+                        fitting ??= live.Take(l).ToList();
                         continue;
                     }
 
-                    record.ReadBy.Add(layout.Id, row);
-                    fitting.Add(layout);
+                    record.Rows[l] = row;
+                    fitting?.Add(layout);
                     var widest = widestCell[layout.Id];
                     for (int i = 0; i < widest.Length; i++)
                     {
-                        widest[i] = Math.Max(widest[i], row.Widths[i]);
+                        widest[i] = Math.Max(widest[i], row.Width(i, layout.Unit, ascii));
                     }
                 }
 
-                if (fitting.Count == 0)
+                if (fitting != null && fitting.Count == 0)
                 {
-                    parser.Report(DiagnosticSeverity.Error, RowMalformed, number, line,
-                        $"Line {number} starts like a VM row but does not fit the columns of the header above it (truncated or damaged?): '{Shorten(line)}'.");
+                    string text = line.ToString();
+                    parser.Report(DiagnosticSeverity.Error, RowMalformed, number, text,
+                        $"Line {number} starts like a VM row but does not fit the columns of the header above it (truncated or damaged?): '{Shorten(text)}'.");
                     acceptingNotes = false;
                     return;
                 }
 
-                // Keep the candidate list itself when nothing was pruned: rows then cost no allocation for it.
-                if (fitting.Count != live.Count)
+                // The candidate list itself is kept when nothing was pruned: rows then cost no allocation for it.
+                if (fitting != null)
                 {
                     live = fitting;
                 }
@@ -334,14 +355,16 @@ namespace VmBoot.Inventory
 
             private bool Agrees(Record record)
             {
-                if (!record.ReadBy.TryGetValue(live[0].Id, out var first))
+                var first = record.ReadBy(live[0].Id);
+                if (first == null)
                 {
                     return false;
                 }
 
                 for (int i = 1; i < live.Count; i++)
                 {
-                    if (!record.ReadBy.TryGetValue(live[i].Id, out var other) || (!ReferenceEquals(other, first) && !other.SameCellsAs(first)))
+                    var other = record.ReadBy(live[i].Id);
+                    if (other == null || (!ReferenceEquals(other, first) && !other.SameCellsAs(first)))
                     {
                         return false;
                     }
@@ -373,14 +396,14 @@ namespace VmBoot.Inventory
                 for (int i = 0; i < count; i++)
                 {
                     var record = pending[i];
-                    var row = record.ReadBy[layout.Id];
-                    parser.onVm(ToVm(row, record.NoteLines, parser.server));
+                    var row = record.ReadBy(layout.Id)!;
+                    parser.onVm(ToVm(row, record.NoteLines, parser.server, parser.repeated));
                 }
 
                 pending.RemoveRange(0, count);
             }
 
-            private static EsxiVm ToVm(GetAllVmsRow row, List<string>? noteLines, string server)
+            private static EsxiVm ToVm(GetAllVmsRow row, List<string>? noteLines, string server, RepeatedValues repeated)
             {
                 var cells = row.Cells;
                 var (datastore, vmxPath) = SplitFile(cells[2]);
@@ -401,10 +424,10 @@ namespace VmBoot.Inventory
                     Vmid = int.Parse(cells[0], NumberStyles.None, CultureInfo.InvariantCulture),
                     Name = cells[1],
                     File = cells[2],
-                    Datastore = datastore,
+                    Datastore = repeated.Share(datastore),
                     VmxPath = vmxPath,
-                    GuestId = cells[3],
-                    HardwareVersion = cells[4],
+                    GuestId = repeated.Share(cells[3]),
+                    HardwareVersion = repeated.Share(cells[4]),
                     Notes = notes.TrimEnd(' ', '\n'),
                     IsVcls = VclsDetector.IsVcls(cells[1], cells[3], vmxPath),
                     Server = server,
@@ -443,23 +466,58 @@ namespace VmBoot.Inventory
             return (file.Substring(1, close - 1), path);
         }
 
-        private static bool IsAscii(string line)
+        /// <summary>
+        /// Guest ids, hardware versions and datastores repeat from row to row: VMs share one string each, so a large
+        /// inventory keeps fewer objects alive. Bounded, so hostile input cannot grow it without end.
+        /// </summary>
+        private sealed class RepeatedValues
         {
-            foreach (char c in line)
-            {
-                if (c >= 0x80)
-                {
-                    return false;
-                }
-            }
+            private const int Capacity = 4096;
+            private readonly Dictionary<string, string> values = new Dictionary<string, string>(StringComparer.Ordinal);
 
-            return true;
+            internal string Share(string value)
+            {
+                if (values.TryGetValue(value, out string? shared))
+                {
+                    return shared;
+                }
+
+                if (values.Count < Capacity)
+                {
+                    values.Add(value, value);
+                }
+
+                return value;
+            }
         }
 
         private sealed class Record
         {
-            /// <summary>The row as each live candidate layout reads it (by layout id; absent where it does not fit).</summary>
-            internal Dictionary<int, GetAllVmsRow> ReadBy { get; } = new Dictionary<int, GetAllVmsRow>(2);
+            // The layouts live when the row was read (a list that is replaced, never changed, when layouts are pruned).
+            private readonly List<GetAllVmsLayout> layouts;
+
+            internal Record(List<GetAllVmsLayout> layouts)
+            {
+                this.layouts = layouts;
+                Rows = new GetAllVmsRow?[layouts.Count];
+            }
+
+            /// <summary>The row as each of those layouts reads it, in their order; null where it does not fit.</summary>
+            internal GetAllVmsRow?[] Rows { get; }
+
+            /// <summary>The row as layout <paramref name="id"/> reads it, or null.</summary>
+            internal GetAllVmsRow? ReadBy(int id)
+            {
+                for (int i = 0; i < layouts.Count; i++)
+                {
+                    if (layouts[i].Id == id)
+                    {
+                        return Rows[i];
+                    }
+                }
+
+                return null;
+            }
 
             /// <summary>Lines continuing the notes; null until there is one.</summary>
             internal List<string>? NoteLines { get; set; }

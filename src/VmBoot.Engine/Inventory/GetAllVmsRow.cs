@@ -6,17 +6,17 @@ namespace VmBoot.Inventory
     /// <summary>The cells of one getallvms data row, read under one candidate layout.</summary>
     internal sealed class GetAllVmsRow
     {
-        private GetAllVmsRow(string[] cells, int[] widths)
+        private GetAllVmsRow(string[] cells)
         {
             Cells = cells;
-            Widths = widths;
         }
 
         /// <summary>Vmid, Name, File, Guest OS and Version unpadded, then the first line of Annotation as printed.</summary>
         internal string[] Cells { get; }
 
-        /// <summary>Each cell's width in the layout's unit, to check which candidate vim-cmd used.</summary>
-        internal int[] Widths { get; }
+        /// <summary>A cell's width in a padding unit, to check which candidate layout vim-cmd used.</summary>
+        internal int Width(int column, PaddingUnit unit, bool ascii)
+            => unit == PaddingUnit.Char || ascii ? Cells[column].Length : Encoding.UTF8.GetByteCount(Cells[column]);
 
         internal bool SameCellsAs(GetAllVmsRow other)
         {
@@ -32,9 +32,9 @@ namespace VmBoot.Inventory
         }
 
         /// <summary>Reads a row under a layout, or returns null when the row does not fit it.</summary>
-        internal static GetAllVmsRow? TryRead(string line, GetAllVmsLayout layout)
+        internal static GetAllVmsRow? TryRead(TextLine line, GetAllVmsLayout layout, bool ascii)
         {
-            var slots = Slots.Of(line, layout.Unit);
+            var slots = Slots.Of(line, layout.Unit, ascii);
             return TryRead(slots, layout);
         }
 
@@ -43,7 +43,6 @@ namespace VmBoot.Inventory
             var starts = layout.Starts;
             int count = GetAllVmsLayout.ColumnCount;
             var cells = new string[count];
-            var widths = new int[count];
             for (int column = 0; column < count; column++)
             {
                 int start = starts[column];
@@ -59,11 +58,7 @@ namespace VmBoot.Inventory
                 }
 
                 // Padding follows a whole multi-line note, so the Annotation's first line keeps its spaces here.
-                string cell = slots.Text(start, end);
-                if (column + 1 < count)
-                {
-                    cell = cell.TrimEnd(' ');
-                }
+                string cell = slots.Text(start, end, trimEnd: column + 1 < count);
 
                 bool required = column != 3 && column != 5;
                 if (cell.Length == 0 ? required : column != 5 && cell[0] == ' ')
@@ -72,7 +67,6 @@ namespace VmBoot.Inventory
                 }
 
                 cells[column] = cell;
-                widths[column] = layout.Unit == PaddingUnit.Char || slots.IsPlain ? cell.Length : Encoding.UTF8.GetByteCount(cell);
             }
 
             if (!IsDigits(cells[0]) || cells[2][0] != '[' || cells[2].IndexOf(']') < 0
@@ -81,7 +75,7 @@ namespace VmBoot.Inventory
                 return null;
             }
 
-            return new GetAllVmsRow(cells, widths);
+            return new GetAllVmsRow(cells);
         }
 
         private static bool IsDigits(string text)
@@ -101,9 +95,9 @@ namespace VmBoot.Inventory
         private readonly struct Slots
         {
             private const char Continuation = '\0';
-            private readonly string text;
+            private readonly TextLine text;
 
-            private Slots(string text, bool plain)
+            private Slots(TextLine text, bool plain)
             {
                 this.text = text;
                 IsPlain = plain;
@@ -114,9 +108,9 @@ namespace VmBoot.Inventory
 
             internal int Length => text.Length;
 
-            internal static Slots Of(string line, PaddingUnit unit)
+            internal static Slots Of(TextLine line, PaddingUnit unit, bool ascii)
             {
-                if (unit == PaddingUnit.Char || IsAscii(line))
+                if (unit == PaddingUnit.Char || ascii)
                 {
                     return new Slots(line, plain: true);
                 }
@@ -129,7 +123,7 @@ namespace VmBoot.Inventory
                     expanded.Append(c).Append(Continuation, bytes - 1);
                 }
 
-                return new Slots(expanded.ToString(), plain: false);
+                return new Slots(new TextLine(expanded.ToString(), 0, expanded.Length), plain: false);
             }
 
             internal bool IsInsideCharacter(int position) => !IsPlain && position < text.Length && text[position] == Continuation;
@@ -148,28 +142,18 @@ namespace VmBoot.Inventory
                 return true;
             }
 
-            internal string Text(int from, int to)
+            // The slots' text; with trimEnd, without its padding (cut before copying: one string per cell).
+            internal string Text(int from, int to, bool trimEnd)
             {
                 int end = Math.Min(to, text.Length);
-                if (from >= end)
+                // A continuation slot follows its character at once, so trailing spaces are padding either way.
+                while (trimEnd && end > from && text[end - 1] == ' ')
                 {
-                    return "";
+                    end--;
                 }
 
-                return IsPlain ? text.Substring(from, end - from) : text.Substring(from, end - from).Replace("\0", "");
-            }
-
-            private static bool IsAscii(string line)
-            {
-                foreach (char c in line)
-                {
-                    if (c >= 0x80)
-                    {
-                        return false;
-                    }
-                }
-
-                return true;
+                string cell = text.Substring(from, end);
+                return IsPlain ? cell : cell.Replace("\0", "");
             }
         }
     }
