@@ -160,6 +160,15 @@ namespace VmBoot.Commands
         private protected static void Report(HostFanOut.HostWriter writer, Inventory.ParseDiagnostic diagnostic, string host)
             => ErrorRecords.Route(diagnostic, host, _ => writer.Warning(diagnostic.Message), writer.Error);
 
+        /// <summary>Adds the hosts this pipeline record names to those gathered so far (for work done once, at the end).</summary>
+        private protected void GatherTargets(Dictionary<string, HostTarget> gathered)
+        {
+            foreach (var target in CurrentTargets())
+            {
+                gathered[target.Label] = target;
+            }
+        }
+
         /// <summary>The hosts this pipeline record names, by -Server or -Session.</summary>
         private protected List<HostTarget> CurrentTargets() => ParameterSetName == SessionSet
             ? Session.Select(s => new HostTarget(s.Server, null, s)).ToList()

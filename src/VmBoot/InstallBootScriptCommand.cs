@@ -37,10 +37,7 @@ namespace VmBoot.Commands
         protected override void ProcessRecord()
         {
             script = BootScript ?? script;
-            foreach (var target in CurrentTargets())
-            {
-                targets[target.Label] = target;
-            }
+            GatherTargets(targets);
         }
 
         /// <inheritdoc />

@@ -43,13 +43,7 @@ namespace VmBoot.Commands
         protected override string Activity => "Booting the cluster";
 
         /// <inheritdoc />
-        protected override void ProcessRecord()
-        {
-            foreach (var target in CurrentTargets())
-            {
-                targets[target.Label] = target;
-            }
-        }
+        protected override void ProcessRecord() => GatherTargets(targets);
 
         /// <inheritdoc />
         protected override void EndProcessing()

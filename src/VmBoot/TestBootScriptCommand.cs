@@ -29,13 +29,7 @@ namespace VmBoot.Commands
         protected override string Activity => "Checking boot scripts against the plan";
 
         /// <inheritdoc />
-        protected override void ProcessRecord()
-        {
-            foreach (var target in CurrentTargets())
-            {
-                targets[target.Label] = target;
-            }
-        }
+        protected override void ProcessRecord() => GatherTargets(targets);
 
         /// <inheritdoc />
         protected override void EndProcessing()

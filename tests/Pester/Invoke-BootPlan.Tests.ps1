@@ -33,7 +33,7 @@ Invoke-BootPlan -Plan `$plan -Server '$($servers[0])', '$($servers[1])', '$dead'
         finally { Remove-Item Env:VMBOOT_TEST_PASSWORD }
         $output | Should -Match 'What if: Run the boot plan on .* in this order:'
         $output | Should -Match "Stage 1 'vcenter': power on 'vcsa01' on esx01\."
-        $output | Should -Match "then, before stage 2 starts on any host: guest heartbeats of the stage's VMs \(up to 60 s\); vcsa01.lab:443 answering this machine"
+        $output | Should -Match "then, before stage 2 starts on any host: their guest heartbeats \(at most 60 s for each VM\), then vcsa01.lab:443 to answer \(at most 10 min; checked from this machine\)"
         $output | Should -Match "Stage 2 'rest': power on 'db 01' on esx01, 'app1' on esx02, 'app2' on esx02\."
         $output | Should -Match ([regex]::Escape($dead) + ': not answering now')
         $output | Should -Not -Match 'vCLS'

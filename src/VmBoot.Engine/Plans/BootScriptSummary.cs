@@ -61,6 +61,13 @@ namespace VmBoot.Plans
 
         private static string Gates(StageGate gate)
         {
+            var parts = GateParts(gate, "a firewall ruleset that lets it through is enabled meanwhile");
+            return parts.Count == 0 ? "" : " Then waits for " + string.Join(", then ", parts) + ".";
+        }
+
+        /// <summary>What a stage's gate waits for, in plain words and in order; <paramref name="tcpNote"/> says how the port is reached.</summary>
+        internal static List<string> GateParts(StageGate gate, string tcpNote)
+        {
             var parts = new List<string>();
             if (gate.Heartbeat)
             {
@@ -69,7 +76,7 @@ namespace VmBoot.Plans
 
             if (gate.TcpHost != null)
             {
-                parts.Add($"{gate.TcpHost}:{gate.TcpPort.ToString(CultureInfo.InvariantCulture)} to answer (at most {Seconds(gate.TcpTimeout)}; a firewall ruleset that lets it through is enabled meanwhile)");
+                parts.Add($"{gate.TcpHost}:{gate.TcpPort.ToString(CultureInfo.InvariantCulture)} to answer (at most {Seconds(gate.TcpTimeout)}; {tcpNote})");
             }
 
             if (gate.Delay > 0)
@@ -82,7 +89,7 @@ namespace VmBoot.Plans
                 parts.Add($"a storage rescan until {string.Join(", ", gate.RescanDatastores.Select(d => $"'{d}'"))} mount(s) (at most {Seconds(gate.RescanTimeout)})");
             }
 
-            return parts.Count == 0 ? "" : " Then waits for " + string.Join(", then ", parts) + ".";
+            return parts;
         }
 
         private static string Seconds(long seconds) => seconds < 120 ? Number(seconds) + " s"

@@ -149,39 +149,13 @@ namespace VmBoot.Remote
                 lines.Add($"Stage {i + 1} '{stage.Name}': power on {vms}{(stage.Pause > 0 ? $", {stage.Pause} s apart on each host" : "")}.");
                 if (i < plan.Stages.Count - 1)
                 {
-                    var waits = GateWords(stage.After);
-                    lines.Add(waits.Count == 0 ? $"  then stage {i + 2} at once." : $"  then, before stage {i + 2} starts on any host: {string.Join("; ", waits)}.");
+                    var waits = BootScriptSummary.GateParts(stage.After, "checked from this machine");
+                    lines.Add(waits.Count == 0 ? $"  then stage {i + 2} at once." : $"  then, before stage {i + 2} starts on any host: {string.Join(", then ", waits)}.");
                 }
             }
 
             lines.AddRange(resolution.Warnings);
             return lines;
-        }
-
-        private static List<string> GateWords(StageGate after)
-        {
-            var waits = new List<string>();
-            if (after.Heartbeat)
-            {
-                waits.Add($"guest heartbeats of the stage's VMs (up to {after.HeartbeatTimeout} s)");
-            }
-
-            if (after.TcpHost != null)
-            {
-                waits.Add($"{after.TcpHost}:{after.TcpPort} answering this machine (up to {after.TcpTimeout} s)");
-            }
-
-            if (after.Delay > 0)
-            {
-                waits.Add($"{after.Delay} s");
-            }
-
-            if (after.RescanDatastores.Count > 0)
-            {
-                waits.Add($"storage rescans until {string.Join(", ", after.RescanDatastores)} mount (up to {after.RescanTimeout} s)");
-            }
-
-            return waits;
         }
 
         // Each host answers SSH, then hostd, leaves maintenance mode or not, and mounts the plan's datastores.
@@ -202,7 +176,7 @@ namespace VmBoot.Remote
                 foreach (var host in hosts.Where(h => h.State == RemoteHostState.WaitingForSsh && now >= deadline))
                 {
                     host.State = RemoteHostState.Failed;
-                    Log(host, "boot-start", detail: $"remote run from {options.RunnerName}", at: runStarted);
+                    LogHostStart(host);
                     Log(host, "wait-ssh", result: "timeout", detail: $"no SSH answer within {options.HostTimeout.TotalSeconds:0} s ({host.LastRefusal ?? "no answer"})");
                     Fail(new RemoteHostFailure(host.Target.Label, UnreachableId,
                         $"{host.Target.Label} did not answer SSH within {options.HostTimeout.TotalSeconds:0} s of the run's start (last: {host.LastRefusal ?? "no answer"}); the rest of the cluster went on without it."));
@@ -216,9 +190,8 @@ namespace VmBoot.Remote
                 int ready = hosts.Count(h => h.State >= RemoteHostState.Ready);
                 Progress("Waiting for the hosts", $"{ready} of {hosts.Count} host(s) ready; waiting for {string.Join(", ", hosts.Where(h => h.State < RemoteHostState.Ready).Select(h => h.Name))}", 0);
                 // Not past the deadline, where a host still silent is given up.
-                var untilDeadline = deadline - clock.UtcNow;
-                await clock.Delay(hosts.Any(h => h.State == RemoteHostState.WaitingForSsh) && untilDeadline > TimeSpan.Zero ? Min(options.PollInterval, untilDeadline) : options.PollInterval,
-                    cancellationToken).ConfigureAwait(false);
+                var wait = hosts.Any(h => h.State == RemoteHostState.WaitingForSsh) ? Min(options.PollInterval, deadline - clock.UtcNow) : options.PollInterval;
+                await clock.Delay(wait, cancellationToken).ConfigureAwait(false);
             }
         }
 
@@ -252,7 +225,7 @@ namespace VmBoot.Remote
                     host.Answered = Second(clock.UtcNow);
                     host.ReadyBy = host.Answered.AddSeconds(plan.Readiness.MinimumDelay + plan.Readiness.Timeout);
                     host.State = RemoteHostState.WaitingForHostd;
-                    Log(host, "boot-start", detail: $"remote run from {options.RunnerName}", at: runStarted);
+                    LogHostStart(host);
                     Log(host, "wait-ssh", result: "ready", detail: $"answered after {(host.Answered - runStarted).TotalSeconds:0} s");
                     goto case RemoteHostState.WaitingForHostd;
                 case RemoteHostState.WaitingForHostd:
@@ -678,9 +651,10 @@ namespace VmBoot.Remote
                     bool wasUp = host.State != RemoteHostState.WaitingForSsh;
                     host.State = RemoteHostState.Failed;
                     host.Close();
-                    if (!host.Started && !wasUp)
+                    if (!wasUp)
                     {
-                        Log(host, "boot-start", detail: $"remote run from {options.RunnerName}", at: runStarted);
+                        // Refused before it ever answered: its lines start here.
+                        LogHostStart(host);
                     }
 
                     Log(host, wasUp ? "host-lost" : "wait-ssh", result: "failed", detail: e.Message);
@@ -722,16 +696,14 @@ namespace VmBoot.Remote
             };
             lock (gate)
             {
-                if (host != null && action == "boot-start")
-                {
-                    host.Started = true;
-                }
-
                 run.Events.Add(e);
                 e.LineNumber = run.Events.Count;
                 reporter.Event(e);
             }
         }
+
+        // A host's lines begin when it answers or is given up, dated at the run's start (its boot in the log).
+        private void LogHostStart(RemoteHost host) => Log(host, "boot-start", detail: $"remote run from {options.RunnerName}", at: runStarted);
 
         private string Summary()
         {

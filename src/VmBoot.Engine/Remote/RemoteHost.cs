@@ -68,9 +68,6 @@ namespace VmBoot.Remote
         /// <summary>Datastores still to be mounted.</summary>
         internal List<string> MissingDatastores { get; set; } = new List<string>();
 
-        /// <summary>The events this host's lines carry before it answered (its boot-start and wait-ssh).</summary>
-        internal bool Started { get; set; }
-
         internal bool IsUsable => State == RemoteHostState.Ready || State == RemoteHostState.Blocked;
 
         /// <summary>Connects (or takes the session's connection) and reads the host's name.</summary>
