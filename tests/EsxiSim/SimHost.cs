@@ -544,6 +544,7 @@ namespace VmBoot.EsxiSim
             long lastSeen = long.Parse(ReadSim("boot_epoch"), CultureInfo.InvariantCulture) + Clock;
             WriteSim("boot_epoch", (bootEpoch ?? Math.Max(DateTimeOffset.UtcNow.ToUnixTimeSeconds(), lastSeen + 60)).ToString(CultureInfo.InvariantCulture));
             WriteSim("clock", "0");
+            ClearLanes();
             WriteSim("events.log", "");
             WriteSim("sleeps.log", "");
             WriteSim("console", "");
@@ -613,7 +614,26 @@ namespace VmBoot.EsxiSim
         internal void SetBootAt(int second) => WriteSim("boot_at", second.ToString(CultureInfo.InvariantCulture));
 
         /// <summary>The host's own clock back to 0: from now on it follows the cluster's (what its boot did stays done).</summary>
-        internal void FollowClusterClock() => WriteSim("clock", "0");
+        internal void FollowClusterClock()
+        {
+            WriteSim("clock", "0");
+            ClearLanes();
+        }
+
+        // Every shell's own time (lib.sh's lanes) starts again from the host's clock.
+        private void ClearLanes()
+        {
+            string lanes = Path.Combine(Sim, "lanes");
+            if (Directory.Exists(lanes))
+            {
+                Directory.Delete(lanes, recursive: true);
+            }
+
+            if (Directory.Exists(lanes + ".lock"))
+            {
+                Directory.Delete(lanes + ".lock");
+            }
+        }
 
         /// <summary>Mounts the datastores whose time has come (the cluster's clock moved without a command on this host).</summary>
         internal void MountReadyDatastores() => RunAsHost(". /.sim/lib.sh && sim_mount_ready_datastores");

@@ -10,17 +10,142 @@ sim_profile() {
     sim_get "profile/$1" "${2:-0}"
 }
 
+# Virtual time is kept per process ("lane"), so that work run at once takes the time of the longest, not the
+# sum. A process's lane starts at its parent's time as it was when the process was forked (its parent's finished
+# children count only if they ended before that fork), and a finished child's time is taken into its parent's
+# lane the next time the parent or a later child of it looks. So `a; b` takes a + b, and `( a ) & ( b ) & wait`
+# takes max(a, b). Lanes: /.sim/lanes/PID = "time parent start end" (start: the process's start in clock ticks
+# since boot, as /proc gives it, so a reused pid is never mistaken; end: when the lane last moved, same ticks).
+# /.sim/clock is the latest time any lane has reached (what the harness reads).
+#
 # In a cluster (SimCluster) the hosts share a clock, /.sim/cluster/clock, seconds since the power came back; a
-# host's time is that minus /.sim/boot_at, or its own clock where its own commands took longer. A boot
-# (SIM_BOOT set) runs on the host's own clock alone.
-sim_clock() {
+# host's time is that minus /.sim/boot_at, where its own commands have not taken it further. A boot (SIM_BOOT
+# set) runs on the host's own clock alone.
+
+# pid [start]: true while the process exists (a zombie not yet reaped counts) and is the one started at start.
+sim_alive() {
+    read -r sim_stat < "/proc/$1/stat" 2>/dev/null || return 1
+    # shellcheck disable=SC2086
+    set -- "$1" "${2:-}" ${sim_stat##*) }
+    sim_ppid=$4
+    sim_start=${22}
+    [ -z "$2" ] || [ "$2" = "$sim_start" ]
+}
+
+# pid: a process of this host's simulation (not sshd, not the harness, not init), running as this user.
+sim_eligible() {
+    [ "$1" -gt 1 ] 2>/dev/null && [ -O "/proc/$1" ] || return 1
+    read -r sim_comm < "/proc/$1/comm" 2>/dev/null || return 1
+    case $sim_comm in sshd*) return 1 ;; esac
+}
+
+# Clock ticks since boot, as /proc/PID/stat counts a process's start.
+sim_ticks() {
+    read -r sim_up _ < /proc/uptime
+    sim_up=${sim_up%.*}${sim_up#*.}
+    sim_up=${sim_up#"${sim_up%%[!0]*}"}
+    echo "${sim_up:-0}"
+}
+
+# One lock for the lanes and the host's latest time; one held for 2 s is a dead holder's.
+sim_lock() {
+    sim_tries=0
+    until mkdir "$SIM/lanes.lock" 2>/dev/null; do
+        sim_tries=$((sim_tries + 1))
+        [ "$sim_tries" -lt 400 ] || { rmdir "$SIM/lanes.lock" 2>/dev/null; sim_tries=0; }
+        /bin/busybox usleep 5000
+    done
+}
+
+sim_unlock() {
+    rmdir "$SIM/lanes.lock" 2>/dev/null
+}
+
+# pid time parent start
+sim_write_lane() {
+    echo "$2 $3 $4 $(sim_ticks)" > "$SIM/lanes/$1.new" && mv "$SIM/lanes/$1.new" "$SIM/lanes/$1"
+}
+
+# pid [ticks]: sets sim_t to the lane's time with its finished children's taken in (their lanes go); with
+# ticks, only children that ended by then (a child forked at ticks cannot have waited for the others).
+sim_lane_merge() {
+    local lane="$1" by="${2:-}" time parent start file child child_time child_parent child_start child_end changed=
+    read -r time parent start _ < "$SIM/lanes/$lane" || { sim_t=0; return; }
+    for file in "$SIM"/lanes/*; do
+        case $file in *.new) continue ;; esac
+        read -r child_time child_parent child_start child_end < "$file" 2>/dev/null || continue
+        [ "$child_parent" = "$lane" ] || continue
+        [ -z "$by" ] || [ "$child_end" -le "$by" ] || continue
+        child=${file##*/}
+        sim_alive "$child" "$child_start" && continue
+        sim_lane_merge "$child"
+        [ "$sim_t" -gt "$time" ] && time=$sim_t
+        rm -f "$file"
+        changed=1
+    done
+    [ -z "$changed" ] || sim_write_lane "$lane" "$time" "$parent" "$start"
+    sim_t=$time
+}
+
+# The time a process with no simulated parent starts at: the host's latest, or the cluster's.
+sim_fresh_time() {
+    sim_t=$(cat "$SIM/clock")
     if [ -z "$SIM_BOOT" ] && [ -f "$SIM/cluster/clock" ] && [ -f "$SIM/boot_at" ]; then
-        sim_own=$(cat "$SIM/clock")
         sim_shared=$(( $(cat "$SIM/cluster/clock") - $(cat "$SIM/boot_at") ))
-        if [ "$sim_own" -gt "$sim_shared" ]; then echo "$sim_own"; else echo "$sim_shared"; fi
-    else
-        cat "$SIM/clock"
+        [ "$sim_shared" -gt "$sim_t" ] && sim_t=$sim_shared
     fi
+    # Lanes of finished processes nobody will take in are already in the latest time.
+    for file in "$SIM"/lanes/*; do
+        case $file in *.new) continue ;; esac
+        read -r _ lane_parent lane_start _ < "$file" 2>/dev/null || continue
+        sim_alive "${file##*/}" "$lane_start" && continue
+        [ "$lane_parent" = - ] || [ ! -f "$SIM/lanes/$lane_parent" ] && rm -f "$file"
+    done
+}
+
+# Finds or makes this process's lane (and its ancestors' up to one that has one): sim_lane, sim_lane_parent,
+# sim_lane_start.
+sim_lane_resolve() {
+    mkdir -p "$SIM/lanes"
+    sim_lock
+    sim_lane=$$
+    chain=
+    pid=$$
+    forked=
+    while :; do
+        if [ -f "$SIM/lanes/$pid" ] && read -r _ _ lane_start _ < "$SIM/lanes/$pid" && sim_alive "$pid" "$lane_start"; then
+            sim_lane_merge "$pid" "$forked"
+            top=$pid
+            break
+        fi
+        sim_alive "$pid" || { sim_fresh_time; top=-; break; }
+        chain="$pid $sim_start $chain"
+        forked=$sim_start
+        if ! sim_eligible "$sim_ppid"; then
+            sim_fresh_time
+            top=-
+            break
+        fi
+        pid=$sim_ppid
+    done
+    # shellcheck disable=SC2086
+    set -- $chain
+    while [ $# -ge 2 ]; do
+        sim_write_lane "$1" "$sim_t" "$top" "$2"
+        top=$1
+        shift 2
+    done
+    read -r _ sim_lane_parent sim_lane_start _ < "$SIM/lanes/$sim_lane"
+    sim_unlock
+}
+
+sim_clock() {
+    read -r sim_now _ < "$SIM/lanes/$sim_lane"
+    if [ -z "$SIM_BOOT" ] && [ -f "$SIM/cluster/clock" ] && [ -f "$SIM/boot_at" ]; then
+        sim_shared=$(( $(cat "$SIM/cluster/clock") - $(cat "$SIM/boot_at") ))
+        [ "$sim_shared" -gt "$sim_now" ] && sim_now=$sim_shared
+    fi
+    echo "$sim_now"
 }
 
 # Datastores appear under /vmfs/volumes (as symlinks, like ESXi's uuid links) once mounted. One served by a VM
@@ -57,7 +182,11 @@ sim_hold_background() {
 
 sim_advance() {
     sim_hold_background
-    echo "$(( $(sim_clock) + $1 ))" > "$SIM/clock.new.$$" && mv "$SIM/clock.new.$$" "$SIM/clock"
+    sim_until=$(( $(sim_clock) + $1 ))
+    sim_lock
+    sim_write_lane "$sim_lane" "$sim_until" "$sim_lane_parent" "$sim_lane_start"
+    [ "$sim_until" -gt "$(cat "$SIM/clock")" ] && { echo "$sim_until" > "$SIM/clock.new.$$" && mv "$SIM/clock.new.$$" "$SIM/clock"; }
+    sim_unlock
     sim_mount_ready_datastores
 }
 
@@ -163,3 +292,5 @@ sim_save_state() {
     fi
     rm -rf "$save_work"
 }
+
+sim_lane_resolve
