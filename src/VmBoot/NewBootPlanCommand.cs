@@ -16,13 +16,13 @@ namespace VmBoot.Commands
         private static readonly string[] StageKeys =
         {
             "Name", "Names", "NameLike", "NameMatch", "Datastores", "VmxPaths", "Tags", "All",
-            "ExcludeNames", "ExcludeNameLike", "Pause", "Delay", "Heartbeat", "TcpHost", "TcpPort", "TcpTimeout",
+            "ExcludeNames", "ExcludeNameLike", "Pause", "Parallel", "Delay", "Heartbeat", "TcpHost", "TcpPort", "TcpTimeout",
             "RescanDatastores", "RescanTimeout",
         };
 
         /// <summary>
         /// Stages in order, as hashtables: Name; selectors Names, NameLike, NameMatch, Datastores, VmxPaths,
-        /// Tags, All; ExcludeNames, ExcludeNameLike; Pause; gate Delay, Heartbeat (timeout seconds), TcpHost,
+        /// Tags, All; ExcludeNames, ExcludeNameLike; Pause, Parallel; gate Delay, Heartbeat (timeout seconds), TcpHost,
         /// TcpPort, TcpTimeout, RescanDatastores, RescanTimeout.
         /// </summary>
         [Parameter(Mandatory = true, Position = 0)]
@@ -119,6 +119,7 @@ namespace VmBoot.Commands
                     case "ExcludeNames": stage.Exclude.Names = List(value); break;
                     case "ExcludeNameLike": stage.Exclude.NameLike = List(value); break;
                     case "Pause": stage.Pause = Number(value, PlanSchema.Pause, index); break;
+                    case "Parallel": stage.Parallel = Number(value, PlanSchema.Parallel, index); break;
                     case "Delay": stage.After.Delay = Number(value, PlanSchema.Delay, index); break;
                     case "Heartbeat":
                         stage.After.Heartbeat = !(value is bool b) || b;

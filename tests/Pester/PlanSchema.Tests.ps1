@@ -10,6 +10,7 @@ BeforeAll {
         @{ Parameter = 'Retries'; Yaml = { param($v) "powerOn:`n  retries: $v`n" } }
         @{ Parameter = 'RetryDelay'; Yaml = { param($v) "powerOn:`n  retryDelay: $v`n" } }
         @{ Stage = @{ }; Key = 'Pause'; Yaml = { param($v) "    pause: $v`n" } }
+        @{ Stage = @{ }; Key = 'Parallel'; Yaml = { param($v) "    parallel: $v`n" } }
         @{ Stage = @{ }; Key = 'Delay'; Yaml = { param($v) "    after:`n      delay: $v`n" } }
         @{ Stage = @{ }; Key = 'Heartbeat'; Yaml = { param($v) "    after:`n      heartbeat: { timeout: $v }`n" } }
         @{ Stage = @{ TcpHost = 'vc.lab' }; Key = 'TcpPort'; Yaml = { param($v) "    after:`n      tcp: { host: vc.lab, port: $v }`n" } }
@@ -17,7 +18,7 @@ BeforeAll {
         @{ Stage = @{ RescanDatastores = 'nas ds' }; Key = 'RescanTimeout'; Yaml = { param($v) "    after:`n      rescan: { datastores: [nas ds], timeout: $v }`n" } }
     )
     # Edges of every range, beyond them, and values that are no whole number.
-    $script:values = @(-100000, -5, -1, 0, 1, 2, 80, 443, 600, 3600, 3601, 65535, 65536, 86400, 86401, 2147483647, 'soon', '5.5', '1e3')
+    $script:values = @(-100000, -5, -1, 0, 1, 2, 64, 65, 80, 443, 600, 3600, 3601, 65535, 65536, 86400, 86401, 2147483647, 'soon', '5.5', '1e3')
 
     function Get-Message($ErrorRecord) {
         # Import-BootPlan says where (file:line:column: ); the reason after it is what New-BootPlan says.

@@ -3,7 +3,9 @@ using System.Collections.Generic;
 using System.Diagnostics;
 using System.IO;
 using System.Linq;
+using System.Text.RegularExpressions;
 using System.Threading;
+using VmBoot.BootLog;
 using VmBoot.EsxiSim;
 using VmBoot.Inventory;
 using VmBoot.Plans;
@@ -188,6 +190,7 @@ namespace VmBoot.Engine.Tests
                     plan.Readiness.MinimumDelay = 10;
                     plan.Stages[0].After.Delay = 30;
                     plan.Stages[0].After.RescanDatastores.Add("nas nfs");
+                    plan.Stages[1].Parallel = 4;
                     return plan;
                 default:
                     return new BootPlan { Stages = { new BootStage { Name = "all", Select = { All = true }, Pause = 5 } } };
@@ -267,6 +270,55 @@ namespace VmBoot.Engine.Tests
             {
                 File.Delete(file);
             }
+        }
+
+        [Fact]
+        public void AParallelStageStartsItsBatchesTogetherAndTheLogShowsThem()
+        {
+            var host = fixture.Simulator[0];
+            host.SetInventory(new[] { new SimVm { Vmid = 1, Name = "vcsa01", Datastore = "shared ds", HeartbeatDelay = 30 } }
+                .Concat(Enumerable.Range(2, 6).Select(i => new SimVm { Vmid = i, Name = $"app{i}", Datastore = "shared ds", LockFailures = i == 3 ? 1 : 0 }))
+                .ToArray());
+            BootPlan Plan(int parallel) => new BootPlan
+            {
+                Log = { Datastore = "shared ds" },
+                PowerOn = { Retries = 3, RetryDelay = 10 },
+                Stages =
+                {
+                    new BootStage { Name = "vcenter", Select = { Names = { "vcsa01" } }, After = { Heartbeat = true, HeartbeatTimeout = 300 } },
+                    new BootStage { Name = "apps", Select = { All = true }, Pause = 5, Parallel = parallel },
+                },
+            };
+
+            var runs = new Dictionary<int, BootTimeline>();
+            foreach (int parallel in new[] { 1, 3 })
+            {
+                fixture.Install(host, BootScriptGenerator.Create(Plan(parallel), fixture.LiveInventory(), SimHost.StockLocalSh, "test").Content);
+                runs[parallel] = host.PowerCycle(hostdReadyAt: 10, datastoresReadyAt: 20);
+            }
+
+            var on = runs[3].Events.Where(e => e.Result == "PoweredOn").ToDictionary(e => e.Name!, e => e.Seconds);
+            Assert.Equal(7, on.Count);
+            // Batch 1 (app2, app3, app4): together, but app3's file lock costs it a retry 10 s later; batch 2 waits
+            // for the whole batch and the pause.
+            Assert.Equal(on["app2"], on["app4"]);
+            Assert.True(on["app3"] >= on["app2"] + 10, $"app3 (retried after 10 s) on at {on["app3"]} s, app2 at {on["app2"]} s");
+            Assert.Equal(on["app5"], on["app6"]);
+            Assert.Equal(on["app5"], on["app7"]);
+            Assert.True(on["app5"] >= on["app3"] + 5, $"batch 2 at {on["app5"]} s, less than the pause after batch 1 ended ({on["app3"]} s)");
+            Assert.True(on["app2"] >= on["vcsa01"] + 30, "the apps waited for vCenter's heartbeat");
+            int serialEnd = runs[1].Events.Where(e => e.Result == "PoweredOn").Max(e => e.Seconds);
+            int parallelEnd = on.Values.Max();
+            Assert.True(parallelEnd < serialEnd - 15, $"parallel 3 ended at {parallelEnd} s, serial at {serialEnd} s");
+
+            string log = host.ReadText($"/vmfs/volumes/shared ds/vmboot/{host.Name}.log");
+            var batches = log.Split('\n').Where(l => l.Contains("\tpower-batch\t", StringComparison.Ordinal)).Select(l => l.Split('\t')).ToList();
+            Assert.Equal(new[] { "started", "done", "started", "done" }, batches.Select(f => f[6]));
+            Assert.Equal("batch 1: up to 3 at once", batches[0][8]);
+            var events = BootLogParser.Parse(log.TrimEnd('\n').Split('\n'), "esx01.log", d => Assert.Fail(d.Message)).ToList();
+            string html = BootReport.Write(BootSummary.FromEvents(events), "parallel", DateTime.UtcNow);
+            Assert.Equal(2, Regex.Matches(html, "<rect class=\"bar batch\"").Count);
+            Assert.Contains("batch 1: up to 3 at once: 3 VM(s) in ", html);
         }
 
         [Fact]

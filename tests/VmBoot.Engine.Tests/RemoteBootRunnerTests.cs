@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Globalization;
 using System.IO;
 using System.Linq;
 using System.Text.Json;
@@ -243,6 +244,45 @@ return { charts: document.querySelectorAll('section.power-on').length, hosts: [.
                 int starts = host.ReadText("/.sim/events.log").Split('\n').Count(l => l.Contains("\tPoweredOn", StringComparison.Ordinal));
                 Assert.Equal(host.Inventory.Count(v => !v.Name.StartsWith("vCLS", StringComparison.Ordinal)), starts);
             }
+        }
+
+        [Fact]
+        public async Task AParallelStagePowersOnABatchPerHostInOneGoAndRetriesApart()
+        {
+            var esx02 = simulator[1];
+            esx02.SetInventory(Enumerable.Range(1, 5).Select(i => new SimVm { Vmid = i, Name = $"web{i}", Datastore = "shared", LockFailures = i == 2 ? 1 : 0 }).ToArray());
+            var plan = new BootPlan
+            {
+                PowerOn = { Retries = 2, RetryDelay = 10 },
+                Stages = { new BootStage { Name = "all", Select = new VmSelector { All = true }, Pause = 5, Parallel = 3 } },
+            };
+            cluster.PowerCut();
+            foreach (var host in simulator.Hosts)
+            {
+                cluster.ComesBackAt(host, 0);
+            }
+
+            cluster.Advance(0);
+            var result = await new RemoteBootRunner(plan, Targets(), new RemoteBootOptions { RunnerName = "mgmt (runner)" }, cluster.Clock, new RemoteBootReporter())
+                .RunAsync(CancellationToken.None);
+
+            Assert.Empty(result.Failures);
+            var on = esx02.ReadText("/.sim/events.log").Split('\n').Select(l => l.Split('\t')).Where(f => f.Length == 4 && f[3] == "PoweredOn")
+                .ToDictionary(f => "web" + f[2], f => int.Parse(f[0], CultureInfo.InvariantCulture));
+            Assert.Equal(5, on.Count);
+            // Batch 1 (web1-web3) in one command: web1 and web3 on in the same second; web2's file lock sends it to a
+            // retry 10 s later, while batch 2 (web4, web5) starts after the pause.
+            Assert.Equal(on["web1"], on["web3"]);
+            Assert.Equal(on["web4"], on["web5"]);
+            Assert.InRange(on["web4"] - on["web1"], 6, 12);
+            Assert.True(on["web2"] >= on["web1"] + 10, $"web2 retried at {on["web2"]} s, batch 1 on at {on["web1"]} s");
+            var esx02Events = result.Events.Where(e => e.HostName == "esx02").ToList();
+            Assert.Equal(new[] { "retry", "ok" }, esx02Events.Where(e => e.Action == "power-on" && e.VmName == "web2").Select(e => e.Result));
+            var batches = esx02Events.Where(e => e.Action == "power-batch").ToList();
+            Assert.Equal(new[] { "started", "done", "started", "done", "started", "done" }, batches.Select(e => e.Result));
+            Assert.Equal("batch 1: up to 3 at once", batches[0].Message);
+            // esx01's three VMs (vCLS aside) and esx03's one came in one batch each.
+            Assert.Equal(new[] { "esx01", "esx03" }, result.Events.Where(e => e.Action == "power-batch" && e.HostName != "esx02" && e.Result == "started").Select(e => e.HostName).OrderBy(n => n, StringComparer.Ordinal));
         }
 
         public void Dispose()

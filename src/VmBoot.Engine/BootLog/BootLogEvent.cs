@@ -11,7 +11,7 @@ namespace VmBoot
         /// <summary>The host's own name (<c>hostname</c> at boot).</summary>
         public string HostName { get; set; } = "";
 
-        /// <summary>boot-start, wait-ssh (remote runs), wait-hostd, wait-datastore, stage-start, power-on, not-started, gate-heartbeat, gate-tcp, gate-delay, stage-end, boot-end.</summary>
+        /// <summary>boot-start, wait-ssh (remote runs), wait-hostd, wait-datastore, stage-start, power-batch (parallel stages), power-on, not-started, gate-heartbeat, gate-tcp, gate-delay, stage-end, boot-end.</summary>
         public string Action { get; set; } = "";
 
         /// <summary>Stage number (1-based), or null for boot-wide events.</summary>

@@ -127,7 +127,7 @@ namespace VmBoot.BootLog
                 html.Append("</g>\n");
             }
 
-            html.Append("</svg>\n<p class=\"legend\"><span class=\"key wait\"></span>waiting for hostd and datastores <span class=\"key stage\"></span>stage <span class=\"key gate\"></span>gate before the next stage ")
+            html.Append("</svg>\n<p class=\"legend\"><span class=\"key wait\"></span>waiting for hostd and datastores <span class=\"key stage\"></span>stage <span class=\"key gate\"></span>gate before the next stage <span class=\"key batch\"></span>power-ons at once (parallel) ")
                 .Append("<span class=\"key ok\"></span>powered on <span class=\"key retry\"></span>retry <span class=\"key problem\"></span>failed, timeout or not started <span class=\"key already\"></span>already on</p>\n");
             html.Append("</section>\n");
         }
@@ -196,6 +196,12 @@ namespace VmBoot.BootLog
                 }
 
                 lanes.Add(lane);
+                var batches = Batches(boot, stage.Number);
+                if (batches.Marks.Count > 0)
+                {
+                    lanes.Add(batches);
+                }
+
                 foreach (var vm in boot.Events.Where(e => e.Stage == stage.Number && e.Vmid != null && (e.Action == "power-on" || e.Action == "not-started"))
                              .GroupBy(e => e.VmName ?? e.Vmid!.Value.ToString(CultureInfo.InvariantCulture), StringComparer.Ordinal))
                 {
@@ -211,6 +217,35 @@ namespace VmBoot.BootLog
             }
 
             return lanes;
+        }
+
+        // A stage's batches (parallel power-ons): a bar from each power-batch started line to its done line, the VMs
+        // the log has between them in its tip.
+        private static Lane Batches(BootSummary boot, int stage)
+        {
+            var lane = new Lane("  power-ons at once");
+            BootLogEvent? open = null;
+            var names = new List<string>();
+            foreach (var e in boot.Events.Where(e => e.Stage == stage))
+            {
+                if (e.Action == "power-batch" && e.Result == "started")
+                {
+                    open = e;
+                    names.Clear();
+                }
+                else if (e.Action == "power-on" && open != null && e.Result != "retry")
+                {
+                    names.Add(e.VmName ?? e.Vmid?.ToString(CultureInfo.InvariantCulture) ?? "?");
+                }
+                else if (e.Action == "power-batch" && e.Result == "done" && open != null)
+                {
+                    lane.Marks.Add(new Mark("batch", open.Time, e.Time > open.Time ? e.Time : open.Time.AddSeconds(1),
+                        $"{open.Message}: {names.Count} VM(s) in {Clock((e.Time - open.Time).TotalSeconds)}: {string.Join(", ", names)}"));
+                    open = null;
+                }
+            }
+
+            return lane;
         }
 
         private static string E(string text) => WebUtility.HtmlEncode(text);
@@ -271,6 +306,7 @@ svg.gantt { display: block; background: #fff; border: 1px solid #d5dbe0; }
 rect.wait { fill: #b9c3cc; }
 rect.stage { fill: #2f6fb5; }
 rect.gate { fill: #9cc2ea; }
+rect.batch { fill: #6a8fb3; }
 rect.problem { fill: #b3261e; }
 circle.ok { fill: #2e8540; }
 circle.retry { fill: #e08a00; }
@@ -278,7 +314,7 @@ circle.problem { fill: #b3261e; }
 circle.already { fill: #8a949e; }
 .legend { font-size: 12px; color: #39424a; }
 .key { display: inline-block; width: 12px; height: 12px; margin: 0 4px 0 12px; vertical-align: -2px; }
-.key.wait { background: #b9c3cc; } .key.stage { background: #2f6fb5; } .key.gate { background: #9cc2ea; }
+.key.wait { background: #b9c3cc; } .key.stage { background: #2f6fb5; } .key.gate { background: #9cc2ea; } .key.batch { background: #6a8fb3; }
 .key.ok { background: #2e8540; border-radius: 6px; } .key.retry { background: #e08a00; border-radius: 6px; }
 .key.problem { background: #b3261e; border-radius: 6px; } .key.already { background: #8a949e; border-radius: 6px; }
 ";

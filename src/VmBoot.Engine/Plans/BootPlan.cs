@@ -88,8 +88,14 @@ namespace VmBoot
         /// <summary>VMs the selector matched that this stage leaves to later stages.</summary>
         public VmSelector Exclude { get; set; } = new VmSelector();
 
-        /// <summary>Seconds between two power-ons of this stage.</summary>
+        /// <summary>Seconds between two power-ons of this stage (with <see cref="Parallel"/> above 1: between two batches).</summary>
         public int Pause { get; set; }
+
+        /// <summary>
+        /// How many of this stage's VMs one host powers on at once (as HA starts a priority's VMs in parallel); the
+        /// next batch starts when the whole batch is done. 1: one after another.
+        /// </summary>
+        public int Parallel { get; set; } = 1;
 
         /// <summary>What must happen before the next stage starts.</summary>
         public StageGate After { get; set; } = new StageGate();

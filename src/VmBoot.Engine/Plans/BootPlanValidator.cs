@@ -56,6 +56,7 @@ namespace VmBoot.Plans
                 var stage = plan.Stages[index];
                 string where = PlanSchema.Stage(index);
                 Check(PlanSchema.Pause, stage.Pause, stage, where);
+                Check(PlanSchema.Parallel, stage.Parallel, stage, where);
                 Check(PlanSchema.Delay, stage.After.Delay, stage.After, where);
                 Check(PlanSchema.HeartbeatTimeout, stage.After.HeartbeatTimeout, stage.After, where);
                 Check(PlanSchema.TcpPort, stage.After.TcpPort, stage.After, where);

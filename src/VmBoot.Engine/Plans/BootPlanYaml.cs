@@ -119,6 +119,11 @@ namespace VmBoot.Plans
                     node.Add("pause", Scalar(stage.Pause));
                 }
 
+                if (stage.Parallel != 1)
+                {
+                    node.Add("parallel", Scalar(stage.Parallel));
+                }
+
                 var after = new YamlMappingNode();
                 if (stage.After.Delay != 0)
                 {
@@ -380,7 +385,7 @@ namespace VmBoot.Plans
             {
                 where = PlanSchema.Stage(index);
                 var stage = new BootStage();
-                foreach (var (key, value) in Mapping(node, "a stage", "name", "select", "exclude", "pause", "after"))
+                foreach (var (key, value) in Mapping(node, "a stage", "name", "select", "exclude", "pause", "parallel", "after"))
                 {
                     switch (key)
                     {
@@ -388,6 +393,7 @@ namespace VmBoot.Plans
                         case "select": stage.Select = Selector(value, "select"); break;
                         case "exclude": stage.Exclude = Selector(value, "exclude"); break;
                         case "pause": stage.Pause = Int(value, PlanSchema.Pause, stage); break;
+                        case "parallel": stage.Parallel = Int(value, PlanSchema.Parallel, stage); break;
                         default: stage.After = Gate(value); break;
                     }
                 }

@@ -107,7 +107,7 @@ namespace VmBoot.Plans
             {
                 var stage = plan.Stages[i];
                 string number = Int(i + 1);
-                text.Append("        vmboot_stage ").Append(number).Append(' ').Append(ShellQuote.Quote(stage.Name)).Append(' ').Append(Int(stage.Pause)).Append('\n');
+                text.Append("        vmboot_stage ").Append(number).Append(' ').Append(ShellQuote.Quote(stage.Name)).Append(' ').Append(Int(stage.Pause)).Append(' ').Append(Int(stage.Parallel)).Append('\n');
                 if (i == plan.Stages.Count - 1)
                 {
                     break;

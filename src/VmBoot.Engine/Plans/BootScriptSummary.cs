@@ -28,9 +28,8 @@ namespace VmBoot.Plans
                 var stage = plan.Stages[i];
                 var names = resolution.Items.Where(item => item.Stage == i + 1).Select(item => item.Name).Distinct(StringComparer.Ordinal).ToList();
                 string vms = names.Count == 0 ? "no VM of this cluster" : $"{names.Count} VM(s) of this cluster: {string.Join(", ", names.Take(6))}{(names.Count > 6 ? $" and {names.Count - 6} more" : "")}";
-                string pause = stage.Pause > 0 && names.Count > 1 ? $"; {Seconds(stage.Pause)} apart" : "";
                 string gates = i < plan.Stages.Count - 1 ? Gates(stage.After) : "";
-                Say($"{i + 2}. Stage {i + 1} '{stage.Name}': {vms}{pause} (each host starts those registered on it).{gates}", "   ");
+                Say($"{i + 2}. Stage {i + 1} '{stage.Name}': {vms}{Pace(stage, names.Count)} (each host starts those registered on it).{gates}", "   ");
             }
 
             Say($"Worst case, if every wait runs to its timeout and every power-on to its last retry: the last power-on {Seconds(WorstCase(plan, resolution))} after the script starts, plus vim-cmd's own time.");
@@ -47,7 +46,8 @@ namespace VmBoot.Plans
             {
                 var stage = plan.Stages[i];
                 long count = resolution.Items.Where(item => item.Stage == i + 1).Select(item => item.File).Distinct(StringComparer.Ordinal).LongCount();
-                total += (count * retries) + (Math.Max(0, count - 1) * stage.Pause);
+                long batches = (count + stage.Parallel - 1) / Math.Max(1, stage.Parallel);
+                total += (batches * retries) + (Math.Max(0, batches - 1) * stage.Pause);
                 if (i < plan.Stages.Count - 1)
                 {
                     var gate = stage.After;
@@ -57,6 +57,23 @@ namespace VmBoot.Plans
             }
 
             return total;
+        }
+
+        /// <summary>How a stage's VMs follow each other on a host: "; up to 4 at once, batches 5 s apart".</summary>
+        internal static string Pace(BootStage stage, int count)
+        {
+            if (count < 2)
+            {
+                return "";
+            }
+
+            string pause = stage.Pause > 0 ? Seconds(stage.Pause) + " apart" : "";
+            if (stage.Parallel < 2)
+            {
+                return pause.Length > 0 ? "; " + pause : "";
+            }
+
+            return $"; up to {stage.Parallel.ToString(CultureInfo.InvariantCulture)} at once" + (pause.Length > 0 ? ", batches " + pause : "");
         }
 
         private static string Gates(StageGate gate)

@@ -25,6 +25,9 @@ namespace VmBoot.Plans
         /// <summary>A stage's pause, seconds.</summary>
         public static readonly PlanNumber Pause = new PlanNumber("pause", 0, 3600);
 
+        /// <summary>A stage's parallel: power-ons at once on one host.</summary>
+        public static readonly PlanNumber Parallel = new PlanNumber("parallel", 1, 64);
+
         /// <summary>A stage's after.delay, seconds.</summary>
         public static readonly PlanNumber Delay = new PlanNumber("after.delay", 0, 86400);
 

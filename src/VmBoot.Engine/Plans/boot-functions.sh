@@ -96,26 +96,50 @@ vmboot_open_log() {
     fi
 }
 
-# number name pause
+# number name pause parallel: the stage's VMs on this host. With parallel 1 one after another; above 1 in
+# batches of that many, each power-on in a background subshell, a batch done when all of its power-ons are.
+# pause: seconds between two power-ons, or two batches.
 vmboot_stage() {
     vmboot_log stage-start "$1" - - - "$2" -
     vmboot_resolve "$1" > "$VMBOOT_TMP/stage$1"
     : > "$VMBOOT_TMP/started$1"
-    vmboot_first=1
+    vmboot_batch=0
+    vmboot_running=0
     while IFS="$VMBOOT_TAB" read -r vmboot_kind vmboot_vmid vmboot_ds vmboot_name; do
         if [ "$vmboot_kind" = M ]; then
             vmboot_log not-started "$1" "$vmboot_vmid" 0 vmx-differs "$vmboot_name" 'registered with another vmx file (renamed or moved?): regenerate the script'
             continue
         fi
-        if [ "$vmboot_first" = 0 ] && [ "$3" -gt 0 ]; then
-            sleep "$3"
+        if [ "$vmboot_running" = 0 ]; then
+            if [ "$vmboot_batch" -gt 0 ] && [ "$3" -gt 0 ]; then
+                sleep "$3"
+            fi
+            vmboot_batch=$((vmboot_batch + 1))
+            if [ "$4" -gt 1 ]; then
+                vmboot_log power-batch "$1" - - started - "batch $vmboot_batch: up to $4 at once"
+            fi
         fi
-        vmboot_first=0
-        if vmboot_power_on "$1" "$vmboot_vmid" "$vmboot_ds" "$vmboot_name"; then
-            printf '%s\t%s\n' "$vmboot_vmid" "$vmboot_name" >> "$VMBOOT_TMP/started$1"
+        if [ "$4" -gt 1 ]; then
+            vmboot_power_on "$1" "$vmboot_vmid" "$vmboot_ds" "$vmboot_name" &
+        else
+            vmboot_power_on "$1" "$vmboot_vmid" "$vmboot_ds" "$vmboot_name"
+        fi
+        vmboot_running=$((vmboot_running + 1))
+        if [ "$vmboot_running" -ge "$4" ]; then
+            vmboot_end_batch "$1" "$4"
         fi
     done < "$VMBOOT_TMP/stage$1"
+    vmboot_end_batch "$1" "$4"
     vmboot_log stage-end "$1" - - - "$2" -
+}
+
+# number parallel: waits for the batch's background power-ons
+vmboot_end_batch() {
+    if [ "$vmboot_running" -gt 0 ] && [ "$2" -gt 1 ]; then
+        wait
+        vmboot_log power-batch "$1" - - 'done' - "batch $vmboot_batch"
+    fi
+    vmboot_running=0
 }
 
 # Prints S<TAB>vmid<TAB>datastore<TAB>name for each of the stage's VMs registered on this host,
@@ -144,13 +168,14 @@ vmboot_resolve() {
         }'
 }
 
-# stage vmid datastore name
+# stage vmid datastore name: a VM that is on afterwards is added to the stage's started list (for its gate)
 vmboot_power_on() {
     until [ -d "/vmfs/volumes/$3" ] || vmboot_timed_out "$VMBOOT_READY_BY"; do
         sleep 5
     done
     if [ "$(vmboot_state "$2")" = 'Powered on' ]; then
         vmboot_log power-on "$1" "$2" 0 already-on "$4" -
+        printf '%s\t%s\n' "$2" "$4" >> "$VMBOOT_TMP/started$1"
         return 0
     fi
     vmboot_attempt=1
@@ -159,6 +184,7 @@ vmboot_power_on() {
         vmboot_output=$(vmboot_vim vmsvc/power.on "$2" 2>&1)
         if [ "$(vmboot_state "$2")" = 'Powered on' ]; then
             vmboot_log power-on "$1" "$2" "$vmboot_attempt" ok "$4" -
+            printf '%s\t%s\n' "$2" "$4" >> "$VMBOOT_TMP/started$1"
             return 0
         fi
         vmboot_reason=$(printf '%s\n' "$vmboot_output" | sed -n 's/^ *msg = "\(.*\)".*$/\1/p' | head -n 1)

@@ -146,7 +146,8 @@ namespace VmBoot.Remote
                 var stage = plan.Stages[i];
                 var items = resolution.Items.Where(item => item.Stage == i + 1).ToList();
                 string vms = items.Count == 0 ? "no VM found now" : string.Join(", ", items.Select(item => $"'{item.Name}' on {item.Server}"));
-                lines.Add($"Stage {i + 1} '{stage.Name}': power on {vms}{(stage.Pause > 0 ? $", {stage.Pause} s apart on each host" : "")}.");
+                string pace = BootScriptSummary.Pace(stage, items.Count);
+                lines.Add($"Stage {i + 1} '{stage.Name}': power on {vms}{(pace.Length > 0 ? pace + " on each host" : "")}.");
                 if (i < plan.Stages.Count - 1)
                 {
                     var waits = BootScriptSummary.GateParts(stage.After, "checked from this machine");
@@ -401,8 +402,9 @@ namespace VmBoot.Remote
             }
         }
 
-        // Power-ons in rounds: each host starts at most one VM per round (hosts in parallel), keeps the stage's pause
-        // between its own power-ons, and retries a failed one after the plan's delay, doubled each time.
+        // Power-ons in rounds: each host starts up to the stage's parallel VMs per round in one command (hosts in
+        // parallel), keeps the stage's pause between its batches, and retries a failed one after the plan's delay,
+        // doubled each time.
         private async Task<List<BootPreviewItem>> PowerOnStage(int number, BootStage stage, List<BootPreviewItem> items, Dictionary<string, RemoteHost> byHost,
             string status, int percent, CancellationToken cancellationToken)
         {
@@ -410,23 +412,26 @@ namespace VmBoot.Remote
             var queues = items.GroupBy(i => i.Server, StringComparer.Ordinal).ToDictionary(g => g.Key, g => new Queue<BootPreviewItem>(g), StringComparer.Ordinal);
             var retries = new List<(BootPreviewItem Item, int Attempt, DateTime Due)>();
             var free = queues.Keys.ToDictionary(k => k, _ => DateTime.MinValue, StringComparer.Ordinal);
+            var batches = queues.Keys.ToDictionary(k => k, _ => 0, StringComparer.Ordinal);
             where = $"powering on stage {number} '{stage.Name}'";
             while (queues.Values.Any(q => q.Count > 0) || retries.Count > 0)
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 var now = clock.UtcNow;
-                var round = new List<(BootPreviewItem Item, int Attempt)>();
+                var round = new Dictionary<string, List<(BootPreviewItem Item, int Attempt)>>(StringComparer.Ordinal);
                 foreach (var server in queues.Keys)
                 {
-                    var due = retries.Where(r => r.Item.Server == server && r.Due <= now).OrderBy(r => r.Due).FirstOrDefault();
-                    if (due.Item != null)
+                    var due = retries.Where(r => r.Item.Server == server && r.Due <= now).OrderBy(r => r.Due).Take(stage.Parallel).ToList();
+                    retries.RemoveAll(due.Contains);
+                    var batch = due.Select(r => (r.Item, r.Attempt)).ToList();
+                    while (free[server] <= now && batch.Count < stage.Parallel && queues[server].Count > 0)
                     {
-                        retries.Remove(due);
-                        round.Add((due.Item, due.Attempt));
+                        batch.Add((queues[server].Dequeue(), 1));
                     }
-                    else if (free[server] <= now && queues[server].Count > 0)
+
+                    if (batch.Count > 0)
                     {
-                        round.Add((queues[server].Dequeue(), 1));
+                        round[server] = batch;
                     }
                 }
 
@@ -437,22 +442,40 @@ namespace VmBoot.Remote
                     continue;
                 }
 
-                Progress(status, "powering on " + string.Join(", ", round.Select(r => $"'{r.Item.Name}' on {r.Item.Server}")), percent);
-                await ForEachHost(round.Select(r => byHost[r.Item.Server]).ToList(), host =>
+                Progress(status, "powering on " + string.Join(", ", round.Values.SelectMany(b => b).Select(r => $"'{r.Item.Name}' on {r.Item.Server}")), percent);
+                await ForEachHost(round.Keys.Select(server => byHost[server]).ToList(), host =>
                 {
-                    var (item, attempt) = round.Single(r => r.Item.Server == host.Name);
-                    var outcome = PowerOnOnce(host, number, item, attempt, cancellationToken);
+                    var batch = round[host.Name];
+                    int batchNumber = ++batches[host.Name];
+                    if (stage.Parallel > 1)
+                    {
+                        Log(host, "power-batch", stage: number, result: "started", detail: $"batch {batchNumber}: up to {stage.Parallel} at once");
+                    }
+
+                    var answers = host.PowerOn(batch.Select(b => b.Item.Vm.Vmid).ToList(), cancellationToken);
+                    foreach (var (item, attempt) in batch)
+                    {
+                        var outcome = Record(host, number, item, attempt, answers[item.Vm.Vmid]);
+                        lock (retries)
+                        {
+                            if (outcome == "ok" || outcome == "already-on")
+                            {
+                                started.Add(item);
+                            }
+                            else if (outcome == "retry")
+                            {
+                                retries.Add((item, attempt + 1, clock.UtcNow.AddSeconds(plan.PowerOn.RetryDelay * Math.Pow(2, attempt - 1))));
+                            }
+                        }
+                    }
+
+                    if (stage.Parallel > 1)
+                    {
+                        Log(host, "power-batch", stage: number, result: "done", detail: $"batch {batchNumber}");
+                    }
+
                     lock (retries)
                     {
-                        if (outcome == "ok" || outcome == "already-on")
-                        {
-                            started.Add(item);
-                        }
-                        else if (outcome == "retry")
-                        {
-                            retries.Add((item, attempt + 1, clock.UtcNow.AddSeconds(plan.PowerOn.RetryDelay * Math.Pow(2, attempt - 1))));
-                        }
-
                         free[host.Name] = clock.UtcNow.AddSeconds(stage.Pause);
                     }
                 }, cancellationToken).ConfigureAwait(false);
@@ -473,26 +496,25 @@ namespace VmBoot.Remote
             return started;
         }
 
-        // ok, already-on, retry or failed; logged on the VM's host.
-        private string PowerOnOnce(RemoteHost host, int number, BootPreviewItem item, int attempt, CancellationToken cancellationToken)
+        // ok, already-on, retry or failed, from the host's answer for one VM; logged on the VM's host.
+        private string Record(RemoteHost host, int number, BootPreviewItem item, int attempt, (bool WasOn, string? Reason) answer)
         {
             int vmid = item.Vm.Vmid;
-            if (host.PowerState(vmid, cancellationToken) == "Powered on")
+            if (answer.WasOn)
             {
                 Log(host, "power-on", stage: number, vmid: vmid, attempt: attempt == 1 ? 0 : attempt, result: "already-on", name: item.Name,
                     detail: attempt == 1 ? "already on (its host's local.sh, HA or an admin got there first): not started again" : null);
                 return "already-on";
             }
 
-            string? reason = host.PowerOn(vmid, cancellationToken);
-            if (reason == null)
+            if (answer.Reason == null)
             {
                 Log(host, "power-on", stage: number, vmid: vmid, attempt: attempt, result: "ok", name: item.Name);
                 return "ok";
             }
 
             string outcome = attempt > plan.PowerOn.Retries ? "failed" : "retry";
-            Log(host, "power-on", stage: number, vmid: vmid, attempt: attempt, result: outcome, name: item.Name, detail: reason);
+            Log(host, "power-on", stage: number, vmid: vmid, attempt: attempt, result: outcome, name: item.Name, detail: answer.Reason);
             return outcome;
         }
 

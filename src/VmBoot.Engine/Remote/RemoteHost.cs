@@ -172,32 +172,51 @@ namespace VmBoot.Remote
             return vms;
         }
 
-        /// <summary>"Powered on", "Powered off" or "Suspended".</summary>
-        internal string PowerState(int vmid, CancellationToken cancellationToken)
+        /// <summary>
+        /// Powers the VMs on at once (one command: each in a background subshell, then wait), a VM already on left
+        /// alone. Per vmid: whether it was on before, and null when it is on afterwards, else the reason vim-cmd gave.
+        /// </summary>
+        internal Dictionary<int, (bool WasOn, string? Reason)> PowerOn(IReadOnlyCollection<int> vmids, CancellationToken cancellationToken)
         {
-            var lines = Vim("vmsvc/power.getstate " + Id(vmid), cancellationToken).Output.Split(new[] { '\n' }, StringSplitOptions.RemoveEmptyEntries);
-            return lines.Length == 0 ? "" : lines[lines.Length - 1].Trim();
-        }
-
-        /// <summary>Asks for a power-on; null when the VM is on afterwards, else the reason vim-cmd gave.</summary>
-        internal string? PowerOn(int vmid, CancellationToken cancellationToken)
-        {
-            var result = Vim("vmsvc/power.on " + Id(vmid), cancellationToken);
-            if (PowerState(vmid, cancellationToken) == "Powered on")
+            string vim = vimPrefix.TrimEnd();
+            string state = $"{vim} vmsvc/power.getstate \"$id\" </dev/null 2>/dev/null | tail -n 1";
+            // One line per VM: vmid, state before, state after, vim-cmd's output with its tabs and newlines folded.
+            string command = $"for id in {string.Join(" ", vmids.Select(Id))}; do ( before=$({state}); after=$before; output=; "
+                + $"if [ \"$before\" != 'Powered on' ]; then output=$({vim} vmsvc/power.on \"$id\" </dev/null 2>&1); after=$({state}); fi; "
+                + "printf '%s\\t%s\\t%s\\t%s\\n' \"$id\" \"$before\" \"$after\" \"$(printf '%s' \"$output\" | tr '\\t\\n' ' \\036')\" ) & done; wait";
+            var results = new Dictionary<int, (bool, string?)>();
+            foreach (string line in Run(command, cancellationToken).Output.Split('\n'))
             {
-                return null;
+                var fields = line.Split('\t');
+                if (fields.Length != 4 || !int.TryParse(fields[0], NumberStyles.None, CultureInfo.InvariantCulture, out int vmid))
+                {
+                    continue;
+                }
+
+                results[vmid] = fields[1].Trim() == "Powered on" ? (true, null)
+                    : fields[2].Trim() == "Powered on" ? (false, null)
+                    : (false, Reason(fields[3].Replace('\u001e', '\n')));
             }
 
-            // vim-cmd prints a fault block and may still exit 0: its msg is the reason.
-            var text = result.Output + "\n" + result.Error;
-            var fault = FaultMessage.Match(text);
+            foreach (int vmid in vmids.Where(v => !results.ContainsKey(v)))
+            {
+                results[vmid] = (false, "no answer for this VM from its host");
+            }
+
+            return results;
+        }
+
+        // vim-cmd prints a fault block and may still exit 0: its msg is the reason.
+        private static string Reason(string output)
+        {
+            var fault = FaultMessage.Match(output);
             if (fault.Success)
             {
                 return fault.Groups[1].Value;
             }
 
-            var last = text.Split(new[] { '\n' }, StringSplitOptions.RemoveEmptyEntries).LastOrDefault()?.Trim();
-            return string.IsNullOrEmpty(last) ? "the VM is not on after power.on" : last;
+            var last = output.Split(new[] { '\n' }, StringSplitOptions.RemoveEmptyEntries).LastOrDefault()?.Trim();
+            return string.IsNullOrEmpty(last) ? "the VM is not on after power.on" : last!;
         }
 
         /// <summary>The vmids among <paramref name="vmids"/> whose guest heartbeat is green (one command for all).</summary>
