@@ -24,7 +24,7 @@ sim_profile() {
 
 # pid [start]: true while the process exists (a zombie not yet reaped counts) and is the one started at start.
 sim_alive() {
-    read -r sim_stat < "/proc/$1/stat" 2>/dev/null || return 1
+    read -r sim_stat 2>/dev/null < "/proc/$1/stat" || return 1
     # shellcheck disable=SC2086
     set -- "$1" "${2:-}" ${sim_stat##*) }
     sim_ppid=$4
@@ -35,7 +35,7 @@ sim_alive() {
 # pid: a process of this host's simulation (not sshd, not the harness, not init), running as this user.
 sim_eligible() {
     [ "$1" -gt 1 ] 2>/dev/null && [ -O "/proc/$1" ] || return 1
-    read -r sim_comm < "/proc/$1/comm" 2>/dev/null || return 1
+    read -r sim_comm 2>/dev/null < "/proc/$1/comm" || return 1
     case $sim_comm in sshd*) return 1 ;; esac
 }
 
@@ -70,10 +70,10 @@ sim_write_lane() {
 # ticks, only children that ended by then (a child forked at ticks cannot have waited for the others).
 sim_lane_merge() {
     local lane="$1" by="${2:-}" time parent start file child child_time child_parent child_start child_end changed=
-    read -r time parent start _ < "$SIM/lanes/$lane" || { sim_t=0; return; }
+    read -r time parent start _ 2>/dev/null < "$SIM/lanes/$lane" || { sim_t=0; return; }
     for file in "$SIM"/lanes/*; do
         case $file in *.new) continue ;; esac
-        read -r child_time child_parent child_start child_end < "$file" 2>/dev/null || continue
+        read -r child_time child_parent child_start child_end 2>/dev/null < "$file" || continue
         [ "$child_parent" = "$lane" ] || continue
         [ -z "$by" ] || [ "$child_end" -le "$by" ] || continue
         child=${file##*/}
@@ -97,7 +97,7 @@ sim_fresh_time() {
     # Lanes of finished processes nobody will take in are already in the latest time.
     for file in "$SIM"/lanes/*; do
         case $file in *.new) continue ;; esac
-        read -r _ lane_parent lane_start _ < "$file" 2>/dev/null || continue
+        read -r _ lane_parent lane_start _ 2>/dev/null < "$file" || continue
         sim_alive "${file##*/}" "$lane_start" && continue
         [ "$lane_parent" = - ] || [ ! -f "$SIM/lanes/$lane_parent" ] && rm -f "$file"
     done
@@ -113,7 +113,7 @@ sim_lane_resolve() {
     pid=$$
     forked=
     while :; do
-        if [ -f "$SIM/lanes/$pid" ] && read -r _ _ lane_start _ < "$SIM/lanes/$pid" && sim_alive "$pid" "$lane_start"; then
+        if [ -f "$SIM/lanes/$pid" ] && read -r _ _ lane_start _ 2>/dev/null < "$SIM/lanes/$pid" && sim_alive "$pid" "$lane_start"; then
             sim_lane_merge "$pid" "$forked"
             top=$pid
             break
