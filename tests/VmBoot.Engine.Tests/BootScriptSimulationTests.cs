@@ -272,6 +272,23 @@ namespace VmBoot.Engine.Tests
             }
         }
 
+        // The simulator's clock (lib.sh's lanes): work one after another adds up, work run at once takes the longest
+        // one's time, as on a real host; a parallel stage's figures depend on it.
+        [Theory]
+        [InlineData("sleep 5; sleep 7", 12)]
+        [InlineData("( sleep 5; sleep 1 ) & ( sleep 7; sleep 1 ) & wait; sleep 1", 9)]
+        [InlineData("for i in 1 2 3 4; do ( sleep 3; x=$(date +%s); sleep 2 ) & done; wait", 5)]
+        [InlineData("a=$(sleep 2; echo x); b=$(sleep 3); sleep 1", 6)]
+        [InlineData("sleep 1 | sleep 2; sleep 1", 3)]
+        [InlineData("f() { sleep 2; sleep 2; }; f & f & f & wait; f", 8)]
+        public void SimulatedTimeAddsUpInSequenceAndOverlapsAtOnce(string shell, int seconds)
+        {
+            var host = fixture.Simulator[0];
+            int before = host.Clock;
+            host.RunAsHost(shell);
+            Assert.Equal(seconds, host.Clock - before);
+        }
+
         [Fact]
         public void AParallelStageStartsItsBatchesTogetherAndTheLogShowsThem()
         {
