@@ -299,6 +299,8 @@ namespace VmBoot.EsxiSim
                 File.WriteAllText(Path.Combine(folder, "heartbeat_delay"), vm.HeartbeatDelay + "\n");
                 File.WriteAllText(Path.Combine(folder, "lock_tries"), vm.LockFailures + "\n");
                 File.WriteAllText(Path.Combine(folder, "lock_until"), vm.LockedUntil + "\n");
+                File.WriteAllText(Path.Combine(folder, "tools"), (vm.Tools ? "1" : "0") + "\n");
+                File.WriteAllText(Path.Combine(folder, "shutdown_seconds"), (vm.HangsOnShutdown ? "never" : vm.ShutdownSeconds.ToString(CultureInfo.InvariantCulture)) + "\n");
                 if (vm.Datastore.Length > 0)
                 {
                     Directory.CreateDirectory(Path.Combine(Sim, "datastores", vm.Datastore));

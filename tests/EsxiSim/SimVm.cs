@@ -23,6 +23,15 @@ namespace VmBoot.EsxiSim
         /// <summary>Power-on fails with a file lock until this many virtual seconds after boot.</summary>
         public int LockedUntil { get; set; }
 
+        /// <summary>VMware Tools run in the guest: without them a guest shutdown is refused (ToolsUnavailable).</summary>
+        public bool Tools { get; set; } = true;
+
+        /// <summary>Virtual seconds a guest shutdown through Tools takes until the VM is off.</summary>
+        public int ShutdownSeconds { get; set; } = 20;
+
+        /// <summary>The guest accepts a shutdown request and never goes down (hung): only power.off stops it.</summary>
+        public bool HangsOnShutdown { get; set; }
+
         internal string EffectiveVmxPath => VmxPath ?? (Datastore.Length == 0 ? $"/var/run/crx/infra/{Name}/{Name}.vmx" : $"{Name}/{Name}.vmx");
 
         public string File => $"[{Datastore}] {EffectiveVmxPath}";

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Diagnostics;
+using System.Globalization;
 using System.IO;
 using System.Linq;
 using System.Text.RegularExpressions;
@@ -287,6 +288,45 @@ namespace VmBoot.Engine.Tests
             int before = host.Clock;
             host.RunAsHost(shell);
             Assert.Equal(seconds, host.Clock - before);
+        }
+
+        // What an ordered shutdown will meet (esxi-facts.md, "Powering VMs and hosts off"): a guest shutdown through
+        // Tools that takes its time, a VM without Tools, a hung guest only power.off stops, and maintenance mode
+        // refused while any VM runs.
+        [Fact]
+        public void GuestsShutDownThroughToolsInTheirOwnTimeOrNotAtAll()
+        {
+            var host = fixture.Simulator[0];
+            host.SetInventory(new[]
+            {
+                new SimVm { Vmid = 1, Name = "app", PoweredOn = true, ShutdownSeconds = 20 },
+                new SimVm { Vmid = 2, Name = "appliance", PoweredOn = true, Tools = false },
+                new SimVm { Vmid = 3, Name = "hung", PoweredOn = true, HangsOnShutdown = true },
+            });
+            host.PowerCycle();
+            string State(int vmid) => host.RunAsHost($"vim-cmd vmsvc/power.getstate {vmid}").Trim().Split('\n').Last();
+
+            foreach (int vmid in new[] { 1, 2, 3 })
+            {
+                host.RunAsHost($"vim-cmd vmsvc/power.shutdown {vmid}");
+            }
+
+            Assert.Contains("vim.fault.ToolsUnavailable", host.RunAsHost("vim-cmd vmsvc/power.shutdown 2"));
+            Assert.Contains("vim.fault.InvalidState", host.RunAsHost("vim-cmd hostsvc/maintenance_mode_enter", check: false));
+            host.RunAsHost("sleep 30");
+            Assert.Equal("Powered off", State(1));
+            Assert.Equal("Powered on", State(2));
+            Assert.Equal("Powered on", State(3));
+            host.RunAsHost("sleep 3600");
+            Assert.Equal("Powered on", State(3));
+            host.RunAsHost("vim-cmd vmsvc/power.off 2; vim-cmd vmsvc/power.off 3");
+            Assert.Equal("Powered off", State(3));
+            host.RunAsHost("vim-cmd hostsvc/maintenance_mode_enter");
+            Assert.Contains("inMaintenanceMode = true", host.RunAsHost("vim-cmd hostsvc/hostsummary"));
+            var events = host.ReadText("/.sim/events.log").Split('\n').Select(l => l.Split('\t')).Where(f => f.Length == 4).ToList();
+            var shutdown = events.Single(f => f[1] == "power.shutdown" && f[2] == "1" && f[3] == "ShutDown");
+            var requested = events.First(f => f[1] == "power.shutdown" && f[2] == "1" && f[3] == "Requested");
+            Assert.Equal(20, int.Parse(shutdown[0], CultureInfo.InvariantCulture) - int.Parse(requested[0], CultureInfo.InvariantCulture));
         }
 
         [Fact]
