@@ -321,8 +321,17 @@ namespace VmBoot.Engine.Tests
             Assert.Equal("Powered on", State(3));
             host.RunAsHost("vim-cmd vmsvc/power.off 2; vim-cmd vmsvc/power.off 3");
             Assert.Equal("Powered off", State(3));
-            host.RunAsHost("vim-cmd hostsvc/maintenance_mode_enter");
-            Assert.Contains("inMaintenanceMode = true", host.RunAsHost("vim-cmd hostsvc/hostsummary"));
+            try
+            {
+                host.RunAsHost("vim-cmd hostsvc/maintenance_mode_enter");
+                Assert.Contains("inMaintenanceMode = true", host.RunAsHost("vim-cmd hostsvc/hostsummary"));
+            }
+            finally
+            {
+                // The host is shared with the other tests of the collection: it boots out of maintenance mode.
+                host.RunAsHost("vim-cmd hostsvc/maintenance_mode_exit");
+            }
+
             var events = host.ReadText("/.sim/events.log").Split('\n').Select(l => l.Split('\t')).Where(f => f.Length == 4).ToList();
             var shutdown = events.Single(f => f[1] == "power.shutdown" && f[2] == "1" && f[3] == "ShutDown");
             var requested = events.First(f => f[1] == "power.shutdown" && f[2] == "1" && f[3] == "Requested");
