@@ -166,13 +166,7 @@ namespace VmBoot.Remote
             Progress("Waiting for the hosts", $"{hosts.Count} host(s)", 0);
             while (true)
             {
-                var waiting = hosts.Where(h => h.State < RemoteHostState.Ready).ToList();
-                if (waiting.Count == 0)
-                {
-                    return;
-                }
-
-                await ForEachHost(waiting, host => Advance(host, cancellationToken), cancellationToken).ConfigureAwait(false);
+                await ForEachHost(hosts.Where(h => h.State < RemoteHostState.Ready).ToList(), host => Advance(host, cancellationToken), cancellationToken).ConfigureAwait(false);
                 var now = clock.UtcNow;
                 foreach (var host in hosts.Where(h => h.State == RemoteHostState.WaitingForSsh && now >= deadline))
                 {
@@ -418,7 +412,7 @@ namespace VmBoot.Remote
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 var now = clock.UtcNow;
-                var round = new Dictionary<string, List<(BootPreviewItem Item, int Attempt)>>(StringComparer.Ordinal);
+                var round = new Dictionary<string, (List<(BootPreviewItem Item, int Attempt)> Vms, int Number)>(StringComparer.Ordinal);
                 foreach (var server in queues.Keys)
                 {
                     var due = retries.Where(r => r.Item.Server == server && r.Due <= now).OrderBy(r => r.Due).Take(stage.Parallel).ToList();
@@ -431,7 +425,7 @@ namespace VmBoot.Remote
 
                     if (batch.Count > 0)
                     {
-                        round[server] = batch;
+                        round[server] = (batch, ++batches[server]);
                     }
                 }
 
@@ -442,21 +436,25 @@ namespace VmBoot.Remote
                     continue;
                 }
 
-                Progress(status, "powering on " + string.Join(", ", round.Values.SelectMany(b => b).Select(r => $"'{r.Item.Name}' on {r.Item.Server}")), percent);
+                Progress(status, "powering on " + string.Join(", ", round.Values.SelectMany(b => b.Vms).Select(r => $"'{r.Item.Name}' on {r.Item.Server}")), percent);
                 await ForEachHost(round.Keys.Select(server => byHost[server]).ToList(), host =>
                 {
-                    var batch = round[host.Name];
-                    int batchNumber = ++batches[host.Name];
+                    var (batch, batchNumber) = round[host.Name];
                     if (stage.Parallel > 1)
                     {
                         Log(host, "power-batch", stage: number, result: "started", detail: $"batch {batchNumber}: up to {stage.Parallel} at once");
                     }
 
                     var answers = host.PowerOn(batch.Select(b => b.Item.Vm.Vmid).ToList(), cancellationToken);
-                    foreach (var (item, attempt) in batch)
+                    var outcomes = batch.Select(b => (b.Item, b.Attempt, Outcome: Record(host, number, b.Item, b.Attempt, answers[b.Item.Vm.Vmid]))).ToList();
+                    if (stage.Parallel > 1)
                     {
-                        var outcome = Record(host, number, item, attempt, answers[item.Vm.Vmid]);
-                        lock (retries)
+                        Log(host, "power-batch", stage: number, result: "done", detail: $"batch {batchNumber}");
+                    }
+
+                    lock (retries)
+                    {
+                        foreach (var (item, attempt, outcome) in outcomes)
                         {
                             if (outcome == "ok" || outcome == "already-on")
                             {
@@ -467,15 +465,7 @@ namespace VmBoot.Remote
                                 retries.Add((item, attempt + 1, clock.UtcNow.AddSeconds(plan.PowerOn.RetryDelay * Math.Pow(2, attempt - 1))));
                             }
                         }
-                    }
 
-                    if (stage.Parallel > 1)
-                    {
-                        Log(host, "power-batch", stage: number, result: "done", detail: $"batch {batchNumber}");
-                    }
-
-                    lock (retries)
-                    {
                         free[host.Name] = clock.UtcNow.AddSeconds(stage.Pause);
                     }
                 }, cancellationToken).ConfigureAwait(false);
@@ -589,7 +579,7 @@ namespace VmBoot.Remote
                     return;
                 }
 
-                await clock.Delay(Min(options.PollInterval, until - clock.UtcNow), cancellationToken).ConfigureAwait(false);
+                await PollPause(until, cancellationToken).ConfigureAwait(false);
             }
         }
 
@@ -606,7 +596,7 @@ namespace VmBoot.Remote
                     return;
                 }
 
-                await clock.Delay(Min(options.PollInterval, until - clock.UtcNow), cancellationToken).ConfigureAwait(false);
+                await PollPause(until, cancellationToken).ConfigureAwait(false);
             }
 
             Log(null, "gate-tcp", stage: number, result: "open", detail: target);
@@ -650,7 +640,7 @@ namespace VmBoot.Remote
 
                 if (pending.Count > 0)
                 {
-                    await clock.Delay(Min(options.PollInterval, until - clock.UtcNow), cancellationToken).ConfigureAwait(false);
+                    await PollPause(until, cancellationToken).ConfigureAwait(false);
                 }
             }
         }
@@ -737,6 +727,9 @@ namespace VmBoot.Remote
         private void Progress(string status, string operation, int percent) => reporter.Progress(status, operation, percent);
 
         private static string Key(EsxiVm vm) => vm.Name + "\n" + vm.File;
+
+        // The wait before the next poll: the poll interval, or less when the deadline comes first.
+        private Task PollPause(DateTime until, CancellationToken cancellationToken) => clock.Delay(Min(options.PollInterval, until - clock.UtcNow), cancellationToken);
 
         // The shorter wait, never negative.
         private static TimeSpan Min(TimeSpan a, TimeSpan b) => TimeSpan.FromTicks(Math.Max(0, Math.Min(a.Ticks, b.Ticks)));

@@ -69,11 +69,11 @@ sim_write_lane() {
 # pid [ticks]: sets sim_t to the lane's time with its finished children's taken in (their lanes go); with
 # ticks, only children that ended by then (a child forked at ticks cannot have waited for the others).
 sim_lane_merge() {
-    local lane="$1" by="${2:-}" time parent start file child child_time child_parent child_start child_end changed=
+    local lane="$1" by="${2:-}" time parent start file child child_parent child_start child_end changed=
     read -r time parent start _ 2>/dev/null < "$SIM/lanes/$lane" || { sim_t=0; return; }
     for file in "$SIM"/lanes/*; do
         case $file in *.new) continue ;; esac
-        read -r child_time child_parent child_start child_end 2>/dev/null < "$file" || continue
+        read -r _ child_parent child_start child_end 2>/dev/null < "$file" || continue
         [ "$child_parent" = "$lane" ] || continue
         [ -z "$by" ] || [ "$child_end" -le "$by" ] || continue
         child=${file##*/}
@@ -87,13 +87,18 @@ sim_lane_merge() {
     sim_t=$time
 }
 
-# The time a process with no simulated parent starts at: the host's latest, or the cluster's.
-sim_fresh_time() {
-    sim_t=$(cat "$SIM/clock")
+# seconds: the later of them and the cluster's time on this host's clock (in a cluster, outside a boot).
+sim_no_earlier_than_cluster() {
     if [ -z "$SIM_BOOT" ] && [ -f "$SIM/cluster/clock" ] && [ -f "$SIM/boot_at" ]; then
         sim_shared=$(( $(cat "$SIM/cluster/clock") - $(cat "$SIM/boot_at") ))
-        [ "$sim_shared" -gt "$sim_t" ] && sim_t=$sim_shared
+        [ "$sim_shared" -gt "$1" ] && { echo "$sim_shared"; return; }
     fi
+    echo "$1"
+}
+
+# The time a process with no simulated parent starts at: the host's latest, or the cluster's.
+sim_fresh_time() {
+    sim_t=$(sim_no_earlier_than_cluster "$(cat "$SIM/clock")")
     # Lanes of finished processes nobody will take in are already in the latest time.
     for file in "$SIM"/lanes/*; do
         case $file in *.new) continue ;; esac
@@ -141,11 +146,7 @@ sim_lane_resolve() {
 
 sim_clock() {
     read -r sim_now _ < "$SIM/lanes/$sim_lane"
-    if [ -z "$SIM_BOOT" ] && [ -f "$SIM/cluster/clock" ] && [ -f "$SIM/boot_at" ]; then
-        sim_shared=$(( $(cat "$SIM/cluster/clock") - $(cat "$SIM/boot_at") ))
-        [ "$sim_shared" -gt "$sim_now" ] && sim_now=$sim_shared
-    fi
-    echo "$sim_now"
+    sim_no_earlier_than_cluster "$sim_now"
 }
 
 # Datastores appear under /vmfs/volumes (as symlinks, like ESXi's uuid links) once mounted. One served by a VM
