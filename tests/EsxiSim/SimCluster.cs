@@ -31,6 +31,7 @@ namespace VmBoot.EsxiSim
         private readonly Dictionary<SimHost, TcpListener> silent = new Dictionary<SimHost, TcpListener>();
         private readonly List<(int Port, int At, TcpListener? Listener)> ports = new List<(int, int, TcpListener?)>();
         private readonly Dictionary<SimHost, int> bootAt = new Dictionary<SimHost, int>();
+        private readonly Dictionary<SimHost, int> poweredOff = new Dictionary<SimHost, int>();
         private int clusterClock;
 
         /// <summary>Puts the simulator's hosts on one clock (all up, at second 0).</summary>
@@ -86,9 +87,19 @@ namespace VmBoot.EsxiSim
                 }
 
                 comebacks.Clear();
+                poweredOff.Clear();
                 Epoch = Math.Max(DateTimeOffset.UtcNow.ToUnixTimeSeconds(), lastSeen + 60);
                 clusterClock = 0;
                 WriteClock(0);
+            }
+        }
+
+        /// <summary>The cluster second a host went down after being told to power off, or null.</summary>
+        public int? PoweredOffAt(SimHost host)
+        {
+            lock (sync)
+            {
+                return poweredOff.TryGetValue(host, out int at) ? at : (int?)null;
             }
         }
 
@@ -127,6 +138,18 @@ namespace VmBoot.EsxiSim
             {
                 clusterClock = Now + Math.Max(0, seconds);
                 WriteClock(clusterClock);
+                // A host told to power off (esxcli system shutdown poweroff, poweroff) goes down at its second.
+                foreach (var host in simulator.Hosts.Where(h => h.IsUp && bootAt.ContainsKey(h)).ToList())
+                {
+                    if (host.PowerOffDueAt is int due && bootAt[host] + due <= clusterClock)
+                    {
+                        host.PowerOff();
+                        poweredOff[host] = bootAt[host] + due;
+                        bootAt.Remove(host);
+                        comebacks.Remove(host);
+                    }
+                }
+
                 foreach (var (host, (at, times)) in comebacks.Where(c => c.Value.At <= clusterClock && !bootAt.ContainsKey(c.Key)).OrderBy(c => c.Value.At).ToList())
                 {
                     if (silent.Remove(host, out var listener))

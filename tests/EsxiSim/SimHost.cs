@@ -349,6 +349,14 @@ namespace VmBoot.EsxiSim
             RunAsHost(". /.sim/lib.sh && sim_mount_ready_datastores");
         }
 
+        /// <summary>The VM runs from now on (as if an admin or HA had started it), without a power-on on the host's clock.</summary>
+        public void SetRunning(int vmid)
+        {
+            string vm = Path.Combine(Sim, "vms", vmid.ToString(CultureInfo.InvariantCulture));
+            File.WriteAllText(Path.Combine(vm, "state"), "on\n");
+            File.WriteAllText(Path.Combine(vm, "on_at"), Clock.ToString(CultureInfo.InvariantCulture) + "\n");
+        }
+
         /// <summary>The power state vim-cmd would report: on, off or suspended.</summary>
         public string PowerState(int vmid) => File.ReadAllText(Path.Combine(Sim, "vms", vmid.ToString(CultureInfo.InvariantCulture), "state")).Trim();
 
@@ -406,6 +414,9 @@ namespace VmBoot.EsxiSim
             get => ReadSim("exec_installed_only") == "1";
             set => WriteSim("exec_installed_only", value ? "1" : "0");
         }
+
+        /// <summary>The host's second at which it goes down, once told to power off; else null.</summary>
+        public int? PowerOffDueAt => File.Exists(Path.Combine(Sim, "poweroff_at")) ? int.Parse(ReadSim("poweroff_at"), CultureInfo.InvariantCulture) : (int?)null;
 
         /// <summary>Virtual seconds since the last boot.</summary>
         public int Clock => int.Parse(ReadSim("clock"), CultureInfo.InvariantCulture);
@@ -550,7 +561,7 @@ namespace VmBoot.EsxiSim
             WriteSim("events.log", "");
             WriteSim("sleeps.log", "");
             WriteSim("console", "");
-            foreach (var stale in new[] { "local_sh_ran", "rc_local_running", "console_ready_at", "rc_local_started_at" })
+            foreach (var stale in new[] { "local_sh_ran", "rc_local_running", "console_ready_at", "rc_local_started_at", "poweroff_at" })
             {
                 File.Delete(Path.Combine(Sim, stale));
             }
