@@ -16,13 +16,13 @@ namespace VmBoot.Commands
         private static readonly string[] StageKeys =
         {
             "Name", "Names", "NameLike", "NameMatch", "Datastores", "VmxPaths", "Tags", "All",
-            "ExcludeNames", "ExcludeNameLike", "Pause", "Parallel", "Delay", "Heartbeat", "TcpHost", "TcpPort", "TcpTimeout",
+            "ExcludeNames", "ExcludeNameLike", "Pause", "Parallel", "ShutdownTimeout", "Delay", "Heartbeat", "TcpHost", "TcpPort", "TcpTimeout",
             "RescanDatastores", "RescanTimeout",
         };
 
         /// <summary>
         /// Stages in order, as hashtables: Name; selectors Names, NameLike, NameMatch, Datastores, VmxPaths,
-        /// Tags, All; ExcludeNames, ExcludeNameLike; Pause, Parallel; gate Delay, Heartbeat (timeout seconds), TcpHost,
+        /// Tags, All; ExcludeNames, ExcludeNameLike; Pause, Parallel, ShutdownTimeout; gate Delay, Heartbeat (timeout seconds), TcpHost,
         /// TcpPort, TcpTimeout, RescanDatastores, RescanTimeout.
         /// </summary>
         [Parameter(Mandatory = true, Position = 0)]
@@ -120,6 +120,7 @@ namespace VmBoot.Commands
                     case "ExcludeNameLike": stage.Exclude.NameLike = List(value); break;
                     case "Pause": stage.Pause = Number(value, PlanSchema.Pause, index); break;
                     case "Parallel": stage.Parallel = Number(value, PlanSchema.Parallel, index); break;
+                    case "ShutdownTimeout": stage.ShutdownTimeout = Number(value, PlanSchema.ShutdownTimeout, index); break;
                     case "Delay": stage.After.Delay = Number(value, PlanSchema.Delay, index); break;
                     case "Heartbeat":
                         stage.After.Heartbeat = !(value is bool b) || b;

@@ -11,6 +11,7 @@ BeforeAll {
         @{ Parameter = 'RetryDelay'; Yaml = { param($v) "powerOn:`n  retryDelay: $v`n" } }
         @{ Stage = @{ }; Key = 'Pause'; Yaml = { param($v) "    pause: $v`n" } }
         @{ Stage = @{ }; Key = 'Parallel'; Yaml = { param($v) "    parallel: $v`n" } }
+        @{ Stage = @{ }; Key = 'ShutdownTimeout'; Yaml = { param($v) "    shutdownTimeout: $v`n" } }
         @{ Stage = @{ }; Key = 'Delay'; Yaml = { param($v) "    after:`n      delay: $v`n" } }
         @{ Stage = @{ }; Key = 'Heartbeat'; Yaml = { param($v) "    after:`n      heartbeat: { timeout: $v }`n" } }
         @{ Stage = @{ TcpHost = 'vc.lab' }; Key = 'TcpPort'; Yaml = { param($v) "    after:`n      tcp: { host: vc.lab, port: $v }`n" } }

@@ -97,6 +97,15 @@ namespace VmBoot
         /// </summary>
         public int Parallel { get; set; } = 1;
 
+        /// <summary>
+        /// When the cluster is shut down (in the reverse order of the stages): seconds this stage's guests get to shut
+        /// down through VMware Tools before they are powered off hard. 120, ESXi autostart's own stop delay.
+        /// </summary>
+        public int ShutdownTimeout { get; set; } = DefaultShutdownTimeout;
+
+        /// <summary>The default <see cref="ShutdownTimeout"/>.</summary>
+        public const int DefaultShutdownTimeout = 120;
+
         /// <summary>What must happen before the next stage starts.</summary>
         public StageGate After { get; set; } = new StageGate();
 

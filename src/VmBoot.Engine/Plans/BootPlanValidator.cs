@@ -57,6 +57,7 @@ namespace VmBoot.Plans
                 string where = PlanSchema.Stage(index);
                 Check(PlanSchema.Pause, stage.Pause, stage, where);
                 Check(PlanSchema.Parallel, stage.Parallel, stage, where);
+                Check(PlanSchema.ShutdownTimeout, stage.ShutdownTimeout, stage, where);
                 Check(PlanSchema.Delay, stage.After.Delay, stage.After, where);
                 Check(PlanSchema.HeartbeatTimeout, stage.After.HeartbeatTimeout, stage.After, where);
                 Check(PlanSchema.TcpPort, stage.After.TcpPort, stage.After, where);

@@ -124,6 +124,11 @@ namespace VmBoot.Plans
                     node.Add("parallel", Scalar(stage.Parallel));
                 }
 
+                if (stage.ShutdownTimeout != BootStage.DefaultShutdownTimeout)
+                {
+                    node.Add("shutdownTimeout", Scalar(stage.ShutdownTimeout));
+                }
+
                 var after = new YamlMappingNode();
                 if (stage.After.Delay != 0)
                 {
@@ -385,7 +390,7 @@ namespace VmBoot.Plans
             {
                 where = PlanSchema.Stage(index);
                 var stage = new BootStage();
-                foreach (var (key, value) in Mapping(node, "a stage", "name", "select", "exclude", "pause", "parallel", "after"))
+                foreach (var (key, value) in Mapping(node, "a stage", "name", "select", "exclude", "pause", "parallel", "shutdownTimeout", "after"))
                 {
                     switch (key)
                     {
@@ -394,6 +399,7 @@ namespace VmBoot.Plans
                         case "exclude": stage.Exclude = Selector(value, "exclude"); break;
                         case "pause": stage.Pause = Int(value, PlanSchema.Pause, stage); break;
                         case "parallel": stage.Parallel = Int(value, PlanSchema.Parallel, stage); break;
+                        case "shutdownTimeout": stage.ShutdownTimeout = Int(value, PlanSchema.ShutdownTimeout, stage); break;
                         default: stage.After = Gate(value); break;
                     }
                 }

@@ -28,6 +28,9 @@ namespace VmBoot.Plans
         /// <summary>A stage's parallel: power-ons at once on one host.</summary>
         public static readonly PlanNumber Parallel = new PlanNumber("parallel", 1, 64);
 
+        /// <summary>A stage's shutdownTimeout, seconds: how long its guests get to shut down before a hard power-off.</summary>
+        public static readonly PlanNumber ShutdownTimeout = new PlanNumber("shutdownTimeout", 1, 86400);
+
         /// <summary>A stage's after.delay, seconds.</summary>
         public static readonly PlanNumber Delay = new PlanNumber("after.delay", 0, 86400);
 
