@@ -11,7 +11,11 @@ namespace VmBoot
         /// <summary>The host's own name (<c>hostname</c> at boot).</summary>
         public string HostName { get; set; } = "";
 
-        /// <summary>boot-start, wait-ssh (remote runs), wait-hostd, wait-datastore, stage-start, power-batch (parallel stages), power-on, not-started, gate-heartbeat, gate-tcp, gate-delay, stage-end, boot-end.</summary>
+        /// <summary>
+        /// boot-start, wait-ssh (remote runs), wait-hostd, wait-datastore, stage-start, power-batch (parallel stages), power-on, not-started,
+        /// gate-heartbeat, gate-tcp, gate-delay, stage-end, boot-end; an ordered shutdown's shutdown-start, shutdown (a guest's), power-off,
+        /// deadline, maintenance-mode, host-off, shutdown-end.
+        /// </summary>
         public string Action { get; set; } = "";
 
         /// <summary>Stage number (1-based), or null for boot-wide events.</summary>
@@ -49,7 +53,8 @@ namespace VmBoot
 
         /// <summary>The result means something went wrong (failed, timeout, not started).</summary>
         public bool IsProblem => Result == "failed" || Result == "timeout" || Result == "firewall-blocked" || Result == "firewall-failed"
-            || Action == "not-started" || Action == "host-lost" || Result == "stopped" || (Action == "maintenance-mode" && Result == "stay");
+            || Action == "not-started" || Action == "host-lost" || Result == "stopped" || (Action == "maintenance-mode" && Result == "stay")
+            || Result == "forced" || (Action == "host-off" && Result == "skipped");
 
         /// <summary>Where it was read: a file or host:path.</summary>
         public string Source { get; set; } = "";

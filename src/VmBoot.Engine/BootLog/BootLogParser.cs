@@ -8,7 +8,8 @@ namespace VmBoot.BootLog
     /// <summary>
     /// Reads the boot log the generated script writes: one tab-separated line per event,
     /// <c>time host event stage vmid attempt result name detail</c>, with '-' for an empty field.
-    /// Boots are told apart by their boot-start lines, hosts by the host field (a log may be shared).
+    /// Boots are told apart by their boot-start lines (an ordered shutdown's by shutdown-start), hosts by the host
+    /// field (a log may be shared).
     /// </summary>
     public static class BootLogParser
     {
@@ -38,7 +39,7 @@ namespace VmBoot.BootLog
                     continue;
                 }
 
-                if (!hosts.TryGetValue(e.HostName, out var state) || e.Action == "boot-start")
+                if (!hosts.TryGetValue(e.HostName, out var state) || e.Action == "boot-start" || e.Action == "shutdown-start")
                 {
                     state = new HostState(e.Time, (state?.Boot ?? 0) + 1);
                     hosts[e.HostName] = state;

@@ -52,7 +52,8 @@ namespace VmBoot.BootLog
             DateTime groupEnd = DateTime.MinValue;
             foreach (var boot in boots.OrderBy(b => b.BootStarted).ThenBy(b => b.HostName, StringComparer.Ordinal))
             {
-                if (groups.Count == 0 || boot.BootStarted > groupEnd + PowerOnGap)
+                // A shutdown and the boot after it are charts of their own, however close.
+                if (groups.Count == 0 || boot.BootStarted > groupEnd + PowerOnGap || groups[groups.Count - 1][0].IsShutdown != boot.IsShutdown)
                 {
                     groups.Add(new List<BootSummary>());
                 }
@@ -76,9 +77,17 @@ namespace VmBoot.BootLog
             span = Math.Ceiling(span / step) * step;
             double X(DateTime t) => LabelWidth + (t - origin).TotalSeconds / span * PlotWidth;
 
-            html.Append("<section class=\"power-on\" id=\"power-on-").Append(chart.ToString(CultureInfo.InvariantCulture)).Append("\">\n");
-            html.Append("<h2>Power-on at ").Append(Time(origin)).Append(" UTC</h2>\n");
-            AppendSummaryTable(html, boots);
+            bool shutdown = boots[0].IsShutdown;
+            html.Append("<section class=\"").Append(shutdown ? "shutdown" : "power-on").Append("\" id=\"power-on-").Append(chart.ToString(CultureInfo.InvariantCulture)).Append("\">\n");
+            html.Append(shutdown ? "<h2>Shutdown at " : "<h2>Power-on at ").Append(Time(origin)).Append(" UTC</h2>\n");
+            if (shutdown)
+            {
+                AppendShutdownTable(html, boots);
+            }
+            else
+            {
+                AppendSummaryTable(html, boots);
+            }
 
             var rows = boots.Select(b => (Boot: b, Lanes: Lanes(b))).ToList();
             int rowCount = rows.Sum(r => r.Lanes.Count + 1);
@@ -127,7 +136,15 @@ namespace VmBoot.BootLog
                 html.Append("</g>\n");
             }
 
-            html.Append("</svg>\n<p class=\"legend\"><span class=\"key wait\"></span>waiting for hostd and datastores <span class=\"key stage\"></span>stage <span class=\"key gate\"></span>gate before the next stage <span class=\"key batch\"></span>power-ons at once (parallel) ")
+            html.Append("</svg>\n");
+            if (shutdown)
+            {
+                html.Append("<p class=\"legend\"><span class=\"key stage\"></span>stage (last first) <span class=\"key retry\"></span>guest shutdown asked <span class=\"key ok\"></span>off ")
+                    .Append("<span class=\"key problem\"></span>powered off hard after its timeout or at the deadline, or failed <span class=\"key already\"></span>already off</p>\n</section>\n");
+                return;
+            }
+
+            html.Append("<p class=\"legend\"><span class=\"key wait\"></span>waiting for hostd and datastores <span class=\"key stage\"></span>stage <span class=\"key gate\"></span>gate before the next stage <span class=\"key batch\"></span>power-ons at once (parallel) ")
                 .Append("<span class=\"key ok\"></span>powered on <span class=\"key retry\"></span>retry <span class=\"key problem\"></span>failed, timeout or not started <span class=\"key already\"></span>already on</p>\n");
             html.Append("</section>\n");
         }
@@ -146,6 +163,11 @@ namespace VmBoot.BootLog
             }
 
             html.Append("</tbody>\n</table>\n");
+            AppendProblems(html, boots);
+        }
+
+        private static void AppendProblems(StringBuilder html, List<BootSummary> boots)
+        {
             var problems = boots.SelectMany(b => b.Problems).ToList();
             if (problems.Count > 0)
             {
@@ -158,6 +180,23 @@ namespace VmBoot.BootLog
 
                 html.Append("</ul>\n");
             }
+        }
+
+        private static void AppendShutdownTable(StringBuilder html, List<BootSummary> boots)
+        {
+            html.Append("<table class=\"summary\">\n<thead><tr><th>Host</th><th>Shutdown started</th><th>Last VM off</th><th>VMs off</th><th>Powered off hard</th><th>Host off</th><th>Problems</th><th>Completed</th></tr></thead>\n<tbody>\n");
+            foreach (var boot in boots)
+            {
+                html.Append("<tr data-host=\"").Append(E(boot.HostName)).Append("\"><td>").Append(E(boot.HostName)).Append("</td><td>").Append(Time(boot.BootStarted))
+                    .Append("</td><td>").Append(boot.LastPoweredOff is DateTime last ? "+" + Clock((last - boot.BootStarted).TotalSeconds) : "")
+                    .Append("</td><td>").Append(N(boot.PoweredOff)).Append("</td><td>").Append(N(boot.ForcedOff))
+                    .Append("</td><td>").Append(boot.HostOff is DateTime off ? "+" + Clock((off - boot.BootStarted).TotalSeconds) : "")
+                    .Append("</td><td class=\"").Append(boot.Problems.Count > 0 ? "bad" : "good").Append("\">").Append(N(boot.Problems.Count))
+                    .Append("</td><td>").Append(boot.Completed ? "yes" : "no (no shutdown-end logged)").Append("</td></tr>\n");
+            }
+
+            html.Append("</tbody>\n</table>\n");
+            AppendProblems(html, boots);
         }
 
         private static List<Lane> Lanes(BootSummary boot)
@@ -186,9 +225,10 @@ namespace VmBoot.BootLog
                 var stage = boot.Stages[i];
                 var lane = new Lane($"stage {stage.Number.ToString(CultureInfo.InvariantCulture)}: {stage.Name}");
                 var ended = stage.Ended ?? End(boot);
-                lane.Marks.Add(new Mark("stage", stage.Started, ended, $"stage {stage.Name}: {Clock((ended - stage.Started).TotalSeconds)}, {stage.PoweredOn} VM(s) powered on"));
+                lane.Marks.Add(new Mark("stage", stage.Started, ended, $"stage {stage.Name}: {Clock((ended - stage.Started).TotalSeconds)}, "
+                    + (boot.IsShutdown ? $"{boot.Events.Count(e => e.Stage == stage.Number && (e.Action == "shutdown" && e.Result == "off" || e.Action == "power-off" && e.Result != "failed"))} VM(s) off" : $"{stage.PoweredOn} VM(s) powered on")));
                 DateTime? next = i + 1 < boot.Stages.Count ? boot.Stages[i + 1].Started : (DateTime?)null;
-                if (stage.Ended is DateTime end && next is DateTime nextStart && nextStart > end)
+                if (!boot.IsShutdown && stage.Ended is DateTime end && next is DateTime nextStart && nextStart > end)
                 {
                     var gateEvents = boot.Events.Where(e => e.Stage == stage.Number && e.Action.StartsWith("gate-", StringComparison.Ordinal) && e.Result != "waiting").ToList();
                     var gates = gateEvents.Select(e => $"{e.Action} {e.Result}").Distinct().ToList();
@@ -202,18 +242,30 @@ namespace VmBoot.BootLog
                     lanes.Add(batches);
                 }
 
-                foreach (var vm in boot.Events.Where(e => e.Stage == stage.Number && e.Vmid != null && (e.Action == "power-on" || e.Action == "not-started"))
+                foreach (var vm in boot.Events.Where(e => e.Stage == stage.Number && e.Vmid != null && (e.Action == "power-on" || e.Action == "not-started" || e.Action == "shutdown" || e.Action == "power-off"))
                              .GroupBy(e => e.VmName ?? e.Vmid!.Value.ToString(CultureInfo.InvariantCulture), StringComparer.Ordinal))
                 {
                     var vmLane = new Lane(vm.Key);
                     foreach (var e in vm)
                     {
-                        string kind = e.IsProblem ? "problem" : e.Result == "retry" ? "retry" : e.Result == "already-on" ? "already" : "ok";
+                        string kind = e.IsProblem ? "problem" : e.Result == "retry" || e.Result == "requested" ? "retry" : e.Result == "already-on" || e.Result == "already-off" ? "already" : "ok";
                         vmLane.Marks.Add(new Mark("vm " + kind, e.Time, e.Time, $"{vm.Key}: {e.Action} {e.Result} at +{Clock(e.Elapsed.TotalSeconds)}{(e.Attempt > 0 ? $", attempt {e.Attempt}" : "")}{(e.Message == null ? "" : " – " + e.Message)}"));
                     }
 
                     lanes.Add(vmLane);
                 }
+            }
+
+            var hostOff = new Lane("host power-off");
+            foreach (var e in boot.Events.Where(e => e.Action == "host-off" || (boot.IsShutdown && e.Action == "maintenance-mode")))
+            {
+                hostOff.Marks.Add(new Mark("vm " + (e.IsProblem || e.Result == "failed" ? "problem" : e.Result == "off" ? "ok" : "retry"), e.Time, e.Time,
+                    $"{e.Action} {e.Result} at +{Clock(e.Elapsed.TotalSeconds)}{(e.Message == null ? "" : " – " + e.Message)}"));
+            }
+
+            if (hostOff.Marks.Count > 0)
+            {
+                lanes.Add(hostOff);
             }
 
             return lanes;

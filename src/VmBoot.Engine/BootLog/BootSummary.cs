@@ -4,9 +4,24 @@ using System.Linq;
 
 namespace VmBoot
 {
-    /// <summary>One boot of one host, as its boot log tells it.</summary>
+    /// <summary>One boot of one host, as its boot log tells it (or one ordered shutdown: <see cref="IsShutdown"/>).</summary>
     public sealed class BootSummary
     {
+        /// <summary>This is an ordered shutdown (Stop-EsxiCluster), not a boot: its first line is shutdown-start.</summary>
+        public bool IsShutdown { get; set; }
+
+        /// <summary>A shutdown's VMs that went off: their guests shut down, or powered off hard.</summary>
+        public int PoweredOff { get; set; }
+
+        /// <summary>Of those, VMs powered off hard because their guest did not shut down in time (or the deadline came).</summary>
+        public int ForcedOff { get; set; }
+
+        /// <summary>When a shutdown's last VM went off, or null when none did.</summary>
+        public DateTime? LastPoweredOff { get; set; }
+
+        /// <summary>When the host stopped answering after a shutdown powered it off, or null.</summary>
+        public DateTime? HostOff { get; set; }
+
         /// <summary>The host's own name.</summary>
         public string HostName { get; set; } = "";
 
@@ -16,7 +31,7 @@ namespace VmBoot
         /// <summary>When the boot script started.</summary>
         public DateTime BootStarted { get; set; }
 
-        /// <summary>When it logged boot-end, or null when it did not (still running, or the host went down).</summary>
+        /// <summary>When it logged boot-end (shutdown-end), or null when it did not (still running, or the host went down).</summary>
         public DateTime? BootEnded { get; set; }
 
         /// <summary>The script logged boot-end.</summary>
@@ -105,7 +120,20 @@ namespace VmBoot
                     AlreadyOn++;
                     break;
                 case "boot-end":
+                case "shutdown-end":
                     BootEnded = e.Time;
+                    break;
+                case "shutdown-start":
+                    IsShutdown = true;
+                    break;
+                case "shutdown" when e.Result == "off":
+                case "power-off" when e.Result == "ok" || e.Result == "forced":
+                    PoweredOff++;
+                    ForcedOff += e.Result == "forced" ? 1 : 0;
+                    LastPoweredOff = e.Time;
+                    break;
+                case "host-off" when e.Result == "off":
+                    HostOff = e.Time;
                     break;
             }
 

@@ -20,7 +20,7 @@ namespace VmBoot.Remote
     /// Only one thread waits: every pause comes from the loop here, between rounds in which each host does at most
     /// one step (hosts in parallel). That keeps the run correct on a virtual clock as on the real one.
     /// </remarks>
-    public sealed class RemoteBootRunner
+    public sealed class RemoteBootRunner : RemoteRun
     {
         /// <summary>Error id: a host did not answer SSH within the host timeout.</summary>
         public const string UnreachableId = "RemoteHostUnreachable";
@@ -32,25 +32,19 @@ namespace VmBoot.Remote
         };
 
         private readonly BootPlan plan;
-        private readonly List<RemoteHost> hosts;
         private readonly RemoteBootOptions options;
-        private readonly IBootClock clock;
-        private readonly RemoteBootReporter reporter;
-        private readonly RemoteBootResult run = new RemoteBootResult();
-        private readonly object gate = new object();
-        private readonly Dictionary<int, string> stageNames = new Dictionary<int, string>();
-        private DateTime runStarted;
         private string where = "waiting for the hosts";
 
         /// <summary>Prepares a run of <paramref name="plan"/> (validated) on <paramref name="targets"/>.</summary>
         public RemoteBootRunner(BootPlan plan, IEnumerable<RemoteBootTarget> targets, RemoteBootOptions options, IBootClock clock, RemoteBootReporter reporter)
+            : base(targets, options.RunnerName, options.PollInterval, clock, reporter)
         {
             this.plan = plan;
-            hosts = targets.Select(t => new RemoteHost(t)).ToList();
             this.options = options;
-            this.clock = clock;
-            this.reporter = reporter;
         }
+
+        /// <inheritdoc />
+        private protected override string StartAction => "boot-start";
 
         /// <summary>Runs the plan. Cancelling stops it between two steps, logs where, and returns.</summary>
         public async Task<RemoteBootResult> RunAsync(CancellationToken cancellationToken)
@@ -645,78 +639,6 @@ namespace VmBoot.Remote
             }
         }
 
-        // One step per host, hosts in parallel; an SSH failure takes that host out of the run, never the run.
-        private async Task ForEachHost(IReadOnlyCollection<RemoteHost> list, Action<RemoteHost> step, CancellationToken cancellationToken)
-        {
-            await Task.WhenAll(list.Select(host => Task.Run(() =>
-            {
-                try
-                {
-                    step(host);
-                }
-                catch (EsxiSshException) when (cancellationToken.IsCancellationRequested)
-                {
-                    // Stopped: the run reports where it was.
-                }
-                catch (EsxiSshException e)
-                {
-                    bool wasUp = host.State != RemoteHostState.WaitingForSsh;
-                    host.State = RemoteHostState.Failed;
-                    host.Close();
-                    if (!wasUp)
-                    {
-                        // Refused before it ever answered: its lines start here.
-                        LogHostStart(host);
-                    }
-
-                    Log(host, wasUp ? "host-lost" : "wait-ssh", result: "failed", detail: e.Message);
-                    Fail(new RemoteHostFailure(host.Target.Label, e.ErrorId, e.Message, e) { IsSecurity = !wasUp });
-                }
-            }, CancellationToken.None))).ConfigureAwait(false);
-            cancellationToken.ThrowIfCancellationRequested();
-        }
-
-        private void Fail(RemoteHostFailure failure)
-        {
-            lock (gate)
-            {
-                run.Failures.Add(failure);
-            }
-
-            reporter.HostFailed(failure);
-        }
-
-        private void Log(RemoteHost? host, string action, int? stage = null, int? vmid = null, int? attempt = null, string? result = null, string? name = null,
-            string? datastore = null, string? detail = null, DateTime? at = null)
-        {
-            var e = new BootLogEvent
-            {
-                Time = at ?? Second(clock.UtcNow),
-                HostName = host?.Name ?? options.RunnerName,
-                Action = action,
-                Stage = stage,
-                StageName = stage is int s && stageNames.TryGetValue(s, out string? stageName) ? stageName : null,
-                Vmid = vmid,
-                Attempt = attempt,
-                Result = result,
-                VmName = name,
-                Datastore = datastore,
-                Message = detail,
-                Boot = 1,
-                BootStarted = runStarted,
-                Source = "remote",
-            };
-            lock (gate)
-            {
-                run.Events.Add(e);
-                e.LineNumber = run.Events.Count;
-                reporter.Event(e);
-            }
-        }
-
-        // A host's lines begin when it answers or is given up, dated at the run's start (its boot in the log).
-        private void LogHostStart(RemoteHost host) => Log(host, "boot-start", detail: $"remote run from {options.RunnerName}", at: runStarted);
-
         private string Summary()
         {
             int on = run.Events.Count(e => e.Action == "power-on" && (e.Result == "ok" || e.Result == "already-on"));
@@ -724,16 +646,7 @@ namespace VmBoot.Remote
             return $"{on} VM(s) on, {failed} problem(s) with VMs, {run.Failures.Count} host(s) left out";
         }
 
-        private void Progress(string status, string operation, int percent) => reporter.Progress(status, operation, percent);
-
         private static string Key(EsxiVm vm) => vm.Name + "\n" + vm.File;
 
-        // The wait before the next poll: the poll interval, or less when the deadline comes first.
-        private Task PollPause(DateTime until, CancellationToken cancellationToken) => clock.Delay(Min(options.PollInterval, until - clock.UtcNow), cancellationToken);
-
-        // The shorter wait, never negative.
-        private static TimeSpan Min(TimeSpan a, TimeSpan b) => TimeSpan.FromTicks(Math.Max(0, Math.Min(a.Ticks, b.Ticks)));
-
-        private static DateTime Second(DateTime t) => new DateTime(t.Ticks - (t.Ticks % TimeSpan.TicksPerSecond), DateTimeKind.Utc);
     }
 }

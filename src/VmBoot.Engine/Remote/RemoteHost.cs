@@ -206,6 +206,122 @@ namespace VmBoot.Remote
             return results;
         }
 
+        /// <summary>Each VM's power state ("Powered on", "Powered off", "Suspended"; empty when vim-cmd gave none), one command for all.</summary>
+        internal Dictionary<int, string> PowerStates(IReadOnlyCollection<int> vmids, CancellationToken cancellationToken)
+        {
+            var states = new Dictionary<int, string>();
+            if (vmids.Count == 0)
+            {
+                return states;
+            }
+
+            string vim = vimPrefix.TrimEnd();
+            var output = Run($"for id in {string.Join(" ", vmids.Select(Id))}; do printf '%s\t%s\n' \"$id\" \"$({vim} vmsvc/power.getstate \"$id\" </dev/null 2>/dev/null | tail -n 1)\"; done", cancellationToken).Output;
+            foreach (var (vmid, fields) in Lines(output, 2))
+            {
+                states[vmid] = fields[1].Trim();
+            }
+
+            return states;
+        }
+
+        /// <summary>
+        /// Asks each running guest whose VMware Tools run (vmsvc/get.guest's toolsRunningStatus) to shut down
+        /// (vmsvc/power.shutdown), all at once. Whether that command returns at once or when the guest is off is
+        /// unverified, so each request is left running in the background and the caller polls the power state. Per
+        /// vmid: whether it was on, and whether its Tools run (a VM without them was not asked).
+        /// </summary>
+        internal Dictionary<int, (bool WasOn, bool ToolsRunning)> RequestGuestShutdown(IReadOnlyCollection<int> vmids, CancellationToken cancellationToken)
+        {
+            var answers = new Dictionary<int, (bool, bool)>();
+            if (vmids.Count == 0)
+            {
+                return answers;
+            }
+
+            string vim = vimPrefix.TrimEnd();
+            string command = $"for id in {string.Join(" ", vmids.Select(Id))}; do ( before=$({vim} vmsvc/power.getstate \"$id\" </dev/null 2>/dev/null | tail -n 1); "
+                + $"case $({vim} vmsvc/get.guest \"$id\" </dev/null 2>/dev/null) in *'toolsRunningStatus = \"guestToolsRunning\"'*|*'toolsRunningStatus = \"guestToolsExecutingScripts\"'*) tools=1 ;; *) tools=0 ;; esac; "
+                + $"if [ \"$before\" = 'Powered on' ] && [ \"$tools\" = 1 ]; then ( {vim} vmsvc/power.shutdown \"$id\" ) </dev/null >/dev/null 2>&1 & fi; "
+                + "printf '%s\\t%s\\t%s\\n' \"$id\" \"$before\" \"$tools\" ) & done; wait";
+            foreach (var (vmid, fields) in Lines(Run(command, cancellationToken).Output, 3))
+            {
+                answers[vmid] = (fields[1].Trim() == "Powered on", fields[2].Trim() == "1");
+            }
+
+            return answers;
+        }
+
+        /// <summary>Powers the VMs off hard (vmsvc/power.off), all at once. Per vmid: null when it is off afterwards, else why not.</summary>
+        internal Dictionary<int, string?> PowerOff(IReadOnlyCollection<int> vmids, CancellationToken cancellationToken)
+        {
+            var results = new Dictionary<int, string?>();
+            if (vmids.Count == 0)
+            {
+                return results;
+            }
+
+            string vim = vimPrefix.TrimEnd();
+            string command = $"for id in {string.Join(" ", vmids.Select(Id))}; do ( output=$({vim} vmsvc/power.off \"$id\" </dev/null 2>&1); "
+                + $"after=$({vim} vmsvc/power.getstate \"$id\" </dev/null 2>/dev/null | tail -n 1); "
+                + "printf '%s\\t%s\\t%s\\n' \"$id\" \"$after\" \"$(printf '%s' \"$output\" | tr '\\t\\n' ' \\036')\" ) & done; wait";
+            foreach (var (vmid, fields) in Lines(Run(command, cancellationToken).Output, 3))
+            {
+                results[vmid] = fields[1].Trim() == "Powered off" ? null : Reason(fields[2].Replace('\u001e', '\n'));
+            }
+
+            foreach (int vmid in vmids.Where(v => !results.ContainsKey(v)))
+            {
+                results[vmid] = "no answer for this VM from its host";
+            }
+
+            return results;
+        }
+
+        /// <summary>Enters maintenance mode (every VM must be off); null when the host says it is in it, else why not.</summary>
+        internal string? EnterMaintenanceMode(CancellationToken cancellationToken)
+        {
+            var result = Vim("hostsvc/maintenance_mode_enter", cancellationToken);
+            if (InMaintenanceMode(cancellationToken))
+            {
+                return null;
+            }
+
+            string why = (result.Error + "\n" + result.Output).Trim();
+            var fault = FaultMessage.Match(why);
+            return fault.Success ? fault.Groups[1].Value : why.Length > 0 ? why.Split('\n')[0] : $"exit status {result.ExitStatus}";
+        }
+
+        /// <summary>
+        /// Powers the host off: <c>esxcli system shutdown poweroff</c> (maintenance mode required), or with
+        /// <paramref name="fromShell"/> the shell's <c>poweroff</c> (none required; running VMs go down with the host).
+        /// Null when the host took the command, else its refusal.
+        /// </summary>
+        internal string? PowerOffHost(bool fromShell, string reason, CancellationToken cancellationToken)
+        {
+            var result = Run(fromShell ? "poweroff" : $"esxcli system shutdown poweroff --delay=10 --reason={ShellQuote.Quote(reason)}", cancellationToken);
+            if (result.ExitStatus == 0)
+            {
+                return null;
+            }
+
+            string why = (result.Error + "\n" + result.Output).Trim();
+            return why.Length > 0 ? why.Split('\n')[0] : $"exit status {result.ExitStatus}";
+        }
+
+        // The lines of a command's answer that start with a vmid and have at least `fields` tab-separated fields.
+        private static IEnumerable<(int Vmid, string[] Fields)> Lines(string output, int fields)
+        {
+            foreach (string line in output.Split('\n'))
+            {
+                var parts = line.Split('\t');
+                if (parts.Length >= fields && int.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out int vmid))
+                {
+                    yield return (vmid, parts);
+                }
+            }
+        }
+
         // vim-cmd prints a fault block and may still exit 0: its msg is the reason.
         private static string Reason(string output)
         {

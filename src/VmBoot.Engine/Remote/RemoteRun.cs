@@ -1,0 +1,121 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+using VmBoot.Ssh;
+
+namespace VmBoot.Remote
+{
+    /// <summary>
+    /// What both remote executors share (the boot, <see cref="RemoteBootRunner"/>, and the shutdown,
+    /// <see cref="RemoteShutdownRunner"/>): the hosts, the clock, one step per host at once, and the log's events.
+    /// </summary>
+    public abstract class RemoteRun
+    {
+        private readonly string runnerName;
+        private readonly TimeSpan pollInterval;
+
+        private protected readonly List<RemoteHost> hosts;
+        private protected readonly IBootClock clock;
+        private protected readonly RemoteBootReporter reporter;
+        private protected readonly RemoteBootResult run = new RemoteBootResult();
+        private protected readonly object gate = new object();
+        private protected readonly Dictionary<int, string> stageNames = new Dictionary<int, string>();
+        private protected DateTime runStarted;
+
+        private protected RemoteRun(IEnumerable<RemoteBootTarget> targets, string runnerName, TimeSpan pollInterval, IBootClock clock, RemoteBootReporter reporter)
+        {
+            hosts = targets.Select(t => new RemoteHost(t)).ToList();
+            this.runnerName = runnerName;
+            this.pollInterval = pollInterval;
+            this.clock = clock;
+            this.reporter = reporter;
+        }
+
+        /// <summary>The action of each host's first line (boot-start, shutdown-start): where its run begins in the log.</summary>
+        private protected abstract string StartAction { get; }
+
+        // One step per host, hosts in parallel; an SSH failure takes that host out of the run, never the run.
+        private protected async Task ForEachHost(IReadOnlyCollection<RemoteHost> list, Action<RemoteHost> step, CancellationToken cancellationToken)
+        {
+            await Task.WhenAll(list.Select(host => Task.Run(() =>
+            {
+                try
+                {
+                    step(host);
+                }
+                catch (EsxiSshException) when (cancellationToken.IsCancellationRequested)
+                {
+                    // Stopped: the run reports where it was.
+                }
+                catch (EsxiSshException e)
+                {
+                    bool wasUp = host.State != RemoteHostState.WaitingForSsh;
+                    host.State = RemoteHostState.Failed;
+                    host.Close();
+                    if (!wasUp)
+                    {
+                        // Refused before it ever answered: its lines start here.
+                        LogHostStart(host);
+                    }
+
+                    Log(host, wasUp ? "host-lost" : "wait-ssh", result: "failed", detail: e.Message);
+                    Fail(new RemoteHostFailure(host.Target.Label, e.ErrorId, e.Message, e) { IsSecurity = !wasUp });
+                }
+            }, CancellationToken.None))).ConfigureAwait(false);
+            cancellationToken.ThrowIfCancellationRequested();
+        }
+
+        private protected void Fail(RemoteHostFailure failure)
+        {
+            lock (gate)
+            {
+                run.Failures.Add(failure);
+            }
+
+            reporter.HostFailed(failure);
+        }
+
+        private protected void Log(RemoteHost? host, string action, int? stage = null, int? vmid = null, int? attempt = null, string? result = null, string? name = null,
+            string? datastore = null, string? detail = null, DateTime? at = null)
+        {
+            var e = new BootLogEvent
+            {
+                Time = at ?? Second(clock.UtcNow),
+                HostName = host?.Name ?? runnerName,
+                Action = action,
+                Stage = stage,
+                StageName = stage is int s && stageNames.TryGetValue(s, out string? stageName) ? stageName : null,
+                Vmid = vmid,
+                Attempt = attempt,
+                Result = result,
+                VmName = name,
+                Datastore = datastore,
+                Message = detail,
+                Boot = 1,
+                BootStarted = runStarted,
+                Source = "remote",
+            };
+            lock (gate)
+            {
+                run.Events.Add(e);
+                e.LineNumber = run.Events.Count;
+                reporter.Event(e);
+            }
+        }
+
+        // A host's lines begin when it answers or is given up, dated at the run's start (its boot in the log).
+        private protected void LogHostStart(RemoteHost host) => Log(host, StartAction, detail: $"remote run from {runnerName}", at: runStarted);
+
+        private protected void Progress(string status, string operation, int percent) => reporter.Progress(status, operation, percent);
+
+        // The wait before the next poll: the poll interval, or less when the deadline comes first.
+        private protected Task PollPause(DateTime until, CancellationToken cancellationToken) => clock.Delay(Min(pollInterval, until - clock.UtcNow), cancellationToken);
+
+        // The shorter wait, never negative.
+        private protected static TimeSpan Min(TimeSpan a, TimeSpan b) => TimeSpan.FromTicks(Math.Max(0, Math.Min(a.Ticks, b.Ticks)));
+
+        private protected static DateTime Second(DateTime t) => new DateTime(t.Ticks - (t.Ticks % TimeSpan.TicksPerSecond), DateTimeKind.Utc);
+    }
+}

@@ -1,0 +1,635 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+using VmBoot.Plans;
+using VmBoot.Ssh;
+
+namespace VmBoot.Remote
+{
+    /// <summary>How an ordered shutdown goes.</summary>
+    public sealed class RemoteShutdownOptions
+    {
+        /// <summary>Time between two looks at guests still shutting down, and at hosts still answering.</summary>
+        public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+        /// <summary>The log's name for the machine the shutdown runs on.</summary>
+        public string RunnerName { get; set; } = Environment.MachineName + " (runner)";
+
+        /// <summary>
+        /// Time from the start until the hosts must be down (the UPS's remaining runtime), or null for none. Graceful
+        /// waits end <see cref="HostPowerOffTime"/> before it, and everything still on is powered off hard.
+        /// </summary>
+        public TimeSpan? Deadline { get; set; }
+
+        /// <summary>What the hosts need at the end (maintenance mode, power-off) and is kept free before the deadline.</summary>
+        public TimeSpan HostPowerOffTime { get; set; } = TimeSpan.FromSeconds(60);
+
+        /// <summary>Seconds the guests of VMs in no stage get to shut down (they go first).</summary>
+        public int OtherVmTimeout { get; set; } = BootStage.DefaultShutdownTimeout;
+
+        /// <summary>Power the hosts off once their VMs are down.</summary>
+        public bool PowerOffHosts { get; set; }
+
+        /// <summary>
+        /// VMs this shutdown must not touch (the one it runs in, the UPS agent): never shut down; the host running one
+        /// is powered off last, and the VM goes down with it.
+        /// </summary>
+        public ICollection<string> ManagementVms { get; set; } = new List<string>();
+
+        /// <summary>Leave the management VM's host on (its VMs other than the management VM are still shut down).</summary>
+        public bool KeepManagementHost { get; set; }
+
+        /// <summary>How long a host may keep answering SSH after its power-off was accepted before the log says so.</summary>
+        public TimeSpan HostDownTimeout { get; set; } = TimeSpan.FromMinutes(5);
+
+    }
+
+    /// <summary>
+    /// The boot plan in reverse, over SSH, with or without vCenter: VMs in no stage first, then the stages from the
+    /// last to the first, each stage finished on every host before the next begins. A guest shuts down through
+    /// VMware Tools, polled, and is powered off hard after its stage's shutdownTimeout (or at once without Tools); a
+    /// deadline cuts every wait short. Then, optionally, the hosts: maintenance mode and esxcli's power-off, the
+    /// management VM's host last. It writes the same log events as the boot, so one report shows both.
+    /// </summary>
+    public sealed class RemoteShutdownRunner : RemoteRun
+    {
+        /// <summary>The stage number the log gives VMs in no stage (they go first).</summary>
+        public const int OtherVmsStage = 0;
+
+        private const string OtherVmsStageName = "VMs in no stage";
+        private readonly BootPlan plan;
+        private readonly RemoteShutdownOptions options;
+        private readonly HashSet<string> managementVms;
+        private readonly HashSet<RemoteHost> reached = new HashSet<RemoteHost>();
+        private readonly HashSet<RemoteHost> poweredOff = new HashSet<RemoteHost>();
+        private DateTime? hardBy;
+        private bool deadlineReached;
+        private string where = "connecting to the hosts";
+
+        /// <summary>Prepares a shutdown of <paramref name="targets"/> in the reverse order of <paramref name="plan"/> (validated).</summary>
+        public RemoteShutdownRunner(BootPlan plan, IEnumerable<RemoteBootTarget> targets, RemoteShutdownOptions options, IBootClock clock, RemoteBootReporter reporter)
+            : base(targets, options.RunnerName, options.PollInterval, clock, reporter)
+        {
+            this.plan = plan;
+            this.options = options;
+            managementVms = new HashSet<string>(options.ManagementVms, StringComparer.OrdinalIgnoreCase);
+        }
+
+        /// <inheritdoc />
+        private protected override string StartAction => "shutdown-start";
+
+        /// <summary>Shuts the cluster down. Cancelling stops it between two steps, logs where, and returns.</summary>
+        public async Task<RemoteBootResult> RunAsync(CancellationToken cancellationToken)
+        {
+            runStarted = Second(clock.UtcNow);
+            hardBy = options.Deadline is TimeSpan deadline ? runStarted + deadline - (options.PowerOffHosts ? options.HostPowerOffTime : TimeSpan.Zero) : (DateTime?)null;
+            string deadlineText = options.Deadline is TimeSpan d ? $"; deadline in {d.TotalSeconds:0} s" : "";
+            Log(null, StartAction, detail: $"ordered shutdown from {options.RunnerName}: plan with {plan.Stages.Count} stage(s) in reverse on {hosts.Count} host(s){deadlineText}");
+            try
+            {
+                var running = await Connect(cancellationToken).ConfigureAwait(false);
+                var phases = Phases(running);
+                for (int i = 0; i < phases.Count; i++)
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                    await ShutDownPhase(phases[i], i, phases.Count, cancellationToken).ConfigureAwait(false);
+                }
+
+                if (options.PowerOffHosts)
+                {
+                    await PowerOffHosts(cancellationToken).ConfigureAwait(false);
+                }
+
+                // A host powered off is done too; one lost on the way is not.
+                foreach (var host in hosts.Where(h => reached.Contains(h) && (h.State != RemoteHostState.Failed || poweredOff.Contains(h))))
+                {
+                    Log(host, "shutdown-end", result: "done");
+                }
+
+                Log(null, "shutdown-end", result: "done", detail: Summary());
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                run.StoppedAt = where;
+                Log(null, "shutdown-end", result: "stopped", detail: $"stopped by the user while {where}; run it again to go on (VMs already off are left alone)");
+            }
+            finally
+            {
+                foreach (var host in hosts)
+                {
+                    host.Close();
+                }
+            }
+
+            return run;
+        }
+
+        /// <summary>
+        /// What a shutdown would do now, per host and in order, read-only: each host is asked once for its VMs and
+        /// their power states. One line per step.
+        /// </summary>
+        public async Task<List<string>> PreviewAsync(CancellationToken cancellationToken)
+        {
+            var lines = new List<string>();
+            List<RunningVm> running;
+            try
+            {
+                running = await Connect(cancellationToken, preview: true).ConfigureAwait(false);
+            }
+            finally
+            {
+                foreach (var host in hosts)
+                {
+                    host.Close();
+                }
+            }
+
+            var phases = Phases(running);
+            foreach (var host in hosts.OrderBy(h => h.Name, StringComparer.Ordinal))
+            {
+                if (host.State != RemoteHostState.Ready)
+                {
+                    lines.Add($"{host.Name}: not reachable now ({host.LastRefusal}); it would be reported and skipped.");
+                    continue;
+                }
+
+                lines.Add($"{host.Name}:");
+                int step = 0;
+                foreach (var phase in phases)
+                {
+                    var vms = phase.Vms.Where(v => v.Host == host).ToList();
+                    if (vms.Count > 0)
+                    {
+                        lines.Add($"  {++step}. {PhaseLabel(phase)}: shut down {string.Join(", ", vms.Select(v => $"'{v.Vm.Name}'"))} (power off hard after {phase.Timeout} s)");
+                    }
+                }
+
+                var kept = running.Where(v => v.Host == host && managementVms.Contains(v.Vm.Name)).Select(v => $"'{v.Vm.Name}'").ToList();
+                var vcls = running.Where(v => v.Host == host && v.Vm.IsVcls).ToList();
+                if (kept.Count > 0)
+                {
+                    lines.Add($"  management VM {string.Join(", ", kept)}: left running.");
+                }
+
+                if (options.PowerOffHosts)
+                {
+                    string vclsText = vcls.Count > 0 ? $"power off its {vcls.Count} vCLS VM(s), " : "";
+                    lines.Add(kept.Count > 0 && options.KeepManagementHost ? "  the host stays on (it runs the management VM)."
+                        : kept.Count > 0 ? $"  {++step}. last of all hosts: {vclsText}power the host off from the shell (poweroff), the management VM with it."
+                        : $"  {++step}. {vclsText}enter maintenance mode, power the host off (esxcli system shutdown poweroff).");
+                }
+                else if (vcls.Count > 0)
+                {
+                    lines.Add($"  its {vcls.Count} vCLS VM(s) are left running (they go down with the host).");
+                }
+            }
+
+            if (options.Deadline is TimeSpan deadline)
+            {
+                lines.Add($"Deadline: {deadline.TotalSeconds:0} s from the start; from {(hardBy!.Value - runStarted).TotalSeconds:0} s every VM still on is powered off hard.");
+            }
+
+            return lines;
+        }
+
+        // A VM running on a reachable host when the shutdown began.
+        private sealed class RunningVm
+        {
+            internal RunningVm(RemoteHost host, EsxiVm vm)
+            {
+                Host = host;
+                Vm = vm;
+            }
+
+            internal RemoteHost Host { get; }
+
+            internal EsxiVm Vm { get; }
+        }
+
+        // What goes down together: VMs in no stage, then each stage from the last.
+        private sealed class Phase
+        {
+            internal Phase(int stage, string name, int timeout, List<RunningVm> vms)
+            {
+                Stage = stage;
+                Name = name;
+                Timeout = timeout;
+                Vms = vms;
+            }
+
+            internal int Stage { get; }
+
+            internal string Name { get; }
+
+            internal int Timeout { get; }
+
+            internal List<RunningVm> Vms { get; }
+        }
+
+        private static string PhaseLabel(Phase phase) => phase.Stage == OtherVmsStage ? OtherVmsStageName : $"stage {phase.Stage} '{phase.Name}'";
+
+        // Every host once (a shutdown does not wait for hosts): its VMs and which of them run.
+        private async Task<List<RunningVm>> Connect(CancellationToken cancellationToken, bool preview = false)
+        {
+            var running = new List<RunningVm>();
+            Progress("Connecting", $"{hosts.Count} host(s)", 0);
+            await ForEachHost(hosts, host =>
+            {
+                try
+                {
+                    host.Connect(cancellationToken);
+                }
+                catch (EsxiSshException e)
+                {
+                    host.Close();
+                    host.State = RemoteHostState.Failed;
+                    host.LastRefusal = e.Message;
+                    if (!preview)
+                    {
+                        LogHostStart(host);
+                        Log(host, "wait-ssh", result: "failed", detail: $"not reachable: {e.Message}; skipped");
+                        bool security = e.Failure == SshFailure.AuthenticationFailed || e.Failure == SshFailure.HostKeyChanged
+                            || e.Failure == SshFailure.HostKeyUnknown || e.Failure == SshFailure.KeyFileInvalid;
+                        Fail(new RemoteHostFailure(host.Target.Label, e.ErrorId, $"{e.Message} The shutdown went on without it: its VMs and the host itself are still on.", e) { IsSecurity = security });
+                    }
+
+                    return;
+                }
+
+                host.State = RemoteHostState.Ready;
+                lock (reached)
+                {
+                    reached.Add(host);
+                }
+
+                if (!preview)
+                {
+                    LogHostStart(host);
+                }
+
+                string? refusal = host.HostdRefusal(cancellationToken, out bool switched, out _);
+                if (refusal != null)
+                {
+                    host.State = RemoteHostState.Blocked;
+                    host.LastRefusal = $"hostd refuses: {refusal}";
+                    if (!preview)
+                    {
+                        Log(host, "vim-user", result: "failed", detail: $"hostd refuses ({refusal}): nothing on this host can be shut down or powered off");
+                        reporter.Warning($"{host.Name}: hostd refuses ({refusal}); its VMs and the host are left on.");
+                    }
+
+                    return;
+                }
+
+                if (switched && !preview)
+                {
+                    Log(host, "vim-user", result: "vpxuser", detail: "root is refused (lockdown mode): using vpxuser");
+                }
+
+                var vms = host.ReadInventory(cancellationToken, reporter.Verbose);
+                var states = host.PowerStates(vms.Select(v => v.Vmid).ToList(), cancellationToken);
+                lock (running)
+                {
+                    running.AddRange(vms.Where(v => states.TryGetValue(v.Vmid, out string? s) && s == "Powered on").Select(v => new RunningVm(host, v)));
+                }
+            }, cancellationToken).ConfigureAwait(false);
+            return running;
+        }
+
+        // The plan decides a VM's stage; a VM in none (or excluded from the plan) goes first; vCLS and management VMs are never shut down.
+        private List<Phase> Phases(List<RunningVm> running)
+        {
+            var candidates = running.Where(v => !v.Vm.IsVcls && !managementVms.Contains(v.Vm.Name)).ToList();
+            var resolution = BootPlanResolver.Resolve(plan, candidates.Select(v => v.Vm));
+            var stageOf = resolution.Items.ToDictionary(i => i.Vm, i => i.Stage);
+            var phases = new List<Phase>
+            {
+                new Phase(OtherVmsStage, OtherVmsStageName, options.OtherVmTimeout, candidates.Where(v => !stageOf.ContainsKey(v.Vm)).ToList()),
+            };
+            for (int number = plan.Stages.Count; number >= 1; number--)
+            {
+                var stage = plan.Stages[number - 1];
+                phases.Add(new Phase(number, stage.Name, stage.ShutdownTimeout, candidates.Where(v => stageOf.TryGetValue(v.Vm, out int s) && s == number).ToList()));
+            }
+
+            stageNames[OtherVmsStage] = OtherVmsStageName;
+            foreach (var phase in phases)
+            {
+                stageNames[phase.Stage] = phase.Name;
+            }
+
+            return phases;
+        }
+
+        private bool PastDeadline => hardBy is DateTime by && clock.UtcNow >= by;
+
+        private async Task ShutDownPhase(Phase phase, int index, int count, CancellationToken cancellationToken)
+        {
+            string status = $"{index + 1} of {count}: {PhaseLabel(phase)}";
+            int percent = index * 100 / (count + (options.PowerOffHosts ? 1 : 0));
+            where = $"shutting down {PhaseLabel(phase)}";
+            var active = hosts.Where(h => h.State == RemoteHostState.Ready).ToList();
+            Log(null, "stage-start", stage: phase.Stage);
+            foreach (var host in active)
+            {
+                Log(host, "stage-start", stage: phase.Stage);
+            }
+
+            var started = clock.UtcNow;
+            var pending = phase.Vms.Where(v => v.Host.State == RemoteHostState.Ready).GroupBy(v => v.Host).ToDictionary(g => g.Key, g => g.ToList());
+            CheckDeadline();
+            if (!deadlineReached && pending.Count > 0)
+            {
+                Progress(status, "asking the guests to shut down: " + string.Join(", ", pending.Values.SelectMany(v => v).Select(v => $"'{v.Vm.Name}' on {v.Host.Name}")), percent);
+                await ForEachHost(pending.Keys.ToList(), host => RequestShutdown(host, phase, pending[host], cancellationToken), cancellationToken).ConfigureAwait(false);
+                var until = started.AddSeconds(phase.Timeout);
+                while (pending.Values.Any(v => v.Count > 0))
+                {
+                    var now = clock.UtcNow;
+                    if (now >= until || PastDeadline)
+                    {
+                        break;
+                    }
+
+                    Progress(status, "waiting for " + string.Join(", ", pending.Values.SelectMany(v => v).Select(v => $"'{v.Vm.Name}'")), percent);
+                    var wait = hardBy is DateTime by && by < until ? by : until;
+                    await PollPause(wait, cancellationToken).ConfigureAwait(false);
+                    await ForEachHost(pending.Keys.Where(h => h.State == RemoteHostState.Ready && pending[h].Count > 0).ToList(), host =>
+                    {
+                        var states = host.PowerStates(pending[host].Select(v => v.Vm.Vmid).ToList(), cancellationToken);
+                        foreach (var vm in pending[host].Where(v => states.TryGetValue(v.Vm.Vmid, out string? s) && s != "Powered on" && s.Length > 0).ToList())
+                        {
+                            Log(host, "shutdown", stage: phase.Stage, vmid: vm.Vm.Vmid, result: "off", name: vm.Vm.Name,
+                                detail: $"the guest shut down within {Math.Ceiling((clock.UtcNow - started).TotalSeconds):0} s");
+                            pending[host].Remove(vm);
+                        }
+                    }, cancellationToken).ConfigureAwait(false);
+                }
+
+                CheckDeadline();
+            }
+
+            // What is still on now is powered off hard: its timeout passed, the deadline came, or the deadline had already come.
+            string reason = deadlineReached ? "the deadline came: powered off hard so the hosts are down in time"
+                : $"the guest did not shut down within the stage's {phase.Timeout} s (shutdownTimeout)";
+            await ForEachHost(pending.Keys.Where(h => h.State == RemoteHostState.Ready && pending[h].Count > 0).ToList(), host =>
+                HardPowerOff(host, phase.Stage, pending[host], "forced", reason, cancellationToken), cancellationToken).ConfigureAwait(false);
+
+            foreach (var host in active.Where(h => h.State == RemoteHostState.Ready))
+            {
+                Log(host, "stage-end", stage: phase.Stage);
+            }
+
+            Log(null, "stage-end", stage: phase.Stage);
+        }
+
+        // Logs the deadline once, when it has come.
+        private void CheckDeadline()
+        {
+            if (!deadlineReached && PastDeadline)
+            {
+                deadlineReached = true;
+                Log(null, "deadline", result: "reached", detail: $"{options.Deadline!.Value.TotalSeconds:0} s deadline less {options.HostPowerOffTime.TotalSeconds:0} s for the hosts: everything still on is powered off hard");
+                reporter.Warning($"The shutdown's deadline has come: every VM still on is powered off hard{(options.PowerOffHosts ? ", then the hosts" : "")}.");
+            }
+        }
+
+        // Asks the guests to shut down; a guest without Tools running is powered off hard at once.
+        private void RequestShutdown(RemoteHost host, Phase phase, List<RunningVm> vms, CancellationToken cancellationToken)
+        {
+            var answers = host.RequestGuestShutdown(vms.Select(v => v.Vm.Vmid).ToList(), cancellationToken);
+            var noTools = new List<RunningVm>();
+            foreach (var vm in vms.ToList())
+            {
+                if (!answers.TryGetValue(vm.Vm.Vmid, out var answer))
+                {
+                    // No answer for it: it stays pending, and its timeout decides.
+                    Log(host, "shutdown", stage: phase.Stage, vmid: vm.Vm.Vmid, result: "requested", name: vm.Vm.Name, detail: "no answer from its host to the request; its power state is polled");
+                }
+                else if (!answer.WasOn)
+                {
+                    Log(host, "shutdown", stage: phase.Stage, vmid: vm.Vm.Vmid, attempt: 0, result: "already-off", name: vm.Vm.Name);
+                    vms.Remove(vm);
+                }
+                else if (answer.ToolsRunning)
+                {
+                    Log(host, "shutdown", stage: phase.Stage, vmid: vm.Vm.Vmid, result: "requested", name: vm.Vm.Name, detail: "asked through VMware Tools");
+                }
+                else
+                {
+                    noTools.Add(vm);
+                    vms.Remove(vm);
+                }
+            }
+
+            HardPowerOff(host, phase.Stage, noTools, "ok", "no VMware Tools running in the guest, so no guest shutdown: powered off", cancellationToken);
+        }
+
+        // power.off for each, logged with why; a VM that stays on is logged failed. Removes them from the list.
+        private void HardPowerOff(RemoteHost host, int stage, List<RunningVm> vms, string result, string reason, CancellationToken cancellationToken)
+        {
+            if (vms.Count == 0)
+            {
+                return;
+            }
+
+            var answers = host.PowerOff(vms.Select(v => v.Vm.Vmid).ToList(), cancellationToken);
+            foreach (var vm in vms)
+            {
+                string? failure = answers[vm.Vm.Vmid];
+                Log(host, "power-off", stage: stage, vmid: vm.Vm.Vmid, result: failure == null ? result : "failed", name: vm.Vm.Name, detail: failure == null ? reason : $"{reason}; power.off failed: {failure}");
+            }
+
+            vms.Clear();
+        }
+
+        // The hosts once their VMs are down: all but the management VM's host at once, then that one (or none).
+        private async Task PowerOffHosts(CancellationToken cancellationToken)
+        {
+            where = "powering off the hosts";
+            int percent = 100 * (plan.Stages.Count + 1) / (plan.Stages.Count + 2);
+            var ready = hosts.Where(h => h.State == RemoteHostState.Ready).ToList();
+            var runningManagement = new Dictionary<RemoteHost, List<EsxiVm>>();
+            await ForEachHost(ready, host =>
+            {
+                var vms = host.ReadInventory(cancellationToken, reporter.Verbose);
+                var states = host.PowerStates(vms.Select(v => v.Vmid).ToList(), cancellationToken);
+                var on = vms.Where(v => states.TryGetValue(v.Vmid, out string? s) && s == "Powered on").ToList();
+                lock (runningManagement)
+                {
+                    runningManagement[host] = on;
+                }
+            }, cancellationToken).ConfigureAwait(false);
+
+            var management = runningManagement.Where(p => p.Value.Any(v => managementVms.Contains(v.Name))).Select(p => p.Key).ToList();
+            var first = ready.Except(management).Where(h => h.State == RemoteHostState.Ready).ToList();
+            Progress("Powering off the hosts", string.Join(", ", first.Select(h => h.Name)), percent);
+            await PowerOffAndWait(first, runningManagement, cancellationToken).ConfigureAwait(false);
+
+            foreach (var host in management.Where(h => h.State == RemoteHostState.Ready))
+            {
+                if (options.KeepManagementHost)
+                {
+                    Log(host, "host-off", result: "kept", detail: "runs the management VM; left on (-KeepManagementHost)");
+                    continue;
+                }
+
+                Progress("Powering off the management VM's host, last", host.Name, percent);
+                await PowerOffAndWait(new List<RemoteHost> { host }, runningManagement, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        private async Task PowerOffAndWait(List<RemoteHost> list, Dictionary<RemoteHost, List<EsxiVm>> runningOn, CancellationToken cancellationToken)
+        {
+            var requested = new List<RemoteHost>();
+            await ForEachHost(list, host =>
+            {
+                if (PowerOffHost(host, runningOn[host], cancellationToken))
+                {
+                    lock (requested)
+                    {
+                        requested.Add(host);
+                    }
+                }
+            }, cancellationToken).ConfigureAwait(false);
+
+            var since = clock.UtcNow;
+            var until = since + options.HostDownTimeout;
+            var answering = requested.ToList();
+            while (answering.Count > 0)
+            {
+                await PollPause(until, cancellationToken).ConfigureAwait(false);
+                var down = new List<RemoteHost>();
+                await Task.WhenAll(answering.Select(host => Task.Run(() =>
+                {
+                    if (!StillAnswers(host, cancellationToken))
+                    {
+                        lock (down)
+                        {
+                            down.Add(host);
+                        }
+                    }
+                }, CancellationToken.None))).ConfigureAwait(false);
+                cancellationToken.ThrowIfCancellationRequested();
+                foreach (var host in down)
+                {
+                    Log(host, "host-off", result: "off", detail: $"stopped answering SSH {Math.Ceiling((clock.UtcNow - since).TotalSeconds):0} s after the power-off");
+                    host.State = RemoteHostState.Failed; // gone, as asked: nothing more is sent to it
+                    poweredOff.Add(host);
+                }
+
+                answering = answering.Except(down).ToList();
+                if (answering.Count > 0 && clock.UtcNow >= until)
+                {
+                    foreach (var host in answering)
+                    {
+                        Log(host, "host-off", result: "timeout", detail: $"still answering SSH {options.HostDownTimeout.TotalSeconds:0} s after its power-off was accepted");
+                    }
+
+                    return;
+                }
+            }
+        }
+
+        // One host's end: vCLS off, maintenance mode, power-off. False when the host is left on.
+        private bool PowerOffHost(RemoteHost host, List<EsxiVm> running, CancellationToken cancellationToken)
+        {
+            var vcls = running.Where(v => v.IsVcls).ToList();
+            var kept = running.Where(v => !v.IsVcls && managementVms.Contains(v.Name)).ToList();
+            var unaccounted = running.Where(v => !v.IsVcls && !managementVms.Contains(v.Name)).ToList();
+            if (unaccounted.Count > 0 && !deadlineReached)
+            {
+                string names = string.Join(", ", unaccounted.Select(v => $"'{v.Name}'"));
+                Log(host, "host-off", result: "skipped", detail: $"{unaccounted.Count} VM(s) still running that this shutdown did not bring down: {names}; the host is left on");
+                reporter.Warning($"{host.Name} is left on: {names} still running (registered or started after the shutdown began, or its power-off failed).");
+                return false;
+            }
+
+            var toPowerOff = vcls.Concat(unaccounted).Select(v => new RunningVm(host, v)).ToList();
+            foreach (var vm in toPowerOff.Where(v => !v.Vm.IsVcls).ToList())
+            {
+                HardPowerOff(host, OtherVmsStage, new List<RunningVm> { vm }, "forced", "still running at the deadline, unaccounted for: powered off so the host goes down in time", cancellationToken);
+                toPowerOff.Remove(vm);
+            }
+
+            HardPowerOff(host, OtherVmsStage, toPowerOff, "ok", "vCLS: not shut down, powered off with its host", cancellationToken);
+            string reason = $"VmBoot ordered shutdown from {options.RunnerName}";
+            string? refusal;
+            if (kept.Count > 0)
+            {
+                Log(host, "host-off", result: "requested", detail: $"poweroff from the shell: the management VM {string.Join(", ", kept.Select(v => $"'{v.Name}'"))} runs here and goes down with the host");
+                refusal = PowerOffHost(host, fromShell: true, reason, cancellationToken);
+            }
+            else
+            {
+                string? maintenance = host.EnterMaintenanceMode(cancellationToken);
+                if (maintenance != null)
+                {
+                    Log(host, "host-off", result: "failed", detail: $"could not enter maintenance mode ({maintenance}); the host is left on");
+                    reporter.Warning($"{host.Name} is left on: it could not enter maintenance mode ({maintenance}).");
+                    return false;
+                }
+
+                Log(host, "maintenance-mode", result: "entered", detail: "every VM is off; the host boots in maintenance mode (the plan's readiness.maintenanceMode decides whether it leaves it)");
+                refusal = PowerOffHost(host, fromShell: false, reason, cancellationToken);
+                if (refusal == null)
+                {
+                    Log(host, "host-off", result: "requested", detail: "esxcli system shutdown poweroff");
+                }
+            }
+
+            if (refusal != null)
+            {
+                Log(host, "host-off", result: "failed", detail: refusal);
+                reporter.Warning($"{host.Name} refused to power off: {refusal}");
+                return false;
+            }
+
+            return true;
+        }
+
+        // A host going down may drop the session before the command's exit status comes back: that is a yes.
+        private static string? PowerOffHost(RemoteHost host, bool fromShell, string reason, CancellationToken cancellationToken)
+        {
+            try
+            {
+                return host.PowerOffHost(fromShell, reason, cancellationToken);
+            }
+            catch (EsxiSshException e) when (e.Failure == SshFailure.ConnectionLost)
+            {
+                return null;
+            }
+        }
+
+        // After its power-off: does the host still take an SSH command?
+        private static bool StillAnswers(RemoteHost host, CancellationToken cancellationToken)
+        {
+            try
+            {
+                if (host.Target.Options != null)
+                {
+                    host.Close();
+                    using var probe = EsxiConnection.Open(host.Target.Options, cancellationToken);
+                    return true;
+                }
+
+                return host.Connection?.Run("true", cancellationToken).ExitStatus == 0;
+            }
+            catch (EsxiSshException)
+            {
+                return false;
+            }
+        }
+
+        private string Summary()
+        {
+            int guests = run.Events.Count(e => e.Action == "shutdown" && e.Result == "off");
+            int hard = run.Events.Count(e => e.Action == "power-off" && (e.Result == "ok" || e.Result == "forced"));
+            int hostsOff = run.Events.Count(e => e.Action == "host-off" && e.Result == "off");
+            return $"{guests} guest(s) shut down, {hard} VM(s) powered off hard, {hostsOff} host(s) off, {run.Failures.Count} host(s) left out";
+        }
+    }
+}
