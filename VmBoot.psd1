@@ -15,6 +15,7 @@
         'Get-BootLog'
         'ConvertTo-BootPlan'
         'Invoke-BootPlan'
+        'Stop-EsxiCluster'
         'Export-BootReport'
         'New-EsxiSession'
         'Get-EsxiSession'
