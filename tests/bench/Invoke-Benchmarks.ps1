@@ -215,7 +215,9 @@ try {
     $names = @{ 0 = 1..7 | ForEach-Object { "app$_" }; 1 = @('vcsa01') + (8..13 | ForEach-Object { "app$_" }); 2 = 14..19 | ForEach-Object { "app$_" } }
     foreach ($i in 0..2) {
         $id = 0
-        $sim[$i].SetInventory([VmBoot.EsxiSim.SimVm[]]@($names[$i] | ForEach-Object { $id++; [VmBoot.EsxiSim.SimVm]@{ Vmid = $id; Name = $_; Datastore = 'shared ds'; HeartbeatDelay = $(if ($_ -eq 'vcsa01') { 90 } else { 60 }) } }))
+        $sim[$i].SetInventory([VmBoot.EsxiSim.SimVm[]]@($names[$i] | ForEach-Object { $id++; [VmBoot.EsxiSim.SimVm]@{ Vmid = $id; Name = $_; Datastore = 'shared ds'; HeartbeatDelay = $(if ($_ -eq 'vcsa01') { 90 } else { 60 })
+                    # For the shutdown (section 7): vCenter's guest takes a minute, the others 20 s, one never goes down.
+                    ShutdownSeconds = $(if ($_ -eq 'vcsa01') { 60 } else { 20 }); HangsOnShutdown = ($_ -eq 'app5') } }))
     }
     $known = Join-Path $OutputFolder 'cluster_known_hosts'
     $sim.KnownHostsLines | Set-Content -LiteralPath $known
@@ -277,6 +279,36 @@ stages:
     Add-Result 'Cluster cold boot: vCenter on (3 hosts)' 'virtual s' 'seed local.sh on each host' $ways.seed.VCenter $ways.remote.VCenter "remote runner; VmBoot on-host script: $((Get-Stat $ways.vmboot.VCenter).Median) s; earliest possible 60 s"
     Add-Result 'Cluster cold boot: all 20 VMs on (3 hosts)' 'virtual s' 'seed local.sh on each host' $ways.seed.All $ways.remote.All "remote runner; VmBoot on-host script: $((Get-Stat $ways.vmboot.All).Median) s, of which $((Get-Stat $ways.vmboot.Early).Median) VMs on other hosts before vCenter was green; earliest possible in order 150 s plus pauses"
     Add-Result 'Cluster cold boot: all 20 VMs on, parallel: 8 (3 hosts)' 'virtual s' 'seed local.sh on each host' $ways.seed.All $ways.'remote parallel'.All "remote runner; VmBoot on-host script: $((Get-Stat $ways.'vmboot parallel'.All).Median) s; earliest possible in order 150 s"
+
+    # --- 7. Ordered shutdown of the same cluster (issue #16): Stop-EsxiCluster's runner against the loop admins
+    # write (peer-shutdown.sh on every host: each VM in turn, guest shutdown, wait up to 120 s, power off; then the
+    # host). Every VM runs at the start; times are cluster seconds from it, read from the hosts' own records.
+    Write-Host '== shutdown of the 3-host cluster: hand-written loop on each host vs VmBoot (virtual seconds)'
+    $peerShutdown = Get-Content -LiteralPath (Join-Path $PSScriptRoot 'peer-shutdown.sh') -Raw
+    $down = [ordered]@{ peer = @(); vmboot = @() }
+    foreach ($i in 1..3) {
+        foreach ($way in @($down.Keys)) {
+            $cluster.PowerCut()
+            foreach ($h in $sim.Hosts) { $h.MaintenanceMode = $false; $cluster.ComesBackAt($h, 0, $times) }
+            $cluster.Advance(60)
+            foreach ($h in $sim.Hosts) { foreach ($vm in $h.Inventory) { $h.SetRunning($vm.Vmid) } }
+            $start = $cluster.Now
+            if ($way -eq 'vmboot') { $null = [VmBoot.EsxiSim.RemoteRun]::Shutdown($cluster, $sim.Hosts, $planYaml, $known) }
+            else { foreach ($h in $sim.Hosts) { $null = $h.RunAsHost($peerShutdown, $true, 600000) } }
+            # When each VM went off: its guest's shutdown, or the first hard power-off while it ran.
+            $off = foreach ($h in $sim.Hosts) {
+                $h.ReadText('/.sim/events.log') -split "`n" | Where-Object { $_ -match "`t(power.shutdown`t\d+`tShutDown|power.off`t\d+`tPoweredOff)$" } |
+                    ForEach-Object { $f = $_ -split "`t"; [pscustomobject]@{ Vm = "$($h.Name)/$($f[2])"; Seconds = [int]$f[0] } } |
+                    Group-Object Vm | ForEach-Object { ($_.Group | Measure-Object Seconds -Minimum).Minimum }
+            }
+            if (@($off).Count -ne 20) { throw "$way brought $(@($off).Count) of 20 VMs down" }
+            $hostsOff = foreach ($h in $sim.Hosts) { if ($way -eq 'vmboot') { $cluster.PoweredOffAt($h) } else { $h.PowerOffDueAt } }
+            if (@($hostsOff | Where-Object { $null -ne $_ }).Count -ne 3) { throw "$way did not power every host off" }
+            $down[$way] += [pscustomobject]@{ VmsOff = ($off | Measure-Object -Maximum).Maximum - $start; HostsOff = ($hostsOff | Measure-Object -Maximum).Maximum - $start }
+        }
+    }
+    Add-Result 'Cluster shutdown: all 20 VMs off (3 hosts)' 'virtual s' 'hand-written loop on each host' $down.peer.VmsOff $down.vmboot.VmsOff 'VmBoot: plan in reverse, a stage at once, vCenter last, hung guest forced at 120 s; the loop: one VM at a time'
+    Add-Result 'Cluster shutdown: all 3 hosts off' 'virtual s' 'hand-written loop on each host' $down.peer.HostsOff $down.vmboot.HostsOff 'maintenance mode, esxcli system shutdown poweroff -d 10'
 }
 finally {
     if ($cluster) { $cluster.Dispose() }

@@ -33,7 +33,6 @@ namespace VmBoot.Remote
 
         private readonly BootPlan plan;
         private readonly RemoteBootOptions options;
-        private string where = "waiting for the hosts";
 
         /// <summary>Prepares a run of <paramref name="plan"/> (validated) on <paramref name="targets"/>.</summary>
         public RemoteBootRunner(BootPlan plan, IEnumerable<RemoteBootTarget> targets, RemoteBootOptions options, IBootClock clock, RemoteBootReporter reporter)
@@ -41,6 +40,7 @@ namespace VmBoot.Remote
         {
             this.plan = plan;
             this.options = options;
+            where = "waiting for the hosts";
         }
 
         /// <inheritdoc />
@@ -51,7 +51,7 @@ namespace VmBoot.Remote
         {
             runStarted = Second(clock.UtcNow);
             Log(null, "boot-start", detail: $"remote run from {options.RunnerName}: plan with {plan.Stages.Count} stage(s) on {hosts.Count} host(s)");
-            try
+            return await RunSteps(async () =>
             {
                 await WaitForHosts(cancellationToken).ConfigureAwait(false);
                 var done = new HashSet<string>(StringComparer.Ordinal);
@@ -65,23 +65,7 @@ namespace VmBoot.Remote
                 {
                     Log(host, "boot-end", result: "done");
                 }
-
-                Log(null, "boot-end", result: "done", detail: Summary());
-            }
-            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-            {
-                run.StoppedAt = where;
-                Log(null, "boot-end", result: "stopped", detail: $"stopped by the user while {where}; run it again to go on (VMs already on are left alone)");
-            }
-            finally
-            {
-                foreach (var host in hosts)
-                {
-                    host.Close();
-                }
-            }
-
-            return run;
+            }, "boot-end", Summary, "VMs already on are left alone", cancellationToken).ConfigureAwait(false);
         }
 
         /// <summary>
@@ -127,10 +111,7 @@ namespace VmBoot.Remote
             }
             finally
             {
-                foreach (var host in hosts)
-                {
-                    host.Close();
-                }
+                CloseAll();
             }
 
             lines.AddRange(notes.OrderBy(n => n, StringComparer.Ordinal));

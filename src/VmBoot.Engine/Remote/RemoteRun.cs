@@ -24,6 +24,9 @@ namespace VmBoot.Remote
         private protected readonly Dictionary<int, string> stageNames = new Dictionary<int, string>();
         private protected DateTime runStarted;
 
+        /// <summary>What the run is doing, for the log line when it is stopped.</summary>
+        private protected string where = "starting";
+
         private protected RemoteRun(IEnumerable<RemoteBootTarget> targets, string runnerName, TimeSpan pollInterval, IBootClock clock, RemoteBootReporter reporter)
         {
             hosts = targets.Select(t => new RemoteHost(t)).ToList();
@@ -35,6 +38,39 @@ namespace VmBoot.Remote
 
         /// <summary>The action of each host's first line (boot-start, shutdown-start): where its run begins in the log.</summary>
         private protected abstract string StartAction { get; }
+
+        /// <summary>
+        /// Runs an executor's steps, then logs the run's end (<paramref name="endAction"/>) with its summary; when the
+        /// user stops it, logs where instead; the connections are closed either way.
+        /// </summary>
+        private protected async Task<RemoteBootResult> RunSteps(Func<Task> steps, string endAction, Func<string> summary, string rerunNote, CancellationToken cancellationToken)
+        {
+            try
+            {
+                await steps().ConfigureAwait(false);
+                Log(null, endAction, result: "done", detail: summary());
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                run.StoppedAt = where;
+                Log(null, endAction, result: "stopped", detail: $"stopped by the user while {where}; run it again to go on ({rerunNote})");
+            }
+            finally
+            {
+                CloseAll();
+            }
+
+            return run;
+        }
+
+        /// <summary>Closes the connections the run opened.</summary>
+        private protected void CloseAll()
+        {
+            foreach (var host in hosts)
+            {
+                host.Close();
+            }
+        }
 
         // One step per host, hosts in parallel; an SSH failure takes that host out of the run, never the run.
         private protected async Task ForEachHost(IReadOnlyCollection<RemoteHost> list, Action<RemoteHost> step, CancellationToken cancellationToken)

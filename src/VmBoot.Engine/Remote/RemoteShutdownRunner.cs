@@ -67,7 +67,6 @@ namespace VmBoot.Remote
         private readonly HashSet<RemoteHost> poweredOff = new HashSet<RemoteHost>();
         private DateTime? hardBy;
         private bool deadlineReached;
-        private string where = "connecting to the hosts";
 
         /// <summary>Prepares a shutdown of <paramref name="targets"/> in the reverse order of <paramref name="plan"/> (validated).</summary>
         public RemoteShutdownRunner(BootPlan plan, IEnumerable<RemoteBootTarget> targets, RemoteShutdownOptions options, IBootClock clock, RemoteBootReporter reporter)
@@ -76,6 +75,7 @@ namespace VmBoot.Remote
             this.plan = plan;
             this.options = options;
             managementVms = new HashSet<string>(options.ManagementVms, StringComparer.OrdinalIgnoreCase);
+            where = "connecting to the hosts";
         }
 
         /// <inheritdoc />
@@ -85,10 +85,10 @@ namespace VmBoot.Remote
         public async Task<RemoteBootResult> RunAsync(CancellationToken cancellationToken)
         {
             runStarted = Second(clock.UtcNow);
-            hardBy = options.Deadline is TimeSpan deadline ? runStarted + deadline - (options.PowerOffHosts ? options.HostPowerOffTime : TimeSpan.Zero) : (DateTime?)null;
+            hardBy = runStarted + GracefulFor;
             string deadlineText = options.Deadline is TimeSpan d ? $"; deadline in {d.TotalSeconds:0} s" : "";
             Log(null, StartAction, detail: $"ordered shutdown from {options.RunnerName}: plan with {plan.Stages.Count} stage(s) in reverse on {hosts.Count} host(s){deadlineText}");
-            try
+            return await RunSteps(async () =>
             {
                 var running = await Connect(cancellationToken).ConfigureAwait(false);
                 var phases = Phases(running);
@@ -108,23 +108,7 @@ namespace VmBoot.Remote
                 {
                     Log(host, "shutdown-end", result: "done");
                 }
-
-                Log(null, "shutdown-end", result: "done", detail: Summary());
-            }
-            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-            {
-                run.StoppedAt = where;
-                Log(null, "shutdown-end", result: "stopped", detail: $"stopped by the user while {where}; run it again to go on (VMs already off are left alone)");
-            }
-            finally
-            {
-                foreach (var host in hosts)
-                {
-                    host.Close();
-                }
-            }
-
-            return run;
+            }, "shutdown-end", Summary, "VMs already off are left alone", cancellationToken).ConfigureAwait(false);
         }
 
         /// <summary>
@@ -141,10 +125,7 @@ namespace VmBoot.Remote
             }
             finally
             {
-                foreach (var host in hosts)
-                {
-                    host.Close();
-                }
+                CloseAll();
             }
 
             var phases = Phases(running);
@@ -152,7 +133,8 @@ namespace VmBoot.Remote
             {
                 if (host.State != RemoteHostState.Ready)
                 {
-                    lines.Add($"{host.Name}: not reachable now ({host.LastRefusal}); it would be reported and skipped.");
+                    lines.Add(host.State == RemoteHostState.Blocked ? $"{host.Name}: {host.LastRefusal}; nothing there would be shut down."
+                        : $"{host.Name}: not reachable now ({host.LastRefusal}); it would be reported and skipped.");
                     continue;
                 }
 
@@ -189,7 +171,7 @@ namespace VmBoot.Remote
 
             if (options.Deadline is TimeSpan deadline)
             {
-                lines.Add($"Deadline: {deadline.TotalSeconds:0} s from the start; from {(hardBy!.Value - runStarted).TotalSeconds:0} s every VM still on is powered off hard.");
+                lines.Add($"Deadline: {deadline.TotalSeconds:0} s from the start; from {GracefulFor!.Value.TotalSeconds:0} s every VM still on is powered off hard.");
             }
 
             return lines;
@@ -326,6 +308,9 @@ namespace VmBoot.Remote
 
         private bool PastDeadline => hardBy is DateTime by && clock.UtcNow >= by;
 
+        // From the start until the deadline ends graceful waits: the hosts' share is kept for them.
+        private TimeSpan? GracefulFor => options.Deadline - (options.PowerOffHosts ? options.HostPowerOffTime : TimeSpan.Zero);
+
         private async Task ShutDownPhase(Phase phase, int index, int count, CancellationToken cancellationToken)
         {
             string status = $"{index + 1} of {count}: {PhaseLabel(phase)}";
@@ -392,7 +377,8 @@ namespace VmBoot.Remote
             if (!deadlineReached && PastDeadline)
             {
                 deadlineReached = true;
-                Log(null, "deadline", result: "reached", detail: $"{options.Deadline!.Value.TotalSeconds:0} s deadline less {options.HostPowerOffTime.TotalSeconds:0} s for the hosts: everything still on is powered off hard");
+                string kept = options.PowerOffHosts ? $" less the {options.HostPowerOffTime.TotalSeconds:0} s kept for the hosts" : "";
+                Log(null, "deadline", result: "reached", detail: $"the {options.Deadline!.Value.TotalSeconds:0} s deadline{kept}: everything still on is powered off hard");
                 reporter.Warning($"The shutdown's deadline has come: every VM still on is powered off hard{(options.PowerOffHosts ? ", then the hosts" : "")}.");
             }
         }
@@ -452,22 +438,22 @@ namespace VmBoot.Remote
             where = "powering off the hosts";
             int percent = 100 * (plan.Stages.Count + 1) / (plan.Stages.Count + 2);
             var ready = hosts.Where(h => h.State == RemoteHostState.Ready).ToList();
-            var runningManagement = new Dictionary<RemoteHost, List<EsxiVm>>();
+            var runningOn = new Dictionary<RemoteHost, List<EsxiVm>>();
             await ForEachHost(ready, host =>
             {
                 var vms = host.ReadInventory(cancellationToken, reporter.Verbose);
                 var states = host.PowerStates(vms.Select(v => v.Vmid).ToList(), cancellationToken);
                 var on = vms.Where(v => states.TryGetValue(v.Vmid, out string? s) && s == "Powered on").ToList();
-                lock (runningManagement)
+                lock (runningOn)
                 {
-                    runningManagement[host] = on;
+                    runningOn[host] = on;
                 }
             }, cancellationToken).ConfigureAwait(false);
 
-            var management = runningManagement.Where(p => p.Value.Any(v => managementVms.Contains(v.Name))).Select(p => p.Key).ToList();
+            var management = runningOn.Where(p => p.Value.Any(v => managementVms.Contains(v.Name))).Select(p => p.Key).ToList();
             var first = ready.Except(management).Where(h => h.State == RemoteHostState.Ready).ToList();
             Progress("Powering off the hosts", string.Join(", ", first.Select(h => h.Name)), percent);
-            await PowerOffAndWait(first, runningManagement, cancellationToken).ConfigureAwait(false);
+            await PowerOffAndWait(first, runningOn, cancellationToken).ConfigureAwait(false);
 
             foreach (var host in management.Where(h => h.State == RemoteHostState.Ready))
             {
@@ -478,7 +464,7 @@ namespace VmBoot.Remote
                 }
 
                 Progress("Powering off the management VM's host, last", host.Name, percent);
-                await PowerOffAndWait(new List<RemoteHost> { host }, runningManagement, cancellationToken).ConfigureAwait(false);
+                await PowerOffAndWait(new List<RemoteHost> { host }, runningOn, cancellationToken).ConfigureAwait(false);
             }
         }
 
