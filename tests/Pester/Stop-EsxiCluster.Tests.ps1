@@ -73,4 +73,17 @@ Stop-EsxiCluster -Plan `$plan -Server '$server', '$dead' -Credential `$c -KnownH
         $events | Where-Object { $_.VmName -in 'vcsa01', 'app 1' } | Should -BeNullOrEmpty
         $events[-1].Result | Should -Be 'done'
     }
+
+    It 'never touches the management VM, and keeps its host on with -KeepManagementHost' {
+        1..2 | ForEach-Object { $sim[0].SetRunning($_) }
+        $plan = New-BootPlan -Stage @{ Name = 'vcenter'; NameLike = 'vcsa*'; ShutdownTimeout = 60 }, @{ Name = 'rest'; All = $true; ShutdownTimeout = 30 } -MaintenanceMode exit
+        $events = Stop-EsxiCluster -Plan $plan -Server $server -Credential $credential -KnownHostsPath $knownHosts -PowerOffHost -ManagementVm 'vcsa01' -KeepManagementHost -Confirm:$false
+        $events | Where-Object VmName -EQ 'vcsa01' | Should -BeNullOrEmpty
+        ($events | Where-Object VmName -EQ 'app 1').Result | Should -Be 'ok'
+        $kept = $events | Where-Object Action -EQ 'host-off'
+        $kept.Result | Should -Be 'kept'
+        $sim[0].PowerState(1) | Should -Be 'on'
+        $sim[0].IsUp | Should -BeTrue
+        $sim[0].MaintenanceMode | Should -BeFalse
+    }
 }
