@@ -145,6 +145,18 @@ stages:
     Get-BootLog -LiteralPath $clusterLog -Summary | Sort-Object HostName | Out-String -Width 160 | Write-Host
     Write-Host "The run's log (the boot log's format, one row per host and one for this machine): $clusterLog" -ForegroundColor Green
 
+    Show-Step 'The next power cut: the UPS runs Stop-EsxiCluster, the same plan in reverse (-WhatIf first: the order per host)'
+    $shutdownPlan = New-BootPlan -Stage @{ Name = 'infra'; NameLike = 'vcsa*'; Tags = 'infra'; ShutdownTimeout = 300 }, @{ Name = 'everything else'; All = $true; ShutdownTimeout = 60 } -MaintenanceMode exit
+    Stop-EsxiCluster -Plan $shutdownPlan -Server $servers @connect -PowerOffHost -Deadline 600 -WhatIf
+    # The demo's hosts are not on a simulated cluster clock, so guests here shut down in 2 s and the hosts stay on.
+    foreach ($h in $sim.Hosts) { $null = $h.RunAsHost('for f in /.sim/vms/*/shutdown_seconds; do echo 2 > "$f"; done') }
+    $events = Stop-EsxiCluster -Plan $shutdownPlan -Server $servers @connect -LogPath $clusterLog -Confirm:$false
+    $events | Where-Object { $_.Vmid } | Format-Table HostName, Stage, StageName, Action, VmName, Result, Message -Wrap | Out-String -Width 160 | Write-Host
+    Get-BootLog -LiteralPath $clusterLog -Summary | Sort-Object IsShutdown, HostName | Out-String -Width 160 | Write-Host
+    $powerEvent = Join-Path ([IO.Path]::GetTempPath()) 'vmboot-demo-power-event.html'
+    $file = Get-BootLog -LiteralPath $clusterLog | Export-BootReport -LiteralPath $powerEvent -Title 'Demo cluster: remote boot, then the ordered shutdown' -PassThru
+    Write-Host "One report, the boot and the shutdown: $($file.FullName)" -ForegroundColor Green
+
     Show-Step "For comparison, the seed article's recipe on the same cold boot (sleep 300, then power on by keyword)"
     $sim[0].WriteText('/etc/rc.local.d/local.sh', ((Get-Content -Raw -LiteralPath "$fixtures/seed-local.sh") -replace "`r", ''))
     $null = $sim[0].RunAsHost('chmod 755 /etc/rc.local.d/local.sh && /sbin/auto-backup.sh 2>/dev/null')
