@@ -534,14 +534,9 @@ namespace VmBoot.Remote
                 return false;
             }
 
-            var toPowerOff = vcls.Concat(unaccounted).Select(v => new RunningVm(host, v)).ToList();
-            foreach (var vm in toPowerOff.Where(v => !v.Vm.IsVcls).ToList())
-            {
-                HardPowerOff(host, OtherVmsStage, new List<RunningVm> { vm }, "forced", "still running at the deadline, unaccounted for: powered off so the host goes down in time", cancellationToken);
-                toPowerOff.Remove(vm);
-            }
-
-            HardPowerOff(host, OtherVmsStage, toPowerOff, "ok", "vCLS: not shut down, powered off with its host", cancellationToken);
+            HardPowerOff(host, OtherVmsStage, unaccounted.Select(v => new RunningVm(host, v)).ToList(), "forced",
+                "still running at the deadline, unaccounted for: powered off so the host goes down in time", cancellationToken);
+            HardPowerOff(host, OtherVmsStage, vcls.Select(v => new RunningVm(host, v)).ToList(), "ok", "vCLS: not shut down, powered off with its host", cancellationToken);
             string reason = $"VmBoot ordered shutdown from {options.RunnerName}";
             string? refusal;
             if (kept.Count > 0)
@@ -552,18 +547,26 @@ namespace VmBoot.Remote
             else
             {
                 string? maintenance = host.EnterMaintenanceMode(cancellationToken);
-                if (maintenance != null)
+                if (maintenance == null)
+                {
+                    Log(host, "maintenance-mode", result: "entered", detail: "every VM is off; the host boots in maintenance mode (the plan's readiness.maintenanceMode decides whether it leaves it)");
+                    refusal = PowerOffHost(host, fromShell: false, reason, cancellationToken);
+                    if (refusal == null)
+                    {
+                        Log(host, "host-off", result: "requested", detail: "esxcli system shutdown poweroff");
+                    }
+                }
+                else if (deadlineReached)
+                {
+                    // A VM whose power-off failed still runs: at the deadline the host goes anyway, from its shell.
+                    Log(host, "host-off", result: "requested", detail: $"poweroff from the shell at the deadline: maintenance mode was refused ({maintenance})");
+                    refusal = PowerOffHost(host, fromShell: true, reason, cancellationToken);
+                }
+                else
                 {
                     Log(host, "host-off", result: "failed", detail: $"could not enter maintenance mode ({maintenance}); the host is left on");
                     reporter.Warning($"{host.Name} is left on: it could not enter maintenance mode ({maintenance}).");
                     return false;
-                }
-
-                Log(host, "maintenance-mode", result: "entered", detail: "every VM is off; the host boots in maintenance mode (the plan's readiness.maintenanceMode decides whether it leaves it)");
-                refusal = PowerOffHost(host, fromShell: false, reason, cancellationToken);
-                if (refusal == null)
-                {
-                    Log(host, "host-off", result: "requested", detail: "esxcli system shutdown poweroff");
                 }
             }
 
