@@ -55,7 +55,7 @@ namespace VmBoot.Commands
             {
                 Deadline = MyInvocation.BoundParameters.ContainsKey(nameof(Deadline)) ? TimeSpan.FromSeconds(Deadline) : (TimeSpan?)null,
                 PowerOffHosts = PowerOffHost,
-                ManagementVms = ManagementVm?.ToList() ?? new System.Collections.Generic.List<string>(),
+                ManagementVms = ManagementVm ?? Array.Empty<string>(),
                 KeepManagementHost = KeepManagementHost,
                 OtherVmTimeout = OtherVmTimeout,
             };

@@ -68,12 +68,7 @@ namespace VmBoot.Engine.Tests
             },
         };
 
-        private List<RemoteBootTarget> Targets() => simulator.Hosts.Select(h =>
-        {
-            var options = SimulatorFixture.OptionsFor(h, knownHosts);
-            options.ConnectTimeout = TimeSpan.FromSeconds(2);
-            return new RemoteBootTarget(options);
-        }).ToList();
+        private List<RemoteBootTarget> Targets() => SimulatorFixture.TargetsFor(simulator.Hosts, knownHosts, TimeSpan.FromSeconds(2));
 
         private RemoteBootRunner Runner(List<string> warnings) => new RemoteBootRunner(Plan(), Targets(),
             new RemoteBootOptions { HostTimeout = TimeSpan.FromSeconds(HostTimeout), PollInterval = TimeSpan.FromSeconds(30), RunnerName = "mgmt (runner)" },

@@ -74,12 +74,7 @@ namespace VmBoot.Engine.Tests
             },
         };
 
-        private List<RemoteBootTarget> Targets() => simulator.Hosts.Select(h =>
-        {
-            var options = SimulatorFixture.OptionsFor(h, knownHosts);
-            options.ConnectTimeout = TimeSpan.FromSeconds(10);
-            return new RemoteBootTarget(options);
-        }).ToList();
+        private List<RemoteBootTarget> Targets() => SimulatorFixture.TargetsFor(simulator.Hosts, knownHosts, TimeSpan.FromSeconds(10));
 
         private RemoteShutdownRunner Runner(RemoteShutdownOptions options, RemoteBootReporter? reporter = null, BootPlan? plan = null)
         {

@@ -226,7 +226,7 @@ namespace VmBoot.BootLog
                 var lane = new Lane($"stage {stage.Number.ToString(CultureInfo.InvariantCulture)}: {stage.Name}");
                 var ended = stage.Ended ?? End(boot);
                 lane.Marks.Add(new Mark("stage", stage.Started, ended, $"stage {stage.Name}: {Clock((ended - stage.Started).TotalSeconds)}, "
-                    + (boot.IsShutdown ? $"{boot.Events.Count(e => e.Stage == stage.Number && (e.Action == "shutdown" && e.Result == "off" || e.Action == "power-off" && e.Result != "failed"))} VM(s) off" : $"{stage.PoweredOn} VM(s) powered on")));
+                    + (boot.IsShutdown ? $"{stage.PoweredOff} VM(s) off" : $"{stage.PoweredOn} VM(s) powered on")));
                 DateTime? next = i + 1 < boot.Stages.Count ? boot.Stages[i + 1].Started : (DateTime?)null;
                 if (!boot.IsShutdown && stage.Ended is DateTime end && next is DateTime nextStart && nextStart > end)
                 {
@@ -259,7 +259,7 @@ namespace VmBoot.BootLog
             var hostOff = new Lane("host power-off");
             foreach (var e in boot.Events.Where(e => e.Action == "host-off" || (boot.IsShutdown && e.Action == "maintenance-mode")))
             {
-                hostOff.Marks.Add(new Mark("vm " + (e.IsProblem || e.Result == "failed" ? "problem" : e.Result == "off" ? "ok" : "retry"), e.Time, e.Time,
+                hostOff.Marks.Add(new Mark("vm " + (e.IsProblem ? "problem" : e.Result == "off" ? "ok" : "retry"), e.Time, e.Time,
                     $"{e.Action} {e.Result} at +{Clock(e.Elapsed.TotalSeconds)}{(e.Message == null ? "" : " – " + e.Message)}"));
             }
 

@@ -131,6 +131,11 @@ namespace VmBoot
                     PoweredOff++;
                     ForcedOff += e.Result == "forced" ? 1 : 0;
                     LastPoweredOff = e.Time;
+                    if (stage != null)
+                    {
+                        stage.PoweredOff++;
+                    }
+
                     break;
                 case "host-off" when e.Result == "off":
                     HostOff = e.Time;
@@ -164,6 +169,9 @@ namespace VmBoot
 
         /// <summary>VMs powered on in this stage.</summary>
         public int PoweredOn { get; set; }
+
+        /// <summary>In a shutdown: VMs of this stage that went off (guest shutdown or hard power-off).</summary>
+        public int PoweredOff { get; set; }
 
         /// <summary>Failures, timeouts and VMs not started in this stage.</summary>
         public int Problems { get; set; }

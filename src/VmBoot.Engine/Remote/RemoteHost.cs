@@ -178,32 +178,19 @@ namespace VmBoot.Remote
         /// </summary>
         internal Dictionary<int, (bool WasOn, string? Reason)> PowerOn(IReadOnlyCollection<int> vmids, CancellationToken cancellationToken)
         {
-            string vim = vimPrefix.TrimEnd();
-            string state = $"{vim} vmsvc/power.getstate \"$id\" </dev/null 2>/dev/null | tail -n 1";
-            // One line per VM: vmid, state before, state after, vim-cmd's output with its tabs and newlines folded.
-            string command = $"for id in {string.Join(" ", vmids.Select(Id))}; do ( before=$({state}); after=$before; output=; "
-                + $"if [ \"$before\" != 'Powered on' ]; then output=$({vim} vmsvc/power.on \"$id\" </dev/null 2>&1); after=$({state}); fi; "
-                + "printf '%s\\t%s\\t%s\\t%s\\n' \"$id\" \"$before\" \"$after\" \"$(printf '%s' \"$output\" | tr '\\t\\n' ' \\036')\" ) & done; wait";
+            // One line per VM: vmid, state before, state after, vim-cmd's output folded.
+            string command = EachVmAtOnce(vmids, $"before=$({StateOfId}); after=$before; output=; "
+                + $"if [ \"$before\" != 'Powered on' ]; then output=$({VimCommand} vmsvc/power.on \"$id\" </dev/null 2>&1); after=$({StateOfId}); fi; "
+                + $"printf '%s\\t%s\\t%s\\t%s\\n' \"$id\" \"$before\" \"$after\" \"{FoldedOutput}\"");
             var results = new Dictionary<int, (bool, string?)>();
-            foreach (string line in Run(command, cancellationToken).Output.Split('\n'))
+            foreach (var (vmid, fields) in Lines(Run(command, cancellationToken).Output, 4))
             {
-                var fields = line.Split('\t');
-                if (fields.Length != 4 || !int.TryParse(fields[0], NumberStyles.None, CultureInfo.InvariantCulture, out int vmid))
-                {
-                    continue;
-                }
-
                 results[vmid] = fields[1].Trim() == "Powered on" ? (true, null)
                     : fields[2].Trim() == "Powered on" ? (false, null)
-                    : (false, Reason(fields[3].Replace('\u001e', '\n')));
+                    : (false, Reason(Unfold(fields[3])));
             }
 
-            foreach (int vmid in vmids.Where(v => !results.ContainsKey(v)))
-            {
-                results[vmid] = (false, "no answer for this VM from its host");
-            }
-
-            return results;
+            return WithNoAnswer(vmids, results, (false, NoAnswer));
         }
 
         /// <summary>Each VM's power state ("Powered on", "Powered off", "Suspended"; empty when vim-cmd gave none), one command for all.</summary>
@@ -215,8 +202,7 @@ namespace VmBoot.Remote
                 return states;
             }
 
-            string vim = vimPrefix.TrimEnd();
-            var output = Run($"for id in {string.Join(" ", vmids.Select(Id))}; do printf '%s\t%s\n' \"$id\" \"$({vim} vmsvc/power.getstate \"$id\" </dev/null 2>/dev/null | tail -n 1)\"; done", cancellationToken).Output;
+            var output = Run($"for id in {Ids(vmids)}; do printf '%s\\t%s\\n' \"$id\" \"$({StateOfId})\"; done", cancellationToken).Output;
             foreach (var (vmid, fields) in Lines(output, 2))
             {
                 states[vmid] = fields[1].Trim();
@@ -239,11 +225,10 @@ namespace VmBoot.Remote
                 return answers;
             }
 
-            string vim = vimPrefix.TrimEnd();
-            string command = $"for id in {string.Join(" ", vmids.Select(Id))}; do ( before=$({vim} vmsvc/power.getstate \"$id\" </dev/null 2>/dev/null | tail -n 1); "
-                + $"case $({vim} vmsvc/get.guest \"$id\" </dev/null 2>/dev/null) in *'toolsRunningStatus = \"guestToolsRunning\"'*|*'toolsRunningStatus = \"guestToolsExecutingScripts\"'*) tools=1 ;; *) tools=0 ;; esac; "
-                + $"if [ \"$before\" = 'Powered on' ] && [ \"$tools\" = 1 ]; then ( {vim} vmsvc/power.shutdown \"$id\" ) </dev/null >/dev/null 2>&1 & fi; "
-                + "printf '%s\\t%s\\t%s\\n' \"$id\" \"$before\" \"$tools\" ) & done; wait";
+            string command = EachVmAtOnce(vmids, $"before=$({StateOfId}); "
+                + $"case $({VimCommand} vmsvc/get.guest \"$id\" </dev/null 2>/dev/null) in *'toolsRunningStatus = \"guestToolsRunning\"'*|*'toolsRunningStatus = \"guestToolsExecutingScripts\"'*) tools=1 ;; *) tools=0 ;; esac; "
+                + $"if [ \"$before\" = 'Powered on' ] && [ \"$tools\" = 1 ]; then ( {VimCommand} vmsvc/power.shutdown \"$id\" ) </dev/null >/dev/null 2>&1 & fi; "
+                + "printf '%s\\t%s\\t%s\\n' \"$id\" \"$before\" \"$tools\"");
             foreach (var (vmid, fields) in Lines(Run(command, cancellationToken).Output, 3))
             {
                 answers[vmid] = (fields[1].Trim() == "Powered on", fields[2].Trim() == "1");
@@ -261,21 +246,14 @@ namespace VmBoot.Remote
                 return results;
             }
 
-            string vim = vimPrefix.TrimEnd();
-            string command = $"for id in {string.Join(" ", vmids.Select(Id))}; do ( output=$({vim} vmsvc/power.off \"$id\" </dev/null 2>&1); "
-                + $"after=$({vim} vmsvc/power.getstate \"$id\" </dev/null 2>/dev/null | tail -n 1); "
-                + "printf '%s\\t%s\\t%s\\n' \"$id\" \"$after\" \"$(printf '%s' \"$output\" | tr '\\t\\n' ' \\036')\" ) & done; wait";
+            string command = EachVmAtOnce(vmids, $"output=$({VimCommand} vmsvc/power.off \"$id\" </dev/null 2>&1); after=$({StateOfId}); "
+                + $"printf '%s\\t%s\\t%s\\n' \"$id\" \"$after\" \"{FoldedOutput}\"");
             foreach (var (vmid, fields) in Lines(Run(command, cancellationToken).Output, 3))
             {
-                results[vmid] = fields[1].Trim() == "Powered off" ? null : Reason(fields[2].Replace('\u001e', '\n'));
+                results[vmid] = fields[1].Trim() == "Powered off" ? null : Reason(Unfold(fields[2]));
             }
 
-            foreach (int vmid in vmids.Where(v => !results.ContainsKey(v)))
-            {
-                results[vmid] = "no answer for this VM from its host";
-            }
-
-            return results;
+            return WithNoAnswer(vmids, results, NoAnswer);
         }
 
         /// <summary>Enters maintenance mode (every VM must be off); null when the host says it is in it, else why not.</summary>
@@ -287,9 +265,7 @@ namespace VmBoot.Remote
                 return null;
             }
 
-            string why = (result.Error + "\n" + result.Output).Trim();
-            var fault = FaultMessage.Match(why);
-            return fault.Success ? fault.Groups[1].Value : why.Length > 0 ? why.Split('\n')[0] : $"exit status {result.ExitStatus}";
+            return Refusal(result);
         }
 
         /// <summary>
@@ -300,27 +276,58 @@ namespace VmBoot.Remote
         internal string? PowerOffHost(bool fromShell, string reason, CancellationToken cancellationToken)
         {
             var result = Run(fromShell ? "poweroff" : $"esxcli system shutdown poweroff --delay=10 --reason={ShellQuote.Quote(reason)}", cancellationToken);
-            if (result.ExitStatus == 0)
-            {
-                return null;
-            }
-
-            string why = (result.Error + "\n" + result.Output).Trim();
-            return why.Length > 0 ? why.Split('\n')[0] : $"exit status {result.ExitStatus}";
+            return result.ExitStatus == 0 ? null : Refusal(result);
         }
 
-        // The lines of a command's answer that start with a vmid and have at least `fields` tab-separated fields.
+        // The lines of a command's answer that start with a vmid and have exactly `fields` tab-separated fields.
         private static IEnumerable<(int Vmid, string[] Fields)> Lines(string output, int fields)
         {
             foreach (string line in output.Split('\n'))
             {
                 var parts = line.Split('\t');
-                if (parts.Length >= fields && int.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out int vmid))
+                if (parts.Length == fields && int.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out int vmid))
                 {
                     yield return (vmid, parts);
                 }
             }
         }
+
+        // A VM the host's answer left out gets `missing`.
+        private static Dictionary<int, T> WithNoAnswer<T>(IReadOnlyCollection<int> vmids, Dictionary<int, T> results, T missing)
+        {
+            foreach (int vmid in vmids.Where(v => !results.ContainsKey(v)))
+            {
+                results[vmid] = missing;
+            }
+
+            return results;
+        }
+
+        // What a refused command said: vim-cmd's fault message, else its first line, else its exit status.
+        private static string Refusal(EsxiCommandResult result)
+        {
+            string why = (result.Error + "\n" + result.Output).Trim();
+            var fault = FaultMessage.Match(why);
+            return fault.Success ? fault.Groups[1].Value : why.Length > 0 ? why.Split('\n')[0] : $"exit status {result.ExitStatus}";
+        }
+
+        // One background subshell per VM ($id), then wait: every VM's vim-cmd at once.
+        private static string EachVmAtOnce(IReadOnlyCollection<int> vmids, string body) => $"for id in {Ids(vmids)}; do ( {body} ) & done; wait";
+
+        private static string Ids(IReadOnlyCollection<int> vmids) => string.Join(" ", vmids.Select(Id));
+
+        // vim-cmd as the user hostd accepts, without the trailing space.
+        private string VimCommand => vimPrefix.TrimEnd();
+
+        // The power state of VM $id ("Powered on", ...), the last line of power.getstate.
+        private string StateOfId => $"{VimCommand} vmsvc/power.getstate \"$id\" </dev/null 2>/dev/null | tail -n 1";
+
+        // $output on one line (tabs to spaces, line breaks to RS), so it fits a tab-separated field; Unfold takes it back.
+        private const string FoldedOutput = "$(printf '%s' \"$output\" | tr '\\t\\n' ' \\036')";
+
+        private static string Unfold(string field) => field.Replace('\u001e', '\n');
+
+        private const string NoAnswer = "no answer for this VM from its host";
 
         // vim-cmd prints a fault block and may still exit 0: its msg is the reason.
         private static string Reason(string output)
@@ -344,15 +351,12 @@ namespace VmBoot.Remote
                 return green;
             }
 
-            string ids = string.Join(" ", vmids.Select(Id));
-            string vim = vimPrefix.TrimEnd();
-            var output = Run($"for id in {ids}; do printf '%s %s\\n' \"$id\" \"$({vim} vmsvc/get.guestheartbeatStatus \"$id\" </dev/null 2>/dev/null)\"; done", cancellationToken).Output;
-            foreach (string line in output.Split('\n'))
+            var output = Run($"for id in {Ids(vmids)}; do printf '%s\\t%s\\n' \"$id\" \"$({VimCommand} vmsvc/get.guestheartbeatStatus \"$id\" </dev/null 2>/dev/null)\"; done", cancellationToken).Output;
+            foreach (var (vmid, fields) in Lines(output, 2))
             {
-                var parts = line.Trim().Split(' ');
-                if (parts.Length == 2 && parts[1] == "green" && int.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out int id))
+                if (fields[1].Trim() == "green")
                 {
-                    green.Add(id);
+                    green.Add(vmid);
                 }
             }
 

@@ -271,14 +271,21 @@ namespace VmBoot.Remote
                     Log(host, "vim-user", result: "vpxuser", detail: "root is refused (lockdown mode): using vpxuser");
                 }
 
-                var vms = host.ReadInventory(cancellationToken, reporter.Verbose);
-                var states = host.PowerStates(vms.Select(v => v.Vmid).ToList(), cancellationToken);
+                var on = RunningOn(host, cancellationToken);
                 lock (running)
                 {
-                    running.AddRange(vms.Where(v => states.TryGetValue(v.Vmid, out string? s) && s == "Powered on").Select(v => new RunningVm(host, v)));
+                    running.AddRange(on.Select(v => new RunningVm(host, v)));
                 }
             }, cancellationToken).ConfigureAwait(false);
             return running;
+        }
+
+        // The host's VMs that run now: its inventory, then their power states.
+        private List<EsxiVm> RunningOn(RemoteHost host, CancellationToken cancellationToken)
+        {
+            var vms = host.ReadInventory(cancellationToken, reporter.Verbose);
+            var states = host.PowerStates(vms.Select(v => v.Vmid).ToList(), cancellationToken);
+            return vms.Where(v => states.TryGetValue(v.Vmid, out string? s) && s == "Powered on").ToList();
         }
 
         // The plan decides a VM's stage; a VM in none (or excluded from the plan) goes first; vCLS and management VMs are never shut down.
@@ -297,7 +304,6 @@ namespace VmBoot.Remote
                 phases.Add(new Phase(number, stage.Name, stage.ShutdownTimeout, candidates.Where(v => stageOf.TryGetValue(v.Vm, out int s) && s == number).ToList()));
             }
 
-            stageNames[OtherVmsStage] = OtherVmsStageName;
             foreach (var phase in phases)
             {
                 stageNames[phase.Stage] = phase.Name;
@@ -325,6 +331,7 @@ namespace VmBoot.Remote
 
             var started = clock.UtcNow;
             var pending = phase.Vms.Where(v => v.Host.State == RemoteHostState.Ready).GroupBy(v => v.Host).ToDictionary(g => g.Key, g => g.ToList());
+            List<RemoteHost> StillOn() => pending.Keys.Where(h => h.State == RemoteHostState.Ready && pending[h].Count > 0).ToList();
             CheckDeadline();
             if (!deadlineReached && pending.Count > 0)
             {
@@ -342,7 +349,7 @@ namespace VmBoot.Remote
                     Progress(status, "waiting for " + string.Join(", ", pending.Values.SelectMany(v => v).Select(v => $"'{v.Vm.Name}'")), percent);
                     var wait = hardBy is DateTime by && by < until ? by : until;
                     await PollPause(wait, cancellationToken).ConfigureAwait(false);
-                    await ForEachHost(pending.Keys.Where(h => h.State == RemoteHostState.Ready && pending[h].Count > 0).ToList(), host =>
+                    await ForEachHost(StillOn(), host =>
                     {
                         var states = host.PowerStates(pending[host].Select(v => v.Vm.Vmid).ToList(), cancellationToken);
                         foreach (var vm in pending[host].Where(v => states.TryGetValue(v.Vm.Vmid, out string? s) && s != "Powered on" && s.Length > 0).ToList())
@@ -360,7 +367,7 @@ namespace VmBoot.Remote
             // What is still on now is powered off hard: its timeout passed, the deadline came, or the deadline had already come.
             string reason = deadlineReached ? "the deadline came: powered off hard so the hosts are down in time"
                 : $"the guest did not shut down within the stage's {phase.Timeout} s (shutdownTimeout)";
-            await ForEachHost(pending.Keys.Where(h => h.State == RemoteHostState.Ready && pending[h].Count > 0).ToList(), host =>
+            await ForEachHost(StillOn(), host =>
                 HardPowerOff(host, phase.Stage, pending[host], "forced", reason, cancellationToken), cancellationToken).ConfigureAwait(false);
 
             foreach (var host in active.Where(h => h.State == RemoteHostState.Ready))
@@ -441,9 +448,7 @@ namespace VmBoot.Remote
             var runningOn = new Dictionary<RemoteHost, List<EsxiVm>>();
             await ForEachHost(ready, host =>
             {
-                var vms = host.ReadInventory(cancellationToken, reporter.Verbose);
-                var states = host.PowerStates(vms.Select(v => v.Vmid).ToList(), cancellationToken);
-                var on = vms.Where(v => states.TryGetValue(v.Vmid, out string? s) && s == "Powered on").ToList();
+                var on = RunningOn(host, cancellationToken);
                 lock (runningOn)
                 {
                     runningOn[host] = on;
@@ -489,7 +494,7 @@ namespace VmBoot.Remote
             {
                 await PollPause(until, cancellationToken).ConfigureAwait(false);
                 var down = new List<RemoteHost>();
-                await Task.WhenAll(answering.Select(host => Task.Run(() =>
+                await ForEachHost(answering, host =>
                 {
                     if (!StillAnswers(host, cancellationToken))
                     {
@@ -498,8 +503,7 @@ namespace VmBoot.Remote
                             down.Add(host);
                         }
                     }
-                }, CancellationToken.None))).ConfigureAwait(false);
-                cancellationToken.ThrowIfCancellationRequested();
+                }, cancellationToken).ConfigureAwait(false);
                 foreach (var host in down)
                 {
                     Log(host, "host-off", result: "off", detail: $"stopped answering SSH {Math.Ceiling((clock.UtcNow - since).TotalSeconds):0} s after the power-off");
