@@ -9,7 +9,6 @@
     PowerShellVersion    = '5.1'
     CompatiblePSEditions = @('Desktop', 'Core')
     FormatsToProcess     = @('VmBoot.Format.ps1xml')
-    TypesToProcess       = @('VmBoot.Types.ps1xml')
     CmdletsToExport      = @(
         'Get-EsxiVmList'
         'Get-BootLog'

@@ -53,7 +53,7 @@ function Invoke-Build {
     Copy-Item -LiteralPath "$staging/cmdlets/VmBoot.dll", "$staging/cmdlets/VmBoot.pdb" -Destination $moduleOut
     Get-ChildItem -LiteralPath "$staging/engine" -File | Where-Object Extension -in '.dll', '.pdb' |
         Copy-Item -Destination $dependencies
-    Copy-Item -LiteralPath "$root/VmBoot.psd1", "$root/VmBoot.Format.ps1xml", "$root/VmBoot.Types.ps1xml", "$root/LICENSE", "$root/CHANGELOG.md" -Destination $moduleOut
+    Copy-Item -LiteralPath "$root/VmBoot.psd1", "$root/VmBoot.Format.ps1xml", "$root/LICENSE", "$root/CHANGELOG.md" -Destination $moduleOut
     Set-ReleaseNote -Manifest "$moduleOut/VmBoot.psd1"
     Get-ChildItem -LiteralPath "$root/en-US" -File -ErrorAction Ignore | Copy-Item -Destination "$moduleOut/en-US"
     Test-ModuleManifest -Path "$moduleOut/VmBoot.psd1" | Out-Null

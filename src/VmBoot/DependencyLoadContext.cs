@@ -14,6 +14,8 @@ namespace VmBoot.Commands
     {
         internal const string EngineAssemblyName = "VmBoot.Engine";
         private static DependencyLoadContext? instance;
+        private static readonly object EngineLock = new object();
+        private static string? dependencyFolder;
         private readonly string folder;
         private readonly HashSet<string> frameworkAssemblies;
 
@@ -24,10 +26,11 @@ namespace VmBoot.Commands
         }
 
         // Import-Module -Force removes then imports again: the context (and the engine in it) is kept,
-        // the handler comes and goes with the module.
+        // the handler comes and goes with the module. The context is made when the engine is first
+        // needed, not at import (it reads the runtime's whole assembly list).
         internal static void Register(string folder)
         {
-            instance ??= new DependencyLoadContext(folder);
+            dependencyFolder = folder;
             Default.Resolving -= ResolveEngine;
             Default.Resolving += ResolveEngine;
         }
@@ -49,7 +52,20 @@ namespace VmBoot.Commands
         }
 
         private static Assembly? ResolveEngine(AssemblyLoadContext context, AssemblyName name)
-            => name.Name == EngineAssemblyName ? instance?.LoadFromAssemblyName(name) : null;
+        {
+            if (name.Name != EngineAssemblyName || dependencyFolder is null)
+            {
+                return null;
+            }
+
+            // Cmdlets may first need the engine on several threads at once: one context only.
+            lock (EngineLock)
+            {
+                instance ??= new DependencyLoadContext(dependencyFolder);
+            }
+
+            return instance.LoadFromAssemblyName(name);
+        }
 
         private static HashSet<string> FrameworkAssemblyNames()
         {

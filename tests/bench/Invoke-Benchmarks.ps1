@@ -10,7 +10,8 @@ param(
     [Parameter(Mandatory)] [string] $SimulatorPath,
     [Parameter(Mandatory)] [string] $EnginePath,
     [Parameter(Mandatory)] [string] $OutputFolder,
-    [int] $Repeat = 5
+    [int] $Repeat = 5,
+    [int] $LoadRounds = 21
 )
 $ErrorActionPreference = 'Stop'
 Add-Type -LiteralPath $SimulatorPath
@@ -101,8 +102,12 @@ foreach ($rows in 1024, 10000, 100000) {
     $script:parseMedians[$rows] = (Get-Stat $engine).Median
     Add-Result "Parse $rows rows (engine, in process)" 'ms' 'sed | awk (fork + exec)' $peer $engine "$([math]::Round($rows / ((Get-Stat $engine).Median / 1000))) rows/s, $bytesPerRow bytes allocated per row"
     if ($rows -eq 100000) {
-        $cmdlet = foreach ($i in 1..3) { Measure-Ms { dotnet pwsh -NoProfile -c "Import-Module '$ModulePath'; Get-Content -LiteralPath '$file' | Get-EsxiVmList | Measure-Object | Out-Null" } }
-        $peerProc = foreach ($i in 1..3) { Measure-Ms { dotnet pwsh -NoProfile -c "sh '$PSScriptRoot/peer-parse.sh' '$file' | ConvertFrom-Csv -Delimiter `"``t`" -Header Vmid, Name, File, GuestId, Version | Measure-Object | Out-Null" } }
+        # Alternating, as pwsh start-up drifts.
+        $cmdlet = [Collections.Generic.List[double]]::new(); $peerProc = [Collections.Generic.List[double]]::new()
+        foreach ($i in 1..$Repeat) {
+            $cmdlet.Add((Measure-Ms { dotnet pwsh -NoProfile -c "Import-Module '$ModulePath'; Get-Content -LiteralPath '$file' | Get-EsxiVmList | Measure-Object | Out-Null" }))
+            $peerProc.Add((Measure-Ms { dotnet pwsh -NoProfile -c "sh '$PSScriptRoot/peer-parse.sh' '$file' | ConvertFrom-Csv -Delimiter `"``t`" -Header Vmid, Name, File, GuestId, Version | Measure-Object | Out-Null" }))
+        }
         Add-Result 'Get-Content | Get-EsxiVmList, 100000 rows (whole pwsh process)' 'ms' 'pwsh: sed | awk | ConvertFrom-Csv' $peerProc $cmdlet 'both include pwsh start-up'
     }
 }
@@ -192,10 +197,29 @@ try {
 finally { $sim.Dispose() }
 
 # --- 5. Module load ----------------------------------------------------------------------------------
+# One pwsh start differs from the next by up to 150 ms here, more than what is measured: each round runs
+# every way once, in a new random order, so drift hits them alike. An empty manifest module is the floor
+# any manifest module pays on this pwsh (its first manifest read); each process also times its own import.
 Write-Host '== module load'
-$bare = foreach ($i in 1..$Repeat) { Measure-Ms { dotnet pwsh -NoProfile -c 'exit' } }
-$loaded = foreach ($i in 1..$Repeat) { Measure-Ms { dotnet pwsh -NoProfile -c "Import-Module '$ModulePath'" } }
-Add-Result 'pwsh start: bare vs Import-Module VmBoot' 'ms' 'pwsh -NoProfile -c exit' $bare $loaded "adds $([math]::Round((Get-Stat $loaded).Median - (Get-Stat $bare).Median)) ms"
+$emptyModule = Join-Path $work 'EmptyModule/EmptyModule.psd1'
+New-Item -ItemType Directory -Path (Split-Path $emptyModule) -Force | Out-Null
+Set-Content -LiteralPath $emptyModule -Value "@{ ModuleVersion = '1.0.0'; GUID = '$([guid]::NewGuid())'; FunctionsToExport = @(); CmdletsToExport = @(); VariablesToExport = @(); AliasesToExport = @() }"
+$loadWays = [ordered]@{
+    bare = 'exit'; empty = "Import-Module '$emptyModule'"; vmboot = "Import-Module '$ModulePath'"
+    emptyInside = "`$w = [Diagnostics.Stopwatch]::StartNew(); Import-Module '$emptyModule'; [int]`$w.Elapsed.TotalMilliseconds"
+    vmbootInside = "`$w = [Diagnostics.Stopwatch]::StartNew(); Import-Module '$ModulePath'; [int]`$w.Elapsed.TotalMilliseconds"
+}
+$load = @{}; foreach ($way in $loadWays.Keys) { $load[$way] = [Collections.Generic.List[double]]::new() }
+foreach ($round in 1..$LoadRounds) {
+    foreach ($way in $loadWays.Keys | Get-Random -Shuffle) {
+        $watch = [Diagnostics.Stopwatch]::StartNew()
+        $printed = dotnet pwsh -NoProfile -c $loadWays[$way]
+        $load[$way].Add($(if ($way -like '*Inside') { [double]$printed } else { $watch.Elapsed.TotalMilliseconds }))
+    }
+}
+$added = { param($way) [math]::Round((Get-Stat $load[$way]).Median - (Get-Stat $load.bare).Median) }
+Add-Result 'pwsh start: bare vs Import-Module VmBoot' 'ms' 'pwsh -NoProfile -c exit' $load.bare $load.vmboot "adds $(& $added vmboot) ms (an empty manifest module adds $(& $added empty) ms); $LoadRounds rounds, ways in random order"
+Add-Result 'Import-Module, timed inside a new pwsh' 'ms' 'an empty manifest module' $load.emptyInside $load.vmbootInside "VmBoot's own share: $([math]::Round((Get-Stat $load.vmbootInside).Median - (Get-Stat $load.emptyInside).Median)) ms"
 
 New-Item -ItemType Directory -Path $OutputFolder -Force | Out-Null
 $results | ConvertTo-Json -Depth 3 | Set-Content -LiteralPath (Join-Path $OutputFolder 'results.json')
