@@ -78,3 +78,25 @@ Add-Type -Path '$fakes/Renci.SshNet.dll'; Add-Type -Path '$fakes/YamlDotNet.dll'
         $output | Should -Match 'AGAIN=vcsa01'
     }
 }
+
+Describe 'What Import-Module loads' {
+    It 'loads none of the dependencies: each loads when a cmdlet first needs it' {
+        $fixture = Join-Path $PSScriptRoot '../fixtures/cluster-host.txt'
+        $output = Invoke-Child @"
+function Loaded { ([AppDomain]::CurrentDomain.GetAssemblies().GetName().Name | Where-Object { `$_ -in 'VmBoot.Engine', 'YamlDotNet', 'Renci.SshNet', 'BouncyCastle.Cryptography' } | Sort-Object) -join ',' }
+Import-Module '$env:VMBOOT_TEST_MODULE'
+"IMPORTED=`$(Loaded)"
+`$null = Get-EsxiVmList -LiteralPath '$fixture'
+"TEXT=`$(Loaded)"
+`$null = Import-BootPlan -Path '$((Join-Path $PSScriptRoot '../fixtures/boot-plan.example.yml'))'
+"YAML=`$(Loaded)"
+`$c = [pscredential]::new('$($sim.UserName)', (ConvertTo-SecureString `$env:VMBOOT_TEST_PASSWORD -AsPlainText -Force))
+`$null = Get-EsxiVmList -Server '$server' -Credential `$c -KnownHostsPath '$knownHosts'
+"SSH=`$(Loaded)"
+"@
+        $output | Should -Match '(?m)^IMPORTED=$'
+        $output | Should -Match '(?m)^TEXT=VmBoot\.Engine$'
+        $output | Should -Match '(?m)^YAML=VmBoot\.Engine,YamlDotNet$'
+        $output | Should -Match '(?m)^SSH=(BouncyCastle\.Cryptography,)?Renci\.SshNet,VmBoot\.Engine,YamlDotNet$'
+    }
+}
