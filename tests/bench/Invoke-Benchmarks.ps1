@@ -197,7 +197,7 @@ try {
 finally { $sim.Dispose() }
 
 # --- 5. Module load ----------------------------------------------------------------------------------
-# One pwsh start differs from the next by up to 150 ms here, more than what is measured: each round runs
+# One pwsh start differs from the next by up to 300 ms here, more than what is measured: each round runs
 # every way once, in a new random order, so drift hits them alike. An empty manifest module is the floor
 # any manifest module pays on this pwsh (its first manifest read); each process also times its own import.
 Write-Host '== module load'
