@@ -199,7 +199,9 @@ finally { $sim.Dispose() }
 # --- 5. Module load ----------------------------------------------------------------------------------
 # One pwsh start differs from the next by up to 300 ms here, more than what is measured: each round runs
 # every way once, in a new random order, so drift hits them alike. An empty manifest module is the floor
-# any manifest module pays on this pwsh (its first manifest read); each process also times its own import.
+# any manifest module pays (PowerShell's first manifest read); each process also times its own import.
+# Two builds of the same pwsh: the .NET tool that runs this bench (IL only, so PowerShell's module code
+# is JIT-compiled on first use) and a ReadyToRun copy, compiled the way PowerShell's release packages are.
 Write-Host '== module load'
 $emptyModule = Join-Path $work 'EmptyModule/EmptyModule.psd1'
 New-Item -ItemType Directory -Path (Split-Path $emptyModule) -Force | Out-Null
@@ -209,17 +211,27 @@ $loadWays = [ordered]@{
     emptyInside = "`$w = [Diagnostics.Stopwatch]::StartNew(); Import-Module '$emptyModule'; [int]`$w.Elapsed.TotalMilliseconds"
     vmbootInside = "`$w = [Diagnostics.Stopwatch]::StartNew(); Import-Module '$ModulePath'; [int]`$w.Elapsed.TotalMilliseconds"
 }
-$load = @{}; foreach ($way in $loadWays.Keys) { $load[$way] = [Collections.Generic.List[double]]::new() }
+$pwshBuilds = [ordered]@{ tool = @('dotnet', 'pwsh') }
+$readyToRunPwsh = & "$PSScriptRoot/New-ReadyToRunPwsh.ps1" -OutputFolder $OutputFolder
+if ($readyToRunPwsh) { $pwshBuilds.readyToRun = @($readyToRunPwsh) }
+$load = @{}
+$buildWays = foreach ($build in $pwshBuilds.Keys) { foreach ($way in $loadWays.Keys) { "$build/$way"; $load["$build/$way"] = [Collections.Generic.List[double]]::new() } }
 foreach ($round in 1..$LoadRounds) {
-    foreach ($way in $loadWays.Keys | Get-Random -Shuffle) {
+    foreach ($buildWay in $buildWays | Get-Random -Shuffle) {
+        $build, $way = $buildWay.Split('/')
+        $pwshCommand = $pwshBuilds[$build]
         $watch = [Diagnostics.Stopwatch]::StartNew()
-        $printed = dotnet pwsh -NoProfile -c $loadWays[$way]
-        $load[$way].Add($(if ($way -like '*Inside') { [double]$printed } else { $watch.Elapsed.TotalMilliseconds }))
+        $printed = & $pwshCommand[0] @($pwshCommand | Select-Object -Skip 1) -NoProfile -c $loadWays[$way]
+        $load[$buildWay].Add($(if ($way -like '*Inside') { [double]$printed } else { $watch.Elapsed.TotalMilliseconds }))
     }
 }
-$added = { param($way) [math]::Round((Get-Stat $load[$way]).Median - (Get-Stat $load.bare).Median) }
-Add-Result 'pwsh start: bare vs Import-Module VmBoot' 'ms' 'pwsh -NoProfile -c exit' $load.bare $load.vmboot "adds $(& $added vmboot) ms (an empty manifest module adds $(& $added empty) ms); $LoadRounds rounds, ways in random order"
-Add-Result 'Import-Module, timed inside a new pwsh' 'ms' 'an empty manifest module' $load.emptyInside $load.vmbootInside "VmBoot's own share: $([math]::Round((Get-Stat $load.vmbootInside).Median - (Get-Stat $load.emptyInside).Median)) ms"
+$buildNames = @{ tool = 'pwsh .NET tool, IL only'; readyToRun = 'pwsh ReadyToRun, as released' }
+foreach ($build in $pwshBuilds.Keys) {
+    $median = { param($way) (Get-Stat $load["$build/$way"]).Median }
+    $added = { param($way) [math]::Round((& $median $way) - (& $median bare)) }
+    Add-Result "$($buildNames[$build]): start bare vs Import-Module VmBoot" 'ms' 'pwsh -NoProfile -c exit' $load["$build/bare"] $load["$build/vmboot"] "adds $(& $added vmboot) ms (an empty manifest module adds $(& $added empty) ms); $LoadRounds rounds, ways in random order"
+    Add-Result "$($buildNames[$build]): Import-Module timed inside" 'ms' 'an empty manifest module' $load["$build/emptyInside"] $load["$build/vmbootInside"] "VmBoot's own share: $([math]::Round((& $median vmbootInside) - (& $median emptyInside))) ms"
+}
 
 New-Item -ItemType Directory -Path $OutputFolder -Force | Out-Null
 $results | ConvertTo-Json -Depth 3 | Set-Content -LiteralPath (Join-Path $OutputFolder 'results.json')
