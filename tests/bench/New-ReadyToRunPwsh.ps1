@@ -2,11 +2,11 @@
 .SYNOPSIS
     Copies the running pwsh with its assemblies compiled ReadyToRun, as PowerShell's release packages are.
 .DESCRIPTION
-    The pwsh that runs the bench is the .NET tool build, the one PowerShell build whose assemblies are IL
-    only: every first-time code path is JIT-compiled, and a module's first import pays for PowerShell's own
-    module code. The MSI, zip, deb, rpm and tar packages users install are ReadyToRun-compiled (PowerShell's
-    tools/packaging/packaging.psm1 refuses to stage them otherwise). This compiles the same pwsh version the
-    same way, with the .NET SDK's crossgen2, so the bench can measure a load the way users' pwsh pays it.
+    The pwsh that runs the bench is the .NET tool, a framework-dependent build whose assemblies are IL only:
+    every first-time code path is JIT-compiled, and a module's first import pays for PowerShell's own module
+    code. PowerShell's platform packages are ReadyToRun-compiled (its tools/packaging/packaging.psm1 refuses
+    to stage a zip or tar package whose System.Management.Automation is not). This compiles the same pwsh
+    version the same way, with the .NET SDK's crossgen2, so the bench measures a load as those users pay it.
     Writes the copy's pwsh path; writes nothing (with a warning) where crossgen2 can't be restored.
 #>
 param([Parameter(Mandatory)] [string] $OutputFolder)
