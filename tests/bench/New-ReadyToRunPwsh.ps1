@@ -52,12 +52,9 @@ if (Test-Path -LiteralPath $copy) { Remove-Item -LiteralPath $copy -Recurse -For
 Copy-Item -LiteralPath $PSHOME -Destination $copy -Recurse
 $compiled = 0
 foreach ($assembly in Get-ChildItem -LiteralPath $PSHOME -Filter '*.dll') {
-    $stream = [IO.File]::OpenRead($assembly.FullName)
-    try {
-        $pe = [Reflection.PortableExecutable.PEReader]::new($stream)
-        $ilOnly = $pe.HasMetadata -and $pe.PEHeaders.CorHeader.ManagedNativeHeaderDirectory.Size -eq 0
-    }
-    finally { $stream.Dispose() }
+    $pe = [Reflection.PortableExecutable.PEReader]::new([IO.File]::OpenRead($assembly.FullName))
+    try { $ilOnly = $pe.HasMetadata -and $pe.PEHeaders.CorHeader.ManagedNativeHeaderDirectory.Size -eq 0 }
+    finally { $pe.Dispose() }
     if (-not $ilOnly) { continue }
     # An assembly crossgen2 refuses (a reference assembly, another platform's) stays IL, as it would in a release.
     & $crossgen -r "$runtimeFolder/*.dll" -r "$PSHOME/*.dll" --targetos $targetOs --targetarch $arch -O `
