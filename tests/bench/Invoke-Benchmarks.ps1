@@ -211,17 +211,16 @@ $loadWays = [ordered]@{
     emptyInside = "`$w = [Diagnostics.Stopwatch]::StartNew(); Import-Module '$emptyModule'; [int]`$w.Elapsed.TotalMilliseconds"
     vmbootInside = "`$w = [Diagnostics.Stopwatch]::StartNew(); Import-Module '$ModulePath'; [int]`$w.Elapsed.TotalMilliseconds"
 }
-$pwshBuilds = [ordered]@{ tool = @('dotnet', 'pwsh') }
+$pwshBuilds = [ordered]@{ tool = { dotnet pwsh -NoProfile -c $args[0] } }
 $readyToRunPwsh = & "$PSScriptRoot/New-ReadyToRunPwsh.ps1" -OutputFolder $OutputFolder
-if ($readyToRunPwsh) { $pwshBuilds.readyToRun = @($readyToRunPwsh) }
+if ($readyToRunPwsh) { $pwshBuilds.readyToRun = { & $readyToRunPwsh -NoProfile -c $args[0] } }
 $load = @{}
-$buildWays = foreach ($build in $pwshBuilds.Keys) { foreach ($way in $loadWays.Keys) { "$build/$way"; $load["$build/$way"] = [Collections.Generic.List[double]]::new() } }
+foreach ($build in $pwshBuilds.Keys) { foreach ($way in $loadWays.Keys) { $load["$build/$way"] = [Collections.Generic.List[double]]::new() } }
 foreach ($round in 1..$LoadRounds) {
-    foreach ($buildWay in $buildWays | Get-Random -Shuffle) {
+    foreach ($buildWay in @($load.Keys) | Get-Random -Shuffle) {
         $build, $way = $buildWay.Split('/')
-        $pwshCommand = $pwshBuilds[$build]
         $watch = [Diagnostics.Stopwatch]::StartNew()
-        $printed = & $pwshCommand[0] @($pwshCommand | Select-Object -Skip 1) -NoProfile -c $loadWays[$way]
+        $printed = & $pwshBuilds[$build] $loadWays[$way]
         $load[$buildWay].Add($(if ($way -like '*Inside') { [double]$printed } else { $watch.Elapsed.TotalMilliseconds }))
     }
 }
