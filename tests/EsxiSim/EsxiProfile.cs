@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 
 namespace VmBoot.EsxiSim
@@ -27,6 +28,27 @@ namespace VmBoot.EsxiSim
             AltBootbank = altBootbank;
             ExecInstalledOnly = execInstalledOnly;
         }
+
+        /// <summary>
+        /// The BusyBox applets a host offers on PATH: ESXi 6.7's own list (esxi-facts.md, "What a 6.7 host can run"),
+        /// plus the VMware programs in /bin that Debian's BusyBox stands in for. 7.0 and 8.0 are assumed the same. Any
+        /// other command fails as on a real host, "sh: tr: not found"; the simulator's own scripts call
+        /// /bin/busybox directly for what they need beyond it.
+        /// </summary>
+        public static IReadOnlyCollection<string> HostApplets { get; } = new HashSet<string>(StringComparer.Ordinal)
+        {
+            "[", "[[", "addgroup", "adduser", "ash", "awk", "basename", "bunzip2", "bzcat", "bzip2", "cat", "chgrp", "chmod", "chown", "chvt",
+            "cksum", "clear", "cp", "crond", "cut", "date", "dd", "delgroup", "deluser", "diff", "dirname", "dnsdomainname", "du", "echo", "egrep",
+            "eject", "env", "expr", "false", "fdisk", "fgrep", "find", "fstrim", "getty", "grep", "groups", "gunzip", "gzip", "halt", "head",
+            "hexdump", "hostname", "inetd", "init", "kill", "ln", "logger", "login", "ls", "lzop", "lzopcat", "md5sum", "mkdir", "mkfifo", "mknod",
+            "mktemp", "more", "mv", "nohup", "nslookup", "od", "passwd", "poweroff", "printf", "readlink", "reboot", "reset", "resize", "rm",
+            "rmdir", "sed", "seq", "setsid", "sh", "sha1sum", "sha256sum", "sha3sum", "sha512sum", "sleep", "sort", "stat", "stty", "sum", "sync",
+            "tail", "tar", "taskset", "tee", "test", "time", "timeout", "touch", "true", "uname", "uniq", "unlzop", "unzip", "usleep", "vi",
+            "watch", "wc", "wget", "which", "who", "xargs", "zcat",
+
+            // VMware's own programs in /bin on 6.7 (ps, pgrep, pkill, pidof, nc, less), served by BusyBox here.
+            "ps", "pgrep", "pkill", "pidof", "nc", "less",
+        };
 
         /// <summary>Every profile, oldest first.</summary>
         public static IReadOnlyList<EsxiProfile> All { get; } = new[] { Esxi67, Esxi70U3, Esxi80U3 };

@@ -130,7 +130,7 @@ namespace VmBoot.EsxiSim
             foreach (string applet in Native.Run(SimMachine.BusyBox, new[] { "--list" }).Split('\n', StringSplitOptions.RemoveEmptyEntries))
             {
                 string link = Path.Combine(Root, "bin", applet);
-                if (!File.Exists(link) && !File.Exists(Path.Combine(commandFolder, applet)))
+                if (EsxiProfile.HostApplets.Contains(applet) && !File.Exists(link) && !File.Exists(Path.Combine(commandFolder, applet)))
                 {
                     File.CreateSymbolicLink(link, "busybox");
                 }

@@ -98,6 +98,26 @@ namespace VmBoot.Engine.Tests
 
         [Theory]
         [MemberData(nameof(Profiles))]
+        public void OffersOnlyTheCommandsARealHostHas(string profile)
+        {
+            using var setup = new ProfileHost(profile, install: false);
+            var connection = setup.Connection;
+            // esxi-facts.md: a 6.7 host has no tr, cmp, base64, id, bash, perl, xxd, install or flock (7.0 and 8.0 assumed the same).
+            foreach (string missing in new[] { "tr", "cmp", "base64", "id", "bash", "perl", "xxd", "install", "flock" })
+            {
+                var result = connection.Run($"{missing} --help </dev/null", CancellationToken.None);
+                Assert.Equal(127, result.ExitStatus);
+                Assert.Contains($"{missing}: not found", result.Error);
+            }
+
+            foreach (string present in new[] { "awk", "sed", "tar", "sha256sum", "stat", "timeout", "nc", "ps" })
+            {
+                Assert.Equal("yes", connection.Run($"command -v {present} >/dev/null && echo yes", CancellationToken.None).Output.Trim());
+            }
+        }
+
+        [Theory]
+        [MemberData(nameof(Profiles))]
         public void InstalledInPlaceSavedAndRunInTheBackgroundThroughADefaultFirewall(string profile)
         {
             using var setup = new ProfileHost(profile, install: false);

@@ -15,12 +15,13 @@ namespace VmBoot.Install
     /// </summary>
     public static class PersistenceCheck
     {
-        // One round trip: mode, change time, marker, the boot bank the next boot uses, its save time and members.
+        // One round trip: mode, change time, marker, the boot bank the next boot uses, its save time and members
+        // (joined by awk: ESXi 6.7 has no tr).
         private const string Facts =
             "f=/etc/rc.local.d/local.sh; stat -c '%a %Y' \"$f\" 2>/dev/null || echo 'none 0'; "
             + "if [ -f /etc/rc.local.d/.#local.sh ]; then echo marker; else echo no-marker; fi; "
             + "bank=/bootbank; if [ -f /var/run/update_altbootbank ] && [ -f /altbootbank/state.tgz ]; then bank=/altbootbank; fi; echo \"$bank\"; "
-            + "stat -c %Y \"$bank/state.tgz\" 2>/dev/null || echo none; tar tzf \"$bank/state.tgz\" 2>/dev/null | tr '\\n' ' '; echo";
+            + "stat -c %Y \"$bank/state.tgz\" 2>/dev/null || echo none; tar tzf \"$bank/state.tgz\" 2>/dev/null | awk '{ printf \"%s \", $0 }'; echo";
 
         /// <summary>Whether <paramref name="live"/>, the running local.sh, survives a reboot, and why.</summary>
         /// <param name="connection">The host.</param>

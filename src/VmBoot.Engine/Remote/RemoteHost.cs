@@ -323,7 +323,8 @@ namespace VmBoot.Remote
         private string StateOfId => $"{VimCommand} vmsvc/power.getstate \"$id\" </dev/null 2>/dev/null | tail -n 1";
 
         // $output on one line (tabs to spaces, line breaks to RS), so it fits a tab-separated field; Unfold takes it back.
-        private const string FoldedOutput = "$(printf '%s' \"$output\" | tr '\\t\\n' ' \\036')";
+        // awk, not tr: ESXi 6.7's BusyBox has no tr.
+        private const string FoldedOutput = "$(printf '%s' \"$output\" | awk '{ gsub(/\\t/, \" \"); printf \"%s%s\", (NR > 1 ? \"\\036\" : \"\"), $0 }')";
 
         private static string Unfold(string field) => field.Replace('\u001e', '\n');
 

@@ -261,7 +261,7 @@ sim_unpack_state() {
     mkdir -p "$1/.pack" && (cd "$1/.pack" && tar xzf "$unpack_bank/state.tgz") || return 1
     if [ -f "$1/.pack/local.tgz.ve" ]; then
         set -- "$1" $(sim_seal_sets)
-        tail -n +2 "$1/.pack/local.tgz.ve" | tr "$3" "$2" > "$1/.pack/local.tgz" || return 1
+        tail -n +2 "$1/.pack/local.tgz.ve" | /bin/busybox tr "$3" "$2" > "$1/.pack/local.tgz" || return 1
     fi
     (cd "$1" && tar xzf .pack/local.tgz) && rm -rf "$1/.pack"
 }
@@ -278,7 +278,7 @@ sim_save_state() {
     if ! (cd / && tar czf "$save_work/local.tgz" "$@") 2>/dev/null; then rm -rf "$save_work"; return 1; fi
     if [ "$(sim_profile encrypted)" = 1 ]; then
         sets=$(sim_seal_sets)
-        { echo VMBOOTSIM-SEALED; tr "${sets% *}" "${sets#* }" < "$save_work/local.tgz"; } > "$save_work/pack/local.tgz.ve" || { rm -rf "$save_work"; return 1; }
+        { echo VMBOOTSIM-SEALED; /bin/busybox tr "${sets% *}" "${sets#* }" < "$save_work/local.tgz"; } > "$save_work/pack/local.tgz.ve" || { rm -rf "$save_work"; return 1; }
         printf 'Mode: TPM\n' > "$save_work/pack/encryption.info"
         members="local.tgz.ve encryption.info"
     else
