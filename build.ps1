@@ -114,17 +114,6 @@ function Build-Simulator {
     return "$out/esxisim/EsxiSim.dll"
 }
 
-function Get-TrxCount {
-    param([string] $Folder)
-    $passed = 0; $failed = 0
-    foreach ($trx in Get-ChildItem -LiteralPath $Folder -Filter *.trx -ErrorAction Ignore) {
-        $counters = ([xml](Get-Content -LiteralPath $trx.FullName -Raw)).TestRun.ResultSummary.Counters
-        $passed += [int]$counters.passed
-        $failed += [int]$counters.failed + [int]$counters.error + [int]$counters.timeout
-    }
-    [pscustomobject]@{ Passed = $passed; Failed = $failed }
-}
-
 function Invoke-Test {
     Invoke-Build
     Install-SimulatorPrerequisite
@@ -133,12 +122,13 @@ function Invoke-Test {
     Remove-Item -LiteralPath $results -Recurse -Force -ErrorAction Ignore
     New-Item -ItemType Directory -Path $results | Out-Null
 
+    Import-Module "$root/tests/tools/TestRunCount.psm1" -Force
+    $minimum = Get-Content -LiteralPath "$root/tests/test-counts.json" -Raw | ConvertFrom-Json
+
     Write-Host '== xunit (VmBoot.Engine)'
     & dotnet test "$root/tests/VmBoot.Engine.Tests/VmBoot.Engine.Tests.csproj" -c $Configuration --nologo `
         --logger "trx;LogFileName=engine.trx" --logger 'console;verbosity=minimal' --results-directory $results
-    $xunitExit = $LASTEXITCODE
-    $xunit = Get-TrxCount $results
-    if ($xunitExit -ne 0 -and $xunit.Passed + $xunit.Failed -eq 0) { $xunit.Failed = 1 }
+    $xunit = Confirm-RunCount (Get-XunitRunCount -TrxFolder $results -ExitCode $LASTEXITCODE) -Minimum $minimum.xunit
 
     Write-Host '== Pester (cmdlets, child pwsh against out/VmBoot)'
     Invoke-Native dotnet @('restore', "$root/tests/tools/Tools.csproj", '--nologo', '-v', 'quiet')
@@ -146,14 +136,15 @@ function Invoke-Test {
     $pesterSummary = Join-Path $results 'pester.json'
     & dotnet pwsh -NoProfile -NonInteractive -File "$root/tests/Invoke-PesterTests.ps1" `
         -PesterPath $pester -ModulePath $moduleOut -SimulatorPath $simulator -SummaryPath $pesterSummary -ResultPath "$results/pester.xml"
-    $pesterCount = if (Test-Path -LiteralPath $pesterSummary) { Get-Content -LiteralPath $pesterSummary -Raw | ConvertFrom-Json }
-                   else { [pscustomobject]@{ Passed = 0; Failed = 1 } }
+    $pesterCount = Confirm-RunCount (Get-PesterRunCount -SummaryPath $pesterSummary -ExitCode $LASTEXITCODE) -Minimum $minimum.pester
 
-    $passed = $xunit.Passed + $pesterCount.Passed
-    $failed = $xunit.Failed + $pesterCount.Failed
-    Write-Host "xunit: $($xunit.Passed) passed, $($xunit.Failed) failed; Pester: $($pesterCount.Passed) passed, $($pesterCount.Failed) failed"
-    Write-Host "$passed passed, $failed failed"
-    if ($failed -gt 0 -or $passed -eq 0) { exit 1 }
+    $counts = $xunit, $pesterCount
+    $counts | ForEach-Object { Format-RunCount $_ } | Write-Host
+    $passed = ($counts | Measure-Object Passed -Sum).Sum
+    $failed = ($counts | Measure-Object Failed -Sum).Sum
+    $skipped = ($counts | ForEach-Object { $_.Skipped + $_.NotRun } | Measure-Object -Sum).Sum
+    Write-Host "$passed passed, $failed failed, $skipped skipped"
+    if ($failed -gt 0) { exit 1 }
 }
 
 function Invoke-Demo {

@@ -7,7 +7,8 @@ param(
     [Parameter(Mandatory)] [string] $ModulePath,
     [Parameter(Mandatory)] [string] $SimulatorPath,
     [Parameter(Mandatory)] [string] $SummaryPath,
-    [Parameter(Mandatory)] [string] $ResultPath
+    [Parameter(Mandatory)] [string] $ResultPath,
+    [string] $TestPath = (Join-Path $PSScriptRoot 'Pester')
 )
 $ErrorActionPreference = 'Stop'
 Import-Module $PesterPath -Force
@@ -15,7 +16,7 @@ $env:VMBOOT_TEST_MODULE = (Resolve-Path -LiteralPath $ModulePath).Path
 $env:VMBOOT_TEST_SIMULATOR = (Resolve-Path -LiteralPath $SimulatorPath).Path
 
 $configuration = New-PesterConfiguration
-$configuration.Run.Path = Join-Path $PSScriptRoot 'Pester'
+$configuration.Run.Path = $TestPath
 $configuration.Run.PassThru = $true
 $configuration.Output.Verbosity = 'Detailed'
 $configuration.TestResult.Enabled = $true
@@ -25,4 +26,6 @@ $result = Invoke-Pester -Configuration $configuration
 [pscustomobject]@{
     Passed = $result.PassedCount
     Failed = $result.FailedCount + $result.FailedBlocksCount + $result.FailedContainersCount
+    Skipped = $result.SkippedCount
+    NotRun = $result.NotRunCount
 } | ConvertTo-Json | Set-Content -LiteralPath $SummaryPath

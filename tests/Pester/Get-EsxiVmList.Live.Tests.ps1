@@ -79,11 +79,11 @@ Describe 'Get-EsxiVmList -Server' {
             $pending = $shell.BeginInvoke()
             Start-Sleep -Seconds 2
             $pending.IsCompleted | Should -BeFalse
-            $watch = [Diagnostics.Stopwatch]::StartNew()
-            $shell.Stop()
-            # Not a speed check: without cancellation, Stop would wait out the 120 s command timeout.
-            $watch.Elapsed.TotalSeconds | Should -BeLessThan 60
+            # Waits for the event, not a clock: without cancellation the stop would end only with the 120 s command timeout.
+            $stopping = $shell.BeginStop($null, $null)
+            $stopping.AsyncWaitHandle.WaitOne([timespan]::FromSeconds(60)) | Should -BeTrue -Because 'Stop must not wait out the command timeout'
             $shell.InvocationStateInfo.State | Should -Be 'Stopped'
+            @($shell.Streams.Error | Where-Object { $_.FullyQualifiedErrorId -like 'SshCommandTimeout*' }).Count | Should -Be 0
         }
         finally {
             $shell.Dispose()

@@ -40,6 +40,9 @@ namespace VmBoot.Engine.Tests
             return vms;
         }
 
+        /// <summary>Trusts every host's current keys again (after a test re-keyed one), so no test depends on running before it.</summary>
+        public void TrustCurrentHostKeys() => File.WriteAllLines(KnownHostsPath, Simulator.KnownHostsLines);
+
         public EsxiConnectionOptions Options(SimHost host, string? password = null) => OptionsFor(host, KnownHostsPath, password, TimeSpan.FromSeconds(20));
 
         /// <summary>Password login to a simulated host, its keys checked against <paramref name="knownHostsPath"/>.</summary>
