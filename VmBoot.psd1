@@ -1,6 +1,6 @@
 @{
     RootModule           = 'VmBoot.dll'
-    ModuleVersion        = '0.2.0'
+    ModuleVersion        = '0.3.0'
     GUID                 = '6f0c2a5e-3b1d-4c8e-9a57-2f4d1e8b7c90'
     Author               = 'VmBoot maintainers'
     CompanyName          = 'VmBoot'

@@ -56,6 +56,8 @@ function Invoke-Build {
     Copy-Item -LiteralPath "$root/VmBoot.psd1", "$root/VmBoot.Format.ps1xml", "$root/LICENSE", "$root/CHANGELOG.md" -Destination $moduleOut
     Set-ReleaseNote -Manifest "$moduleOut/VmBoot.psd1"
     Get-ChildItem -LiteralPath "$root/en-US" -File -ErrorAction Ignore | Copy-Item -Destination "$moduleOut/en-US"
+    # A sample inventory and a commented plan, for trying VmBoot offline: (Get-Module VmBoot).ModuleBase/Examples.
+    Copy-Item -LiteralPath "$root/Examples" -Destination "$moduleOut/Examples" -Recurse
     Test-ModuleManifest -Path "$moduleOut/VmBoot.psd1" | Out-Null
     # Cmdlet help: Markdown pages plus the compiled cmdlets' metadata; fails on a missing page, parameter or example.
     & dotnet pwsh -NoProfile -NonInteractive -File "$root/src/VmBoot/Help/ConvertTo-MamlHelp.ps1" -ModulePath $moduleOut -OutputPath "$moduleOut/en-US/VmBoot.dll-Help.xml"

@@ -9,8 +9,11 @@ namespace VmBoot
         /// <summary>The host.</summary>
         public string Server { get; set; } = "";
 
-        /// <summary>Everything below holds.</summary>
-        public bool Compliant => Problems.Count == 0;
+        /// <summary>Everything below holds (false for a host that could not be checked).</summary>
+        public bool Compliant => Checked && Problems.Count == 0;
+
+        /// <summary>The host answered and was checked; false when it could not be reached or read (see <see cref="Problems"/>).</summary>
+        public bool Checked { get; set; }
 
         /// <summary>A VmBoot block is installed.</summary>
         public bool Installed { get; set; }
@@ -35,5 +38,13 @@ namespace VmBoot
 
         /// <summary>What is wrong, and what to do.</summary>
         public List<string> Problems { get; } = new List<string>();
+
+        /// <summary>The report of a host that could not be checked, with why.</summary>
+        internal static BootScriptDrift NotChecked(string server, string why)
+        {
+            var drift = new BootScriptDrift { Server = server };
+            drift.Problems.Add($"Could not be checked: {why}");
+            return drift;
+        }
     }
 }

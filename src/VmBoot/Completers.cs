@@ -53,8 +53,18 @@ namespace VmBoot.Commands
         protected override bool TakesWildcards => true;
 
         /// <inheritdoc />
-        protected override IEnumerable<(string Value, string ToolTip)> Candidates()
+        protected override IEnumerable<(string Value, string ToolTip)> Candidates() => VmNames();
+
+        /// <summary>The last inventory's VM names with where each is, vCLS left out.</summary>
+        internal static IEnumerable<(string Value, string ToolTip)> VmNames()
             => InventoryCache.Current().Where(v => !v.IsVcls).Select(v => (v.Name, v.Server.Length > 0 ? $"{v.Name} on {v.Server} [{v.Datastore}]" : $"{v.Name} [{v.Datastore}]"));
+    }
+
+    /// <summary>VM names for a parameter that takes names exactly (Stop-EsxiCluster -ManagementVm): nothing escaped.</summary>
+    public sealed class ExactVmNameCompleter : ValueCompleter
+    {
+        /// <inheritdoc />
+        protected override IEnumerable<(string Value, string ToolTip)> Candidates() => VmNameCompleter.VmNames();
     }
 
     /// <summary>Datastores of the last inventory.</summary>

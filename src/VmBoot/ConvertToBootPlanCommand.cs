@@ -11,7 +11,7 @@ namespace VmBoot.Commands
     /// Builds a boot plan from a cluster's vSphere HA settings (restart priorities, orchestration readiness,
     /// VM-to-VM dependency rules) and its VMs, read from PowerCLI's Get-Cluster and Get-VM by property name.
     /// </summary>
-    [Cmdlet(VerbsData.ConvertTo, "BootPlan")]
+    [Cmdlet(VerbsData.ConvertTo, "BootPlan", HelpUri = "https://github.com/vmboot/VmBoot/blob/main/src/VmBoot/Help/ConvertTo-BootPlan.md")]
     [OutputType(typeof(BootPlan))]
     public sealed class ConvertToBootPlanCommand : PSCmdlet
     {

@@ -65,6 +65,12 @@ namespace VmBoot.Commands
         internal static ErrorRecord FromPlan(Plans.BootPlanException e)
             => Create(Plans.BootPlanException.Id, ErrorCategory.ParserError, e.Source, e.Message, e);
 
+        /// <summary>A path that is not a file: a directory says so (not "does not exist"), anything else is not found.</summary>
+        internal static ErrorRecord NotAFile(string path)
+            => System.IO.Directory.Exists(path)
+                ? Create("PathIsDirectory", ErrorCategory.InvalidArgument, path, $"'{path}' is a directory; give the path of a file in it.")
+                : PathNotFoundError(path);
+
         internal static ErrorRecord PathNotFoundError(string path, Exception? inner = null)
             => Create(PathNotFound, ErrorCategory.ObjectNotFound, path, $"Cannot find path '{path}' because it does not exist.", inner);
     }

@@ -19,6 +19,7 @@ namespace VmBoot.Commands
         /// <summary>Parameter set: hosts reached through sessions from New-EsxiSession.</summary>
         protected const string SessionSet = "Session";
 
+        private readonly System.Collections.Concurrent.ConcurrentDictionary<string, ErrorRecord> failedHosts = new System.Collections.Concurrent.ConcurrentDictionary<string, ErrorRecord>();
         private HostFanOut? fanOut;
 
         /// <summary>ESXi hosts: names, addresses or name:port. PowerCLI's VMHost objects bind by their Name.</summary>
@@ -27,6 +28,11 @@ namespace VmBoot.Commands
         [ValidateNotNullOrEmpty]
         [ArgumentCompleter(typeof(ServerCompleter))]
         public string[] Server { get; set; } = null!;
+
+        /// <summary>The user to log in as with -KeyFilePath, as Connect-VIServer's -User (default root). Never prompts: for unattended runs.</summary>
+        [Parameter(ParameterSetName = ServerSet)]
+        [ValidateNotNullOrEmpty]
+        public string? User { get; set; }
 
         /// <summary>User and password (keyboard-interactive, as ESXi asks). With -KeyFilePath, an empty password means key only.</summary>
         [Parameter(ParameterSetName = ServerSet)]
@@ -95,7 +101,7 @@ namespace VmBoot.Commands
             fanOut ??= new HostFanOut(this, Activity, ThrottleLimit);
             foreach (var target in targets)
             {
-                fanOut.Start(target.Label, writer => Guard(writer, () =>
+                fanOut.Start(target.Label, writer => Guard(writer, target.Label, () =>
                 {
                     if (target.Session != null)
                     {
@@ -133,7 +139,7 @@ namespace VmBoot.Commands
         private protected void RunOnWorker(string label, Action<HostFanOut.HostWriter> work)
         {
             fanOut ??= new HostFanOut(this, Activity, 1);
-            fanOut.Start(label, writer => Guard(writer, () => work(writer)));
+            fanOut.Start(label, writer => Guard(writer, label, () => work(writer)));
             FinishHostWork();
         }
 
@@ -141,9 +147,28 @@ namespace VmBoot.Commands
         private protected bool ShouldProcessFromWorker(HostFanOut.HostWriter writer, string description, string warning, string caption)
         {
             var decision = new System.Threading.Tasks.TaskCompletionSource<bool>();
-            writer.OnPipeline(() => decision.SetResult(ShouldProcess(description, warning, caption)));
+            writer.OnPipeline(() => decision.SetResult(ShouldProcessOrExplain(description, warning, caption)));
             decision.Task.Wait(writer.Token);
             return decision.Task.Result;
+        }
+
+        /// <summary>
+        /// ShouldProcess, where a confirmation this session cannot ask for (-NonInteractive, no console) is a terminating
+        /// error that says what to add, instead of PowerShell's generic prompt failure.
+        /// </summary>
+        private protected bool ShouldProcessOrExplain(string description, string warning, string caption)
+        {
+            try
+            {
+                return ShouldProcess(description, warning, caption);
+            }
+            catch (Exception e) when (!(e is PipelineStoppedException))
+            {
+                ThrowTerminatingError(ErrorRecords.Create("ConfirmationRequired", ErrorCategory.InvalidOperation, null,
+                    $"{MyInvocation.MyCommand.Name} asks for confirmation before it changes any host, and this session cannot ask ({e.Message.TrimEnd('.')}). "
+                    + "Nothing was changed. In a scheduled task, a service or a UPS script add -Confirm:$false; -WhatIf shows what it would do.", e));
+                return false;
+            }
         }
 
         /// <summary>Reads every host's live inventory (errors are written, naming the host).</summary>
@@ -213,14 +238,21 @@ namespace VmBoot.Commands
             if (!hasPassword && KeyFilePath == null)
             {
                 ThrowTerminatingError(ErrorRecords.Create("CredentialRequired", ErrorCategory.InvalidArgument, server,
-                    "Give -Credential (user and password) or -KeyFilePath, or use -Session from New-EsxiSession."));
+                    "Give -KeyFilePath (with -User; root when not given), or -Credential (user and password), or use -Session from New-EsxiSession."));
+            }
+
+            string? credentialUser = Credential?.UserName?.TrimStart('\\');
+            if (User != null && credentialUser != null && !string.Equals(User, credentialUser, StringComparison.Ordinal))
+            {
+                ThrowTerminatingError(ErrorRecords.Create("UserConflictsWithCredential", ErrorCategory.InvalidArgument, server,
+                    $"-User '{User}' and -Credential's user '{credentialUser}' differ: give one of them."));
             }
 
             return new EsxiConnectionOptions
             {
                 Server = host,
                 Port = port,
-                UserName = Credential?.UserName?.TrimStart('\\') ?? "root",
+                UserName = credentialUser ?? User ?? "root",
                 Password = hasPassword ? Credential!.Password : null,
                 KeyFilePath = KeyFilePath == null ? null : SessionState.Path.GetUnresolvedProviderPathFromPSPath(KeyFilePath),
                 KeyPassphrase = KeyPassphrase,
@@ -255,7 +287,13 @@ namespace VmBoot.Commands
             return (text, defaultPort);
         }
 
-        private static void Guard(HostFanOut.HostWriter writer, Action work)
+        /// <summary>
+        /// The hosts (by label) whose work failed in this call, with the error already written for each: work that
+        /// comes later skips them, so a host is asked once and its error written once (a failed login is never retried).
+        /// </summary>
+        private protected IReadOnlyDictionary<string, ErrorRecord> FailedHosts => failedHosts;
+
+        private void Guard(HostFanOut.HostWriter writer, string label, Action work)
         {
             try
             {
@@ -263,16 +301,22 @@ namespace VmBoot.Commands
             }
             catch (EsxiSshException e)
             {
-                writer.Error(ErrorRecords.FromSsh(e));
+                Failed(writer, label, ErrorRecords.FromSsh(e));
             }
             catch (Install.InstallException e)
             {
-                writer.Error(ErrorRecords.Create(e.ErrorId, ErrorCategory.InvalidOperation, e.Server, e.Message, e));
+                Failed(writer, label, ErrorRecords.Create(e.ErrorId, ErrorCategory.InvalidOperation, e.Server, e.Message, e));
             }
             catch (OperationCanceledException) when (writer.Token.IsCancellationRequested)
             {
                 // Ctrl+C: stop quietly.
             }
+        }
+
+        private void Failed(HostFanOut.HostWriter writer, string label, ErrorRecord error)
+        {
+            failedHosts[label] = error;
+            writer.Error(error);
         }
     }
 }

@@ -6,7 +6,7 @@ using VmBoot.Plans;
 namespace VmBoot.Commands
 {
     /// <summary>Writes a boot plan as YAML that Import-BootPlan reads back unchanged.</summary>
-    [Cmdlet(VerbsData.Export, "BootPlan", DefaultParameterSetName = "Path", SupportsShouldProcess = true)]
+    [Cmdlet(VerbsData.Export, "BootPlan", HelpUri = "https://github.com/vmboot/VmBoot/blob/main/src/VmBoot/Help/Export-BootPlan.md", DefaultParameterSetName = "Path", SupportsShouldProcess = true)]
     [OutputType(typeof(FileInfo))]
     public sealed class ExportBootPlanCommand : PSCmdlet
     {

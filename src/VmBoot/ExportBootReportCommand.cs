@@ -12,7 +12,7 @@ namespace VmBoot.Commands
     /// Writes a self-contained HTML page (no scripts, no external files) with a per-host Gantt chart
     /// of each power-on: waits, stages, gates and every VM's power-on, from Get-BootLog's output.
     /// </summary>
-    [Cmdlet(VerbsData.Export, "BootReport", DefaultParameterSetName = PathSet, SupportsShouldProcess = true)]
+    [Cmdlet(VerbsData.Export, "BootReport", HelpUri = "https://github.com/vmboot/VmBoot/blob/main/src/VmBoot/Help/Export-BootReport.md", DefaultParameterSetName = PathSet, SupportsShouldProcess = true)]
     [OutputType(typeof(FileInfo))]
     public sealed class ExportBootReportCommand : PSCmdlet
     {

@@ -58,7 +58,7 @@ namespace VmBoot.Commands
                     }
                     else
                     {
-                        cmdlet.WriteError(ErrorRecords.PathNotFoundError(file));
+                        cmdlet.WriteError(ErrorRecords.NotAFile(file));
                     }
                 }
             }

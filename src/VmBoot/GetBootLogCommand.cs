@@ -12,7 +12,7 @@ namespace VmBoot.Commands
     /// Reads the boot log VmBoot's script writes at every boot, from hosts (where the installed script
     /// logs) or from files: one object per event, or with -Summary one per boot of each host.
     /// </summary>
-    [Cmdlet(VerbsCommon.Get, "BootLog", DefaultParameterSetName = LiteralPathSet)]
+    [Cmdlet(VerbsCommon.Get, "BootLog", HelpUri = "https://github.com/vmboot/VmBoot/blob/main/src/VmBoot/Help/Get-BootLog.md", DefaultParameterSetName = LiteralPathSet)]
     [OutputType(typeof(BootLogEvent), typeof(BootSummary))]
     public sealed class GetBootLogCommand : EsxiHostOrTextCmdlet
     {
@@ -97,8 +97,37 @@ namespace VmBoot.Commands
             }
         }
 
+        // A file that is not a boot log would give an error per line: it gets one error, and a log with a few bad
+        // lines gets the first few and a count of the rest.
         private static List<BootLogEvent> ParseAll(IEnumerable<string> text, string source, Action<ParseDiagnostic> onDiagnostic)
-            => BootLogParser.Parse(text, source, onDiagnostic).ToList();
+        {
+            const int Shown = 5;
+            var first = new List<ParseDiagnostic>();
+            int malformed = 0;
+            var events = BootLogParser.Parse(text, source, d =>
+            {
+                if (++malformed <= Shown)
+                {
+                    first.Add(d);
+                }
+            }).ToList();
+            if (events.Count == 0 && malformed > 0)
+            {
+                onDiagnostic(new ParseDiagnostic(DiagnosticSeverity.Error, "NotABootLog", first[0].LineNumber, first[0].Line,
+                    $"not a VmBoot boot log: none of its {malformed} line(s) is a boot log event ({first[0].Message})."));
+                return events;
+            }
+
+            first.ForEach(onDiagnostic);
+            if (malformed > Shown)
+            {
+                var last = first[Shown - 1];
+                onDiagnostic(new ParseDiagnostic(DiagnosticSeverity.Error, BootLogParser.MalformedId, last.LineNumber, last.Line,
+                    $"{malformed - Shown} more line(s) after line {last.LineNumber} are not boot log lines either; they were skipped."));
+            }
+
+            return events;
+        }
 
         private void Emit(List<BootLogEvent> events, Action<object> write)
         {

@@ -4,7 +4,7 @@ using VmBoot.Install;
 namespace VmBoot.Commands
 {
     /// <summary>Shows the VmBoot block installed on hosts, its plan, whether /bootbank holds it, and Secure Boot.</summary>
-    [Cmdlet(VerbsCommon.Get, "BootScript", DefaultParameterSetName = ServerSet)]
+    [Cmdlet(VerbsCommon.Get, "BootScript", HelpUri = "https://github.com/vmboot/VmBoot/blob/main/src/VmBoot/Help/Get-BootScript.md", DefaultParameterSetName = ServerSet)]
     [OutputType(typeof(InstalledBootScript))]
     public sealed class GetBootScriptCommand : EsxiHostCmdlet
     {

@@ -4,7 +4,7 @@ using System.Management.Automation;
 namespace VmBoot.Commands
 {
     /// <summary>Lists this runspace's ESXi sessions.</summary>
-    [Cmdlet(VerbsCommon.Get, "EsxiSession", DefaultParameterSetName = "All")]
+    [Cmdlet(VerbsCommon.Get, "EsxiSession", HelpUri = "https://github.com/vmboot/VmBoot/blob/main/src/VmBoot/Help/Get-EsxiSession.md", DefaultParameterSetName = "All")]
     [OutputType(typeof(EsxiSession))]
     public sealed class GetEsxiSessionCommand : PSCmdlet
     {

@@ -10,13 +10,20 @@ namespace VmBoot.Commands
     /// Reads the VMs registered on ESXi hosts from <c>vim-cmd vmsvc/getallvms</c> output: live over SSH
     /// (many hosts in parallel), or from text on the pipeline or in files.
     /// </summary>
-    [Cmdlet(VerbsCommon.Get, "EsxiVmList", DefaultParameterSetName = LiteralPathSet)]
+    [Cmdlet(VerbsCommon.Get, "EsxiVmList", HelpUri = "https://github.com/vmboot/VmBoot/blob/main/src/VmBoot/Help/Get-EsxiVmList.md", DefaultParameterSetName = LiteralPathSet)]
     [OutputType(typeof(EsxiVm))]
     public sealed class GetEsxiVmListCommand : EsxiHostOrTextCmdlet
     {
         private const int CompletionCacheLimit = 20000;
         private readonly List<EsxiVm> returned = new List<EsxiVm>();
         private GetAllVmsParser? textParser;
+
+        /// <summary>The host the text or files came from: each VM's Server, as a live read fills it.</summary>
+        [Parameter(ParameterSetName = TextSet)]
+        [Parameter(ParameterSetName = PathSet)]
+        [Parameter(ParameterSetName = LiteralPathSet)]
+        [ValidateNotNullOrEmpty]
+        public string? HostName { get; set; }
 
         /// <inheritdoc />
         protected override string Activity => "Reading VM inventories (vim-cmd vmsvc/getallvms)";
@@ -79,7 +86,7 @@ namespace VmBoot.Commands
         }
 
         private GetAllVmsParser NewParser(string? source) => new GetAllVmsParser(
-            server: "",
+            server: HostName ?? "",
             onVm: Return,
             onDiagnostic: diagnostic => ErrorRecords.Route(diagnostic, source, WriteWarning, WriteError));
     }

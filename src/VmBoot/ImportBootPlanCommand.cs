@@ -5,7 +5,7 @@ using VmBoot.Plans;
 namespace VmBoot.Commands
 {
     /// <summary>Reads boot plans from YAML files; mistakes are reported with file, line and column.</summary>
-    [Cmdlet(VerbsData.Import, "BootPlan", DefaultParameterSetName = "Path")]
+    [Cmdlet(VerbsData.Import, "BootPlan", HelpUri = "https://github.com/vmboot/VmBoot/blob/main/src/VmBoot/Help/Import-BootPlan.md", DefaultParameterSetName = "Path")]
     [OutputType(typeof(BootPlan))]
     public sealed class ImportBootPlanCommand : PSCmdlet
     {
@@ -35,7 +35,11 @@ namespace VmBoot.Commands
             }
         }
 
-        /// <summary>A -Plan value: a plan object, or the path of a plan file (errors written; null when unusable).</summary>
+        /// <summary>
+        /// A -Plan value: a plan object, or the path of a plan file. A plan that cannot be used stops the cmdlet
+        /// (a terminating error): nothing it does can follow without one. Import-BootPlan, which reads many files,
+        /// writes a non-terminating error per bad file instead.
+        /// </summary>
         internal static BootPlan? FromParameter(PSCmdlet cmdlet, object planOrPath)
         {
             object plan = planOrPath is PSObject wrapped ? wrapped.BaseObject : planOrPath;
@@ -49,10 +53,17 @@ namespace VmBoot.Commands
                 string file = cmdlet.SessionState.Path.GetUnresolvedProviderPathFromPSPath(path);
                 if (!File.Exists(file))
                 {
-                    cmdlet.ThrowTerminatingError(ErrorRecords.PathNotFoundError(file));
+                    cmdlet.ThrowTerminatingError(ErrorRecords.NotAFile(file));
                 }
 
-                return Read(file, cmdlet);
+                try
+                {
+                    return BootPlanYaml.Read(File.ReadAllText(file), file);
+                }
+                catch (BootPlanException e)
+                {
+                    cmdlet.ThrowTerminatingError(ErrorRecords.FromPlan(e));
+                }
             }
 
             cmdlet.ThrowTerminatingError(ErrorRecords.Create("PlanTypeInvalid", ErrorCategory.InvalidArgument, plan,
@@ -61,7 +72,7 @@ namespace VmBoot.Commands
         }
 
         /// <summary>Reads one plan file, writing the error (and returning null) when it is invalid.</summary>
-        internal static BootPlan? Read(string file, PSCmdlet cmdlet)
+        private static BootPlan? Read(string file, PSCmdlet cmdlet)
         {
             try
             {

@@ -8,10 +8,10 @@ namespace VmBoot.Commands
 {
     /// <summary>
     /// Installs a boot script on ESXi hosts: preflight (Secure Boot refused), the host's own local.sh kept
-    /// with VmBoot's block merged in, a backup, an atomic verified write, auto-backup.sh, and a check that
+    /// with VmBoot's block merged in, a backup, an in-place verified write (rolled back on failure), auto-backup.sh, and a check that
     /// /bootbank now holds it. -WhatIf shows the diff per host.
     /// </summary>
-    [Cmdlet(VerbsLifecycle.Install, "BootScript", DefaultParameterSetName = ServerSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
+    [Cmdlet(VerbsLifecycle.Install, "BootScript", HelpUri = "https://github.com/vmboot/VmBoot/blob/main/src/VmBoot/Help/Install-BootScript.md", DefaultParameterSetName = ServerSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
     [OutputType(typeof(InstallResult))]
     public sealed class InstallBootScriptCommand : EsxiHostCmdlet
     {
@@ -36,6 +36,12 @@ namespace VmBoot.Commands
         /// <inheritdoc />
         protected override void ProcessRecord()
         {
+            if (BootScript != null && Plan != null)
+            {
+                ThrowTerminatingError(ErrorRecords.Create("BootScriptAndPlan", ErrorCategory.InvalidArgument, Plan,
+                    "Give either a script (piped from New-BootScript) or -Plan, not both: it is not clear which one to install."));
+            }
+
             script = BootScript ?? script;
             GatherTargets(targets);
         }
@@ -79,8 +85,15 @@ namespace VmBoot.Commands
             }
 
             string unchanged = plan.Persisted ? "unchanged; saving it again" : $"unchanged but not saved ({plan.PersistenceEvidence}); writing it in place and saving it";
+            // One line per host; the whole diff only where the admin's own lines change (and with -Verbose).
+            string change = plan.Unchanged ? unchanged : plan.OwnLinesChange ? $"{plan.Summary}\n{plan.Diff}" : plan.Summary;
+            if (!plan.Unchanged && !plan.OwnLinesChange)
+            {
+                writer.Verbose($"local.sh would change:\n{plan.Diff}");
+            }
+
             if ((!plan.Unchanged || Force || !plan.Persisted) && !ShouldProcessFromWorker(writer,
-                    $"Install the VmBoot boot script on {connection.Name}:\n{(plan.Unchanged ? unchanged : plan.Diff)}",
+                    $"Install the VmBoot boot script on {connection.Name}: {change}",
                     $"Install the VmBoot boot script on {connection.Name} (local.sh is rewritten and saved to /bootbank)?",
                     "Install-BootScript"))
             {
@@ -105,6 +118,15 @@ namespace VmBoot.Commands
             }
 
             var inventory = ReadInventories(hosts);
+            if (FailedHosts.Count > 0)
+            {
+                // The script is generated from every host's VMs: one missing would go missing from every host's script.
+                string missing = string.Join(", ", FailedHosts.Keys.OrderBy(k => k, System.StringComparer.Ordinal));
+                ThrowTerminatingError(ErrorRecords.Create("InventoryIncomplete", ErrorCategory.ResourceUnavailable, missing,
+                    $"Nothing was installed: the inventory of {missing} could not be read (the error above says why), so the script generated from the cluster's inventory would lack its VMs. "
+                    + "Fix the host, or leave it out of -Server."));
+            }
+
             try
             {
                 var generated = BootScriptGenerator.Create(bootPlan, inventory, null, NewBootScriptCommand.ModuleVersion);

@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
 using VmBoot.Remote;
@@ -9,7 +10,7 @@ namespace VmBoot.Commands
     /// Boots a cluster from outside its hosts: runs a boot plan over SSH from the machine PowerShell runs on (the
     /// vMA replacement), for hosts that cannot run local.sh (Secure Boot, hardening) or as well as it.
     /// </summary>
-    [Cmdlet(VerbsLifecycle.Invoke, "BootPlan", DefaultParameterSetName = ServerSet, SupportsShouldProcess = true)]
+    [Cmdlet(VerbsLifecycle.Invoke, "BootPlan", HelpUri = "https://github.com/vmboot/VmBoot/blob/main/src/VmBoot/Help/Invoke-BootPlan.md", DefaultParameterSetName = ServerSet, SupportsShouldProcess = true)]
     [OutputType(typeof(BootLogEvent))]
     public sealed class InvokeBootPlanCommand : RemoteRunCmdlet
     {
@@ -36,16 +37,18 @@ namespace VmBoot.Commands
             if (IsWhatIf())
             {
                 // What would happen, in order, as far as the hosts answer now.
-                var preview = new RemoteBootRunner(plan, remoteTargets, options, SystemBootClock.Instance, new RemoteBootReporter());
+                var warnings = new List<string>();
+                var preview = new RemoteBootRunner(plan, remoteTargets, options, SystemBootClock.Instance, new RemoteBootReporter { Warning = warnings.Add });
                 if (Preview(preview.PreviewAsync) is { } lines)
                 {
                     ShouldProcess($"Run the boot plan on {hostList}, in this order:\n" + string.Join("\n", lines), "", "");
+                    warnings.ForEach(WriteWarning);
                 }
 
                 return;
             }
 
-            if (!ShouldProcess($"Run the boot plan ({plan.Stages.Count} stage(s)) on {hostList}: wait for the hosts, then power on the plan's VMs stage by stage",
+            if (!ShouldProcessOrExplain($"Run the boot plan ({plan.Stages.Count} stage(s)) on {hostList}: wait for the hosts, then power on the plan's VMs stage by stage",
                     $"Power on the VMs of the boot plan's {plan.Stages.Count} stage(s) on {hostList}?", "Invoke-BootPlan"))
             {
                 return;

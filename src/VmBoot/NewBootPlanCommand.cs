@@ -9,7 +9,7 @@ using VmBoot.Plans;
 namespace VmBoot.Commands
 {
     /// <summary>Builds a boot plan from parameters; stages are hashtables (see the help for their keys).</summary>
-    [Cmdlet(VerbsCommon.New, "BootPlan")]
+    [Cmdlet(VerbsCommon.New, "BootPlan", HelpUri = "https://github.com/vmboot/VmBoot/blob/main/src/VmBoot/Help/New-BootPlan.md")]
     [OutputType(typeof(BootPlan))]
     public sealed class NewBootPlanCommand : PSCmdlet
     {
@@ -115,7 +115,7 @@ namespace VmBoot.Commands
                     case "Datastores": stage.Select.Datastores = List(value); break;
                     case "VmxPaths": stage.Select.VmxPaths = List(value); break;
                     case "Tags": stage.Select.Tags = List(value); break;
-                    case "All": stage.Select.All = LanguagePrimitives.IsTrue(value); break;
+                    case "All": stage.Select.All = Flag(value, "All", index); break;
                     case "ExcludeNames": stage.Exclude.Names = List(value); break;
                     case "ExcludeNameLike": stage.Exclude.NameLike = List(value); break;
                     case "Pause": stage.Pause = Number(value, PlanSchema.Pause, index); break;
@@ -140,6 +140,16 @@ namespace VmBoot.Commands
 
             return stage;
         }
+
+        // $true/$false, or the words YAML takes; never PowerShell's truthiness, where 'false' is true.
+        private static bool Flag(object? value, string key, int index) => value switch
+        {
+            bool b => b,
+            SwitchParameter s => s.IsPresent,
+            string text when string.Equals(text, "true", StringComparison.OrdinalIgnoreCase) => true,
+            string text when string.Equals(text, "false", StringComparison.OrdinalIgnoreCase) => false,
+            _ => throw new ArgumentException($"{PlanSchema.Stage(index)}{key} is $true or $false, not '{LanguagePrimitives.ConvertTo<string>(value)}'."),
+        };
 
         private static string Text(object? value) => LanguagePrimitives.ConvertTo<string>(value);
 

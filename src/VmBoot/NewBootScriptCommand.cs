@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.IO;
+using System.Linq;
 using System.Management.Automation;
 using System.Text;
 using VmBoot.Plans;
@@ -11,7 +12,7 @@ namespace VmBoot.Commands
     /// Generates /etc/rc.local.d/local.sh from a boot plan and the cluster's inventory (piped from
     /// Get-EsxiVmList), or from piped VMs with -FirstStage.
     /// </summary>
-    [Cmdlet(VerbsCommon.New, "BootScript", DefaultParameterSetName = PlanSet, SupportsShouldProcess = true)]
+    [Cmdlet(VerbsCommon.New, "BootScript", HelpUri = "https://github.com/vmboot/VmBoot/blob/main/src/VmBoot/Help/New-BootScript.md", DefaultParameterSetName = PlanSet, SupportsShouldProcess = true)]
     [OutputType(typeof(BootScript))]
     public sealed class NewBootScriptCommand : PSCmdlet
     {
@@ -86,10 +87,17 @@ namespace VmBoot.Commands
                     "New-BootScript resolves the plan's selectors against the cluster's VMs: pipe them in, e.g. Get-EsxiVmList -Server esx01,esx02 -Credential $c | New-BootScript -Plan ./boot.yml"));
             }
 
+            // The same inventory piped twice would list every VM twice: keep each (host, vmx file) once, and say so.
+            var distinct = inventory.GroupBy(v => (v.Server, v.File)).Select(g => g.First()).ToList();
+            if (distinct.Count < inventory.Count)
+            {
+                WriteWarning($"{inventory.Count - distinct.Count} VM(s) were given more than once (the same host and vmx file); each is counted once.");
+            }
+
             BootScript script;
             try
             {
-                script = BootScriptGenerator.Create(plan, inventory, ReadBaseScript(), ModuleVersion);
+                script = BootScriptGenerator.Create(plan, distinct, ReadBaseScript(), ModuleVersion);
             }
             catch (BootPlanException e)
             {
@@ -142,7 +150,7 @@ namespace VmBoot.Commands
             string file = SessionState.Path.GetUnresolvedProviderPathFromPSPath(BaseScript);
             if (!File.Exists(file))
             {
-                ThrowTerminatingError(ErrorRecords.PathNotFoundError(file));
+                ThrowTerminatingError(ErrorRecords.NotAFile(file));
             }
 
             return File.ReadAllText(file);

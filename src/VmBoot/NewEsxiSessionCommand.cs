@@ -5,7 +5,7 @@ using System.Management.Automation;
 namespace VmBoot.Commands
 {
     /// <summary>Opens SSH sessions to ESXi hosts, kept for this runspace and reused by -Session.</summary>
-    [Cmdlet(VerbsCommon.New, "EsxiSession", DefaultParameterSetName = ServerSet)]
+    [Cmdlet(VerbsCommon.New, "EsxiSession", HelpUri = "https://github.com/vmboot/VmBoot/blob/main/src/VmBoot/Help/New-EsxiSession.md", DefaultParameterSetName = ServerSet)]
     [OutputType(typeof(EsxiSession))]
     public sealed class NewEsxiSessionCommand : EsxiHostCmdlet, IDisposable
     {

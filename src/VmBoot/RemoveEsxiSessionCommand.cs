@@ -4,7 +4,7 @@ using System.Management.Automation;
 namespace VmBoot.Commands
 {
     /// <summary>Closes ESXi sessions and forgets them.</summary>
-    [Cmdlet(VerbsCommon.Remove, "EsxiSession", DefaultParameterSetName = "Session", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
+    [Cmdlet(VerbsCommon.Remove, "EsxiSession", HelpUri = "https://github.com/vmboot/VmBoot/blob/main/src/VmBoot/Help/Remove-EsxiSession.md", DefaultParameterSetName = "Session", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
     [OutputType(typeof(void))]
     public sealed class RemoveEsxiSessionCommand : PSCmdlet
     {

@@ -11,7 +11,7 @@ namespace VmBoot.Commands
     /// VMware Tools, a hard power-off after each stage's timeout, a deadline for the UPS's runtime, then optionally
     /// the hosts (the management VM's host last). The UPS half of what Invoke-BootPlan and local.sh do.
     /// </summary>
-    [Cmdlet(VerbsLifecycle.Stop, "EsxiCluster", DefaultParameterSetName = ServerSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
+    [Cmdlet(VerbsLifecycle.Stop, "EsxiCluster", HelpUri = "https://github.com/vmboot/VmBoot/blob/main/src/VmBoot/Help/Stop-EsxiCluster.md", DefaultParameterSetName = ServerSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
     [OutputType(typeof(BootLogEvent))]
     public sealed class StopEsxiClusterCommand : RemoteRunCmdlet
     {
@@ -27,6 +27,7 @@ namespace VmBoot.Commands
         /// <summary>VMs never shut down (the one this runs in, the UPS agent); their host goes last, and they with it.</summary>
         [Parameter]
         [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(ExactVmNameCompleter))]
         public string[]? ManagementVm { get; set; }
 
         /// <summary>With -PowerOffHost: leave the management VM's host on.</summary>
@@ -59,6 +60,11 @@ namespace VmBoot.Commands
                 KeepManagementHost = KeepManagementHost,
                 OtherVmTimeout = OtherVmTimeout,
             };
+            if (options.DeadlineProblem() is string deadlineProblem)
+            {
+                ThrowTerminatingError(ErrorRecords.Create("DeadlineTooShort", ErrorCategory.InvalidArgument, Deadline, deadlineProblem + " Nothing was done."));
+            }
+
             if (PowerOffHost && plan.Readiness.MaintenanceMode == MaintenanceModePolicy.Stay)
             {
                 WriteWarning("The hosts are put in maintenance mode before they power off, and this plan keeps a host that boots in it there "
@@ -78,7 +84,7 @@ namespace VmBoot.Commands
             }
 
             string what = PowerOffHost ? "shut down every VM (last stage first), then power off the hosts" : "shut down every VM (last stage first)";
-            if (!ShouldProcess($"Shut down {hostList}: {what}", $"Shut down every VM on {hostList}{(PowerOffHost ? " and power the hosts off" : "")}?", "Stop-EsxiCluster"))
+            if (!ShouldProcessOrExplain($"Shut down {hostList}: {what}", $"Shut down every VM on {hostList}{(PowerOffHost ? " and power the hosts off" : "")}?", "Stop-EsxiCluster"))
             {
                 return;
             }

@@ -8,7 +8,7 @@ namespace VmBoot.Commands
     /// Explains what /sbin/auto-backup.sh printed: per file, what the running host had and is now saving,
     /// what the previous backup had and is dropping, and what it means.
     /// </summary>
-    [Cmdlet(VerbsDiagnostic.Test, "AutoBackupDiff", DefaultParameterSetName = TextSet)]
+    [Cmdlet(VerbsDiagnostic.Test, "AutoBackupDiff", HelpUri = "https://github.com/vmboot/VmBoot/blob/main/src/VmBoot/Help/Test-AutoBackupDiff.md", DefaultParameterSetName = TextSet)]
     [OutputType(typeof(AutoBackupFileChange), typeof(bool))]
     public sealed class TestAutoBackupDiffCommand : PSCmdlet
     {

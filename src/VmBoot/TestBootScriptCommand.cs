@@ -10,7 +10,7 @@ namespace VmBoot.Commands
     /// For scheduled tasks: is the plan's script installed on each host, identical, persisted and runnable,
     /// and does every VM on the host belong to a stage or an exclude?
     /// </summary>
-    [Cmdlet(VerbsDiagnostic.Test, "BootScript", DefaultParameterSetName = ServerSet)]
+    [Cmdlet(VerbsDiagnostic.Test, "BootScript", HelpUri = "https://github.com/vmboot/VmBoot/blob/main/src/VmBoot/Help/Test-BootScript.md", DefaultParameterSetName = ServerSet)]
     [OutputType(typeof(BootScriptDrift), typeof(bool))]
     public sealed class TestBootScriptCommand : EsxiHostCmdlet
     {
@@ -42,13 +42,24 @@ namespace VmBoot.Commands
 
             var inventory = ReadInventories(targets.Values);
             var expected = BootScriptGenerator.Create(plan, inventory, null, NewBootScriptCommand.ModuleVersion);
+            foreach (string warning in expected.Warnings)
+            {
+                WriteWarning(warning);
+            }
+
+            if (FailedHosts.Count > 0)
+            {
+                WriteWarning($"The inventory of {string.Join(", ", FailedHosts.Keys.OrderBy(k => k, System.StringComparer.Ordinal))} could not be read: the expected script lacks its VMs, so the other hosts may show as not up to date.");
+            }
+
             var reports = new List<BootScriptDrift>();
-            StartHostWork(targets.Values, (connection, writer) =>
+            StartHostWork(targets.Values.Where(t => !FailedHosts.ContainsKey(t.Label)), (connection, writer) =>
             {
                 var installed = BootScriptInstaller.Inspect(connection, writer.Token);
                 var drift = new BootScriptDrift
                 {
                     Server = connection.Name,
+                    Checked = true,
                     Installed = installed.Installed,
                     UpToDate = installed.Block == expected.Block,
                     Persisted = installed.Persisted,
@@ -93,6 +104,18 @@ namespace VmBoot.Commands
                 }
             });
             FinishHostWork();
+
+            // A host that could not be checked is not compliant: a nightly check must fail on it, not skip it.
+            foreach (var (label, error) in FailedHosts.OrderBy(f => f.Key, System.StringComparer.Ordinal).Select(f => (f.Key, f.Value)))
+            {
+                var notChecked = BootScriptDrift.NotChecked(label, error.ErrorDetails?.Message ?? error.Exception.Message);
+                reports.Add(notChecked);
+                if (!Quiet)
+                {
+                    WriteObject(notChecked);
+                }
+            }
+
             if (Quiet)
             {
                 WriteObject(reports.Count == targets.Count && reports.All(r => r.Compliant));

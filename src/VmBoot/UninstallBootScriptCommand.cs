@@ -3,8 +3,8 @@ using VmBoot.Install;
 
 namespace VmBoot.Commands
 {
-    /// <summary>Removes only VmBoot's block from local.sh (the admin's lines stay), atomically, and persists it.</summary>
-    [Cmdlet(VerbsLifecycle.Uninstall, "BootScript", DefaultParameterSetName = ServerSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
+    /// <summary>Removes only VmBoot's block from local.sh (the admin's lines stay), written in place, and persists it.</summary>
+    [Cmdlet(VerbsLifecycle.Uninstall, "BootScript", HelpUri = "https://github.com/vmboot/VmBoot/blob/main/src/VmBoot/Help/Uninstall-BootScript.md", DefaultParameterSetName = ServerSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
     [OutputType(typeof(InstallResult))]
     public sealed class UninstallBootScriptCommand : EsxiHostCmdlet
     {

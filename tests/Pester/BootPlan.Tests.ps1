@@ -138,16 +138,3 @@ Describe 'From live inventory to a cold boot, through the module' {
         $log | Should -Match "`tboot-end`t"
     }
 }
-
-Describe 'The README''s plan' {
-    It 'is a valid plan, as printed in the quick start' {
-        $readme = Get-Content -Raw -LiteralPath (Join-Path $PSScriptRoot '../../README.md')
-        $readme -match "(?s)@'\r?\n(version: 1.*?)\r?\n'@ \| Set-Content ./boot.yml" | Should -BeTrue
-        $file = Join-Path $TestDrive 'readme-boot.yml'
-        Set-Content -LiteralPath $file -Value $Matches[1]
-        $plan = Import-BootPlan -LiteralPath $file
-        $plan.Stages.Name | Should -Be @('infra', 'everything else')
-        $plan.Stages[0].After.TcpPort | Should -Be 443
-        $plan.Log.Datastore | Should -Be 'shared ds'
-    }
-}

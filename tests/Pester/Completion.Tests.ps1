@@ -41,6 +41,12 @@ Describe 'Tab completion' {
         (Complete 'New-BootPlan -ExcludeNameLike we').ListItemText | Should -Be 'web [prod] 01'
     }
 
+    It 'completes the management VM by its exact name, not file names' {
+        $matches = Complete 'Stop-EsxiCluster -Plan x -ManagementVm '
+        $matches.ListItemText | Should -Be @('vcsa01', 'web [prod] 01')
+        ($matches | Where-Object ListItemText -EQ 'web [prod] 01').CompletionText | Should -Be "'web [prod] 01'"
+    }
+
     It 'completes datastores from the last inventory' {
         (Complete 'New-BootPlan -LogDatastore ').CompletionText | Should -Be @('local-esx01', "'shared ds'")
         (Complete 'New-BootScript -FirstStage x -LogDatastore sh').CompletionText | Should -Be "'shared ds'"

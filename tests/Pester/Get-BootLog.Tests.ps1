@@ -49,7 +49,7 @@ Describe 'Get-BootLog' {
         $first.Stages.Name | Should -Be @('vcenter', 'rest')
         $first.Problems.Count | Should -Be 0
         $first.TimeToLastVm | Should -BeGreaterThan $first.Stages[1].Started.Subtract($first.BootStarted)
-        ($summary | Out-String) | Should -Match "$($sim[1].Name)\s+boot\s+\d{4}-\d\d-\d\d \d\d:\d\d\s+\d\d:\d\d:\d\d\s+2\s+3"
+        ($summary | Format-Table -View Full | Out-String -Width 200) | Should -Match "$($sim[1].Name)\s+boot\s+\d{4}-\d\d-\d\d \d\d:\d\d\s+\d\d:\d\d:\d\d\s+2\s+3"
     }
 
     It 'keeps every boot and -Last picks the newest' {

@@ -20,21 +20,45 @@ BeforeAll {
 AfterAll { $sim.Dispose() }
 
 Describe 'Install-BootScript' {
-    It 'shows the diff with -WhatIf and changes nothing' {
+    It 'says in one line per host what -WhatIf would do, the diff with -Verbose, and changes nothing' {
         $before = $sim[0].ReadBytes('/etc/rc.local.d/local.sh')
         $child = @"
 Import-Module '$env:VMBOOT_TEST_MODULE'
 `$c = [pscredential]::new('$($sim.UserName)', (ConvertTo-SecureString `$env:VMBOOT_TEST_PASSWORD -AsPlainText -Force))
-Get-EsxiVmList -Server '$($servers[0])' -Credential `$c -KnownHostsPath '$knownHosts' | New-BootScript -FirstStage 'vcsa*' -LogDatastore 'shared ds' |
-    Install-BootScript -Server '$($servers[0])' -Credential `$c -KnownHostsPath '$knownHosts' -WhatIf
+`$script = Get-EsxiVmList -Server '$($servers[0])' -Credential `$c -KnownHostsPath '$knownHosts' | New-BootScript -FirstStage 'vcsa*' -LogDatastore 'shared ds'
+`$script | Install-BootScript -Server '$($servers[0])' -Credential `$c -KnownHostsPath '$knownHosts' -WhatIf
+'--- verbose'
+`$script | Install-BootScript -Server '$($servers[0])' -Credential `$c -KnownHostsPath '$knownHosts' -WhatIf -Verbose
 "@
         $env:VMBOOT_TEST_PASSWORD = $sim.Password
         try { $output = dotnet pwsh -NoProfile -NonInteractive -Command $child 2>&1 | Out-String }
         finally { Remove-Item Env:VMBOOT_TEST_PASSWORD }
-        $output | Should -Match 'What if: Install the VmBoot boot script on'
-        $output | Should -Match '\+# >>> VmBoot managed block >>>'
-        $output | Should -Match '@@ -\d+,\d+ \+\d+,\d+ @@'
+        $plain, $verbose = $output -split '--- verbose'
+        $plain | Should -Match "What if: Install the VmBoot boot script on $([regex]::Escape($servers[0])): VmBoot block added, the host's own \d+ line\(s\) kept; Secure Boot Disabled; maintenance mode off"
+        $plain | Should -Not -Match '@@ -\d+,\d+ \+\d+,\d+ @@'
+        $verbose | Should -Match '\+# >>> VmBoot managed block >>>'
+        $verbose | Should -Match '@@ -\d+,\d+ \+\d+,\d+ @@'
         $sim[0].ReadBytes('/etc/rc.local.d/local.sh') | Should -Be $before
+    }
+
+    It 'shows the whole diff with -WhatIf where the host''s own lines would change' {
+        $before = $sim[3].ReadText('/etc/rc.local.d/local.sh')
+        # No 'exit 0' to put the block before: the script's own end changes too.
+        $sim[3].WriteText('/etc/rc.local.d/local.sh', "#!/bin/sh`necho admin line`n")
+        $child = @"
+Import-Module '$env:VMBOOT_TEST_MODULE'
+`$c = [pscredential]::new('$($sim.UserName)', (ConvertTo-SecureString `$env:VMBOOT_TEST_PASSWORD -AsPlainText -Force))
+Get-EsxiVmList -Server '$($servers[3])' -Credential `$c -KnownHostsPath '$knownHosts' | New-BootScript -FirstStage 'vcsa*' |
+    Install-BootScript -Server '$($servers[3])' -Credential `$c -KnownHostsPath '$knownHosts' -WhatIf
+"@
+        $env:VMBOOT_TEST_PASSWORD = $sim.Password
+        try { $output = dotnet pwsh -NoProfile -NonInteractive -Command $child 2>&1 | Out-String }
+        finally {
+            Remove-Item Env:VMBOOT_TEST_PASSWORD
+            $sim[3].WriteText('/etc/rc.local.d/local.sh', $before)
+        }
+        $output | Should -Match "the host's own lines change too"
+        $output | Should -Match '\+exit 0'
     }
 
     It 'installs on every host, keeps the admin''s lines, backs up, persists and explains auto-backup' {

@@ -48,7 +48,14 @@ Invoke-BootPlan -Plan `$plan -Server '$($servers[0])', '$($servers[1])', '$dead'
         $failed[0].TargetObject | Should -Be $dead
         $failed[0].CategoryInfo.Category | Should -Be 'ConnectionError'
         $events[0].PSObject.TypeNames[0..1] | Should -Be @('VmBoot.BootLogEvent#Remote', 'VmBoot.BootLogEvent')
-        ($events | Out-String -Width 200) | Should -Match '\+00:00:\d\d esx01\s+1 vcenter\s+power-on\s+vcsa01 \(1\)\s+ok'
+        ($events | Out-String -Width 200) | Should -Match '\+00:00:\d\d esx01\s+power-on\s+vcsa01\s+ok'
+        # At 80 columns the result and the reason still show: a retried power-on says why, wrapped, not cut off.
+        $narrow = $events | Out-String -Width 80
+        $narrow | Should -Match 'power-on\s+db 01\s+retry'
+        $retryReason = ($events | Where-Object { $_.VmName -eq 'db 01' -and $_.Result -eq 'retry' }).Message
+        $retryReason | Should -Not -BeNullOrEmpty
+        ($narrow -replace '\s+', ' ') | Should -Match ([regex]::Escape(($retryReason -split '\s+')[0]))
+        ($events | Format-Table -View Timeline | Out-String -Width 250) | Should -Match 'esx01\s+1 vcenter\s+power-on\s+vcsa01 \(1\)\s+ok'
         $events[-1].Action | Should -Be 'boot-end'
         $events[-1].Result | Should -Be 'done'
         foreach ($h in $sim.Hosts) { $h.Inventory | Where-Object { -not $_.Name.StartsWith('vCLS') } | ForEach-Object { $h.PowerState($_.Vmid) | Should -Be 'on' } }
@@ -109,5 +116,14 @@ Invoke-BootPlan -Plan `$plan -Server '$($servers[0])', '$($servers[1])', '$dead'
         $port = $sim[0].Port
         Start-Sleep -Milliseconds 300
         @(ss -Htn state established "( dport = :$port )").Count | Should -Be 0
+    }
+
+    It 'has a connection check that sees a connection held open' {
+        # The check above asserts zero; here the same check sees one that is there, and then none.
+        $session = New-EsxiSession -Server $servers[0] -Credential $credential -KnownHostsPath $knownHosts
+        try { @(ss -Htn state established "( dport = :$($sim[0].Port) )").Count | Should -Be 1 }
+        finally { $session | Remove-EsxiSession }
+        Start-Sleep -Milliseconds 300
+        @(ss -Htn state established "( dport = :$($sim[0].Port) )").Count | Should -Be 0
     }
 }

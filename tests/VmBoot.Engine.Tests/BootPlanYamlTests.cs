@@ -61,6 +61,20 @@ stages:
             Assert.Equal("vcsa01.example.com", infra.After.TcpHost);
             Assert.True(plan.Stages[2].Select.All);
 
+            // Every other key, read as written in Full (not only through a round trip, whose two sides are both ours).
+            Assert.Equal("shared ds", plan.Log.Datastore);
+            Assert.Equal(900, plan.Readiness.Timeout);
+            Assert.Equal(15, plan.PowerOn.RetryDelay);
+            Assert.Equal(new[] { "test-*" }, plan.Exclude.NameLike);
+            Assert.Equal(("infra", "storage first", "rest"), (plan.Stages[0].Name, plan.Stages[1].Name, plan.Stages[2].Name));
+            Assert.Equal(new[] { "vcsa01" }, infra.Select.Names);
+            Assert.Equal(new[] { "dc*" }, infra.Select.NameLike);
+            Assert.Equal((10, 30, 443, 900), (infra.Pause, infra.After.Delay, infra.After.TcpPort, infra.After.TcpTimeout));
+            Assert.Equal(new[] { "nfs01" }, plan.Stages[1].Select.Datastores);
+            Assert.Equal(new[] { "db/db.vmx" }, plan.Stages[1].Select.VmxPaths);
+            Assert.Equal(5, plan.Stages[2].Pause);
+            Assert.False(plan.Stages[1].After.Heartbeat);
+
             string written = BootPlanYaml.Write(plan);
             var again = BootPlanYaml.Read(written);
             Assert.Equal(written, BootPlanYaml.Write(again));
@@ -106,6 +120,10 @@ stages:
         [InlineData("version: 1\nstages: [\n", 3, 1, "not valid YAML")]
         [InlineData("version: 1\nreadiness:\n  timeout: -5\nstages:\n  - name: a\n    select: { all: true }\n", 3, 12, "readiness.timeout is -5, out of range (0 to 86400)")]
         [InlineData("version: 1\nstages:\n  - name: a\n    select: { all: true }\n    after: { tcp: { host: 'vc; reboot', port: 443 } }\n", 3, 5, "not a host name")]
+        [InlineData("version: 1\nstages:\n  - name: a\n  \tselect: { all: true }\n", 4, 3, "a tab in the indentation: YAML indents with spaces only")]
+        [InlineData("version: 1\nreadiness:\n  MaintenanceMode: exit\nstages:\n  - name: a\n    select: { all: true }\n", 3, 3, "keys are case-sensitive; did you mean 'maintenanceMode'?")]
+        [InlineData("version: 1\nstages:\n  - name: a\n    select: { all: true }\n    after: { heartbeat: 300 }\n  - name: b\n    select: { all: true }\n", 5, 25, "write 'heartbeat: { timeout: 300 }'")]
+        [InlineData("version: 1\nstages:\n  - name: a\n    select: vcsa01\n", 4, 13, "write 'select: { names: [vcsa01] }'")]
         public void MistakesAreReportedWithLineAndColumn(string yaml, int line, int column, string reason)
         {
             var e = Assert.Throws<BootPlanException>(() => BootPlanYaml.Read(yaml, "plan.yml"));

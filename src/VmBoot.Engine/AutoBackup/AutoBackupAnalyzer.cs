@@ -207,12 +207,13 @@ namespace VmBoot
         {
             var say = file.Explanation;
             string direction = file.StateSaved ? "is saved now" : "was NOT saved (no 'Saving current state' line)";
+            string directionOfMany = file.StateSaved ? "are saved now" : "were NOT saved (no 'Saving current state' line)";
             switch (file.Path)
             {
                 case "/etc/rc.local.d/local.sh":
                     say.Add(file.Kind == AutoBackupChangeKind.Added
-                        ? $"The boot script is in a backup for the first time: all {file.LinesSaved.Count} line(s) of the running local.sh {direction}."
-                        : $"The boot script changed: {file.LinesSaved.Count} line(s) of the running local.sh {direction}, {file.LinesDropped.Count} line(s) of the previous one are dropped. Expected when installing a boot script.");
+                        ? $"The boot script is in a backup for the first time: all {file.LinesSaved.Count} line(s) of the running local.sh {directionOfMany}."
+                        : $"The boot script changed: {file.LinesSaved.Count} line(s) of the running local.sh {directionOfMany}, {file.LinesDropped.Count} line(s) of the previous one are dropped. Expected when installing a boot script.");
                     return;
                 case "/etc/vmware/hostd/hostsvc.xml":
                     ExplainServices(file, direction);
@@ -234,8 +235,8 @@ namespace VmBoot
             {
                 string user = file.Path.Substring("/etc/ssh/keys-".Length).Split('/')[0];
                 say.Add(file.Kind == AutoBackupChangeKind.Added
-                    ? $"SSH keys allowed to log in as '{user}' were not in the previous backup; they {direction}."
-                    : $"SSH keys allowed to log in as '{user}' changed: {file.LinesSaved.Count} key line(s) on the running host {direction}, {file.LinesDropped.Count} from the previous backup are dropped.");
+                    ? $"SSH keys allowed to log in as '{user}' were not in the previous backup; they {directionOfMany}."
+                    : $"SSH keys allowed to log in as '{user}' changed: {file.LinesSaved.Count} key line(s) on the running host {directionOfMany}, {file.LinesDropped.Count} from the previous backup are dropped.");
                 return;
             }
 

@@ -70,6 +70,22 @@ namespace VmBoot.Install
         /// <summary>True when the host already has exactly this script.</summary>
         public bool Unchanged => Current == Proposed;
 
+        /// <summary>Lines outside VmBoot's block (the admin's own) change too, not only the block.</summary>
+        public bool OwnLinesChange => ManagedBlock.Remove(Current) != ManagedBlock.Remove(Proposed);
+
+        /// <summary>One line for a preview: what happens to the block and to the host's own lines, and the host's state.</summary>
+        public string Summary
+        {
+            get
+            {
+                string? before = ManagedBlock.Extract(Current);
+                string block = before == null ? "VmBoot block added" : before == ManagedBlock.Extract(Proposed) ? "VmBoot block unchanged" : "VmBoot block changed";
+                int ownLines = ManagedBlock.Remove(Current).Split(new[] { '\n' }, StringSplitOptions.RemoveEmptyEntries).Length;
+                string own = OwnLinesChange ? "the host's own lines change too (diff below)" : $"the host's own {ownLines} line(s) kept";
+                return $"{block}, {own}; Secure Boot {SecureBootStatus}; maintenance mode {(MaintenanceMode ? "on" : "off")}";
+            }
+        }
+
         /// <summary>When <see cref="Unchanged"/>: the next boot restores this local.sh (else it must be written and saved again).</summary>
         public bool Persisted { get; set; }
 

@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using System.Linq;
 
 namespace VmBoot
 {
@@ -38,6 +39,9 @@ namespace VmBoot
 
         /// <summary>A full path instead; <c>{hostname}</c> is replaced by the host's name at boot.</summary>
         public string? Path { get; set; }
+
+        /// <inheritdoc />
+        public override string ToString() => Path ?? (Datastore != null ? $"/vmfs/volumes/{Datastore}/vmboot/<hostname>.log" : "/var/log/vmboot.log");
     }
 
     /// <summary>Readiness gates before the first stage, instead of a blind delay.</summary>
@@ -54,6 +58,10 @@ namespace VmBoot
 
         /// <summary>What to do when the host boots in maintenance mode (UPS software puts hosts there before shutting them down).</summary>
         public MaintenanceModePolicy MaintenanceMode { get; set; } = MaintenanceModePolicy.Stay;
+
+        /// <inheritdoc />
+        public override string ToString() => $"{MinimumDelay} s min, {Timeout} s max"
+            + (Datastores.Count > 0 ? $", datastores {string.Join(", ", Datastores)}" : "") + $", maintenance mode: {MaintenanceMode.ToString().ToLowerInvariant()}";
     }
 
     /// <summary>A host that boots in maintenance mode refuses every power-on.</summary>
@@ -74,6 +82,9 @@ namespace VmBoot
 
         /// <summary>Seconds before the first retry; doubled before each next one.</summary>
         public int RetryDelay { get; set; } = 10;
+
+        /// <inheritdoc />
+        public override string ToString() => $"{Retries} retries, {RetryDelay} s apart at first";
     }
 
     /// <summary>One stage: which VMs, the pause between their power-ons, and the gate after it.</summary>
@@ -111,6 +122,9 @@ namespace VmBoot
 
         /// <summary>Where the stage came from (e.g. an HA restart priority), written as a comment above it; not read back.</summary>
         public string? Origin { get; set; }
+
+        /// <inheritdoc />
+        public override string ToString() => Name;
     }
 
     /// <summary>The gate between a stage and the next. All parts given must pass (or time out).</summary>
@@ -142,6 +156,33 @@ namespace VmBoot
 
         /// <summary>Seconds allowed for the rescanned datastores to appear.</summary>
         public int RescanTimeout { get; set; } = 600;
+
+        /// <summary>Its parts in the plan's words, e.g. <c>heartbeat (300 s), tcp vcsa01:443 (600 s)</c>; <c>none</c> without any.</summary>
+        public override string ToString()
+        {
+            var parts = new List<string>();
+            if (Delay > 0)
+            {
+                parts.Add($"delay {Delay} s");
+            }
+
+            if (Heartbeat)
+            {
+                parts.Add($"heartbeat ({HeartbeatTimeout} s)");
+            }
+
+            if (TcpHost != null)
+            {
+                parts.Add($"tcp {TcpHost}:{TcpPort} ({TcpTimeout} s)");
+            }
+
+            if (RescanDatastores.Count > 0)
+            {
+                parts.Add($"rescan {string.Join(", ", RescanDatastores)} ({RescanTimeout} s)");
+            }
+
+            return parts.Count == 0 ? "none" : string.Join(", ", parts);
+        }
     }
 
     /// <summary>Chooses VMs. A VM matches if any listed criterion matches it (or <see cref="All"/>).</summary>
@@ -170,5 +211,11 @@ namespace VmBoot
 
         /// <summary>True when nothing is listed.</summary>
         public bool IsEmpty => !All && Names.Count + NameLike.Count + NameMatch.Count + Datastores.Count + VmxPaths.Count + Tags.Count == 0;
+
+        /// <summary>What it selects, in the plan's words: <c>names: vcsa01, dc01; tags: infra</c>, <c>all</c>, or empty.</summary>
+        public override string ToString() => All ? "all" : string.Join("; ", new[]
+            {
+                ("names", Names), ("nameLike", NameLike), ("nameMatch", NameMatch), ("datastores", Datastores), ("vmxPaths", VmxPaths), ("tags", Tags),
+            }.Where(c => c.Item2.Count > 0).Select(c => $"{c.Item1}: {string.Join(", ", c.Item2)}"));
     }
 }

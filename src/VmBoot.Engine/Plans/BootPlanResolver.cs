@@ -103,23 +103,149 @@ namespace VmBoot.Plans
             }
 
             result.Unplanned.AddRange(vms.Where(v => !v.IsVcls && !taken.Contains(v)));
+            if (vms.Count > 0)
+            {
+                result.Warnings.AddRange(UnmatchedCriteria(plan, vms));
+            }
+
+            if (result.Unplanned.Count > 0)
+            {
+                result.Warnings.Add(UnplannedWarning(result.Unplanned));
+            }
+
             return result;
         }
 
         /// <summary>True when the selector picks the VM.</summary>
-        public static bool Matches(VmSelector selector, EsxiVm vm)
+        public static bool Matches(VmSelector selector, EsxiVm vm) => selector.All || Criteria(selector).Any(c => c.Test(vm));
+
+        // One entry per name, pattern, datastore, path or tag a selector lists; a VM matches the selector if any entry matches it.
+        private static IEnumerable<Criterion> Criteria(VmSelector selector)
         {
-            if (selector.All)
+            foreach (string name in selector.Names)
             {
-                return true;
+                yield return new Criterion("names", name, vm => string.Equals(name, vm.Name, StringComparison.Ordinal), vm => new[] { vm.Name });
             }
 
-            return selector.Names.Any(n => string.Equals(n, vm.Name, StringComparison.Ordinal))
-                || selector.NameLike.Any(p => Wildcard(p).IsMatch(vm.Name))
-                || selector.NameMatch.Any(p => Regex.IsMatch(vm.Name, p, RegexOptions.IgnoreCase | RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1)))
-                || selector.Datastores.Any(d => string.Equals(d, vm.Datastore, StringComparison.Ordinal))
-                || selector.VmxPaths.Any(p => string.Equals(p, vm.VmxPath, StringComparison.Ordinal) || string.Equals(p, vm.File, StringComparison.Ordinal))
-                || (selector.Tags.Count > 0 && Tags(vm.Notes).Any(t => selector.Tags.Contains(t, StringComparer.OrdinalIgnoreCase)));
+            foreach (string pattern in selector.NameLike)
+            {
+                var wildcard = Wildcard(pattern);
+                yield return new Criterion("nameLike", pattern, vm => wildcard.IsMatch(vm.Name), vm => new[] { vm.Name });
+            }
+
+            foreach (string pattern in selector.NameMatch)
+            {
+                yield return new Criterion("nameMatch", pattern, vm => Regex.IsMatch(vm.Name, pattern, RegexOptions.IgnoreCase | RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1)), vm => new[] { vm.Name });
+            }
+
+            foreach (string datastore in selector.Datastores)
+            {
+                yield return new Criterion("datastores", datastore, vm => string.Equals(datastore, vm.Datastore, StringComparison.Ordinal), vm => new[] { vm.Datastore });
+            }
+
+            foreach (string path in selector.VmxPaths)
+            {
+                yield return new Criterion("vmxPaths", path, vm => string.Equals(path, vm.VmxPath, StringComparison.Ordinal) || string.Equals(path, vm.File, StringComparison.Ordinal), vm => new[] { vm.File });
+            }
+
+            foreach (string tag in selector.Tags)
+            {
+                yield return new Criterion("tags", tag, vm => Tags(vm.Notes).Contains(tag, StringComparer.OrdinalIgnoreCase), vm => Tags(vm.Notes));
+            }
+        }
+
+        // A listed name or pattern that matches no VM at all is a typo or a renamed VM: say so, with the nearest candidates.
+        private static IEnumerable<string> UnmatchedCriteria(BootPlan plan, List<EsxiVm> vms)
+        {
+            var selectors = new List<(string Where, VmSelector Selector)> { ("The plan's exclude", plan.Exclude) };
+            foreach (var stage in plan.Stages)
+            {
+                selectors.Add(($"Stage '{stage.Name}'", stage.Select));
+                selectors.Add(($"Stage '{stage.Name}''s exclude", stage.Exclude));
+            }
+
+            foreach (var (where, selector) in selectors)
+            {
+                foreach (var criterion in Criteria(selector).Where(c => !vms.Any(c.Test)))
+                {
+                    var nearest = Nearest(criterion.Value, vms.SelectMany(criterion.Candidates).Where(c => c.Length > 0));
+                    string hint = nearest.Count == 0 ? "" : $"; did you mean {string.Join(" or ", nearest.Select(n => $"'{n}'"))}?";
+                    yield return $"{where} lists {criterion.Key} '{criterion.Value}', which matches no VM of the inventory{hint}";
+                }
+            }
+        }
+
+        private static string UnplannedWarning(List<EsxiVm> unplanned)
+        {
+            const int Shown = 10;
+            string names = string.Join(", ", unplanned.Take(Shown).Select(v => $"'{v.Name}'{On(v)}"));
+            string more = unplanned.Count > Shown ? $" and {unplanned.Count - Shown} more" : "";
+            return $"{unplanned.Count} VM(s) are in no stage and no exclude, so this plan will never start them: {names}{more}. "
+                + "Add a last stage with 'all: true' to start the rest, or list them under 'exclude'.";
+        }
+
+        // Up to three candidates close to what was written: those that contain it (or it them) when there are any,
+        // as 'dc01 (primary)' for 'dc01'; else those a few edits away, as 'vcsa01' for 'vcsa-02'.
+        private static List<string> Nearest(string written, IEnumerable<string> candidates)
+        {
+            string bare = new string(written.Where(c => c != '*' && c != '?' && c != '[' && c != ']' && c != '`').ToArray());
+            if (bare.Length == 0)
+            {
+                return new List<string>();
+            }
+
+            var distinct = candidates.Distinct(StringComparer.Ordinal).Select(c => (Name: c, Distance: Distance(bare, c))).ToList();
+            var containing = distinct.Where(c => c.Name.IndexOf(bare, StringComparison.OrdinalIgnoreCase) >= 0 || bare.IndexOf(c.Name, StringComparison.OrdinalIgnoreCase) >= 0).ToList();
+            int allowed = Math.Max(2, bare.Length / 3);
+            return (containing.Count > 0 ? containing : distinct.Where(c => c.Distance <= allowed))
+                .OrderBy(c => c.Distance).ThenBy(c => c.Name, StringComparer.Ordinal)
+                .Take(3).Select(c => c.Name).ToList();
+        }
+
+        // Edit distance, ignoring case.
+        private static int Distance(string a, string b)
+        {
+            var previous = new int[b.Length + 1];
+            var current = new int[b.Length + 1];
+            for (int j = 0; j <= b.Length; j++)
+            {
+                previous[j] = j;
+            }
+
+            for (int i = 1; i <= a.Length; i++)
+            {
+                current[0] = i;
+                for (int j = 1; j <= b.Length; j++)
+                {
+                    int substitution = char.ToUpperInvariant(a[i - 1]) == char.ToUpperInvariant(b[j - 1]) ? 0 : 1;
+                    current[j] = Math.Min(Math.Min(current[j - 1] + 1, previous[j] + 1), previous[j - 1] + substitution);
+                }
+
+                (previous, current) = (current, previous);
+            }
+
+            return previous[b.Length];
+        }
+
+        private sealed class Criterion
+        {
+            internal Criterion(string key, string value, Func<EsxiVm, bool> test, Func<EsxiVm, IEnumerable<string>> candidates)
+            {
+                Key = key;
+                Value = value;
+                Test = test;
+                Candidates = candidates;
+            }
+
+            // The plan key, as the YAML writes it.
+            internal string Key { get; }
+
+            internal string Value { get; }
+
+            internal Func<EsxiVm, bool> Test { get; }
+
+            // What of a VM the value is compared with, for suggestions.
+            internal Func<EsxiVm, IEnumerable<string>> Candidates { get; }
         }
 
         /// <summary>Tags from notes lines <c>vmboot: stage=TAG</c>.</summary>

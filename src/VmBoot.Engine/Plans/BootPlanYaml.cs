@@ -46,6 +46,11 @@ namespace VmBoot.Plans
         /// <summary>Parses a plan; unknown keys, wrong types and bad values fail with line and column.</summary>
         public static BootPlan Read(string text, string? source = null)
         {
+            if (TabInIndentation(text) is var (tabLine, tabColumn))
+            {
+                throw new BootPlanException(source, tabLine, tabColumn, "a tab in the indentation: YAML indents with spaces only (replace the tab with spaces)");
+            }
+
             var stream = new YamlStream();
             try
             {
@@ -200,6 +205,34 @@ namespace VmBoot.Plans
         private static Exception Unwrap(Exception e) => e.InnerException is YamlException inner ? Unwrap(inner) : e;
 
         // Replays the low-level parser: where it throws is where the text goes wrong.
+        // The first tab among a line's leading white space (YAML forbids tabs there; its parser reports them far away).
+        private static (int Line, int Column)? TabInIndentation(string text)
+        {
+            var lines = text.Split('\n');
+            for (int i = 0; i < lines.Length; i++)
+            {
+                string line = lines[i];
+                string content = line.TrimStart(' ', '\t', '-');
+                if (content.Length == 0 || content[0] == '#' || content.Trim().Length == 0)
+                {
+                    continue;
+                }
+
+                int column = 0;
+                while (column < line.Length && (line[column] == ' ' || line[column] == '\t' || line[column] == '-'))
+                {
+                    if (line[column] == '\t')
+                    {
+                        return (i + 1, column + 1);
+                    }
+
+                    column++;
+                }
+            }
+
+            return null;
+        }
+
         private static (int Line, int Column)? WhereParsingStops(string text)
         {
             var parser = new YamlDotNet.Core.Parser(new StringReader(text));
@@ -498,7 +531,11 @@ namespace VmBoot.Plans
 
                 if (!(node is YamlMappingNode mapping))
                 {
-                    throw Error(node, $"{what} must be a mapping of keys ({string.Join(", ", keys)})");
+                    // A value where keys belong ('heartbeat: 300'): show the form that was probably meant.
+                    string hint = node is YamlScalarNode given && !string.IsNullOrEmpty(given.Value)
+                        ? $"; write '{what}: {{ {(keys.Contains("names") ? $"names: [{given.Value}]" : $"{keys[0]}: {given.Value}")} }}'"
+                        : "";
+                    throw Error(node, $"{what} must be a mapping of keys ({string.Join(", ", keys)}){hint}");
                 }
 
                 foreach (var pair in mapping.Children)
@@ -506,7 +543,11 @@ namespace VmBoot.Plans
                     string key = pair.Key is YamlScalarNode scalar ? scalar.Value ?? "" : "";
                     if (!keys.Contains(key, StringComparer.Ordinal))
                     {
-                        throw Error(pair.Key, $"unknown key '{key}' in {what}; expected one of: {string.Join(", ", keys)}");
+                        // Keys are case-sensitive, as everywhere in YAML: name the one that differs only in case.
+                        string? meant = keys.FirstOrDefault(k => string.Equals(k, key, StringComparison.OrdinalIgnoreCase));
+                        throw Error(pair.Key, meant != null
+                            ? $"unknown key '{key}' in {what}: keys are case-sensitive; did you mean '{meant}'?"
+                            : $"unknown key '{key}' in {what}; expected one of: {string.Join(", ", keys)}");
                     }
 
                     yield return (key, pair.Value);

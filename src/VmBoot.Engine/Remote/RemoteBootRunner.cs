@@ -54,6 +54,13 @@ namespace VmBoot.Remote
             return await RunSteps(async () =>
             {
                 await WaitForHosts(cancellationToken).ConfigureAwait(false);
+                if (!hosts.Any(h => h.IsUsable))
+                {
+                    // Every gate would only wait for VMs nobody can start.
+                    reporter.Warning($"No host answered within {options.HostTimeout.TotalSeconds:0} s: nothing was started. Run the plan again once the hosts are up.");
+                    return;
+                }
+
                 var done = new HashSet<string>(StringComparer.Ordinal);
                 for (int i = 0; i < plan.Stages.Count; i++)
                 {
@@ -130,7 +137,11 @@ namespace VmBoot.Remote
                 }
             }
 
-            lines.AddRange(resolution.Warnings);
+            foreach (string warning in resolution.Warnings)
+            {
+                reporter.Warning(warning);
+            }
+
             return lines;
         }
 
@@ -307,6 +318,14 @@ namespace VmBoot.Remote
             }, cancellationToken).ConfigureAwait(false);
             var resolution = BootPlanResolver.Resolve(plan, inventory);
             var items = resolution.Items.Where(i => i.Stage == number && done.Add(Key(i.Vm))).ToList();
+            if (number == 1)
+            {
+                // The cluster's whole inventory is first known here: say once what the plan misses (a typo, VMs no stage starts).
+                foreach (string warning in resolution.Warnings)
+                {
+                    reporter.Warning(warning);
+                }
+            }
 
             var active = hosts.Where(h => h.State == RemoteHostState.Ready).ToList();
             Log(null, "stage-start", stage: number);

@@ -45,6 +45,24 @@ namespace VmBoot.Remote
         /// <summary>How long a host may keep answering SSH after its power-off was accepted before the log says so.</summary>
         public TimeSpan HostDownTimeout { get; set; } = TimeSpan.FromMinutes(5);
 
+        /// <summary>The least time the VMs are given before a deadline's hard power-off.</summary>
+        public static readonly TimeSpan MinimumVmTime = TimeSpan.FromSeconds(30);
+
+        /// <summary>
+        /// Why <see cref="Deadline"/> cannot be kept, or null: with <see cref="PowerOffHosts"/> the hosts' share comes off
+        /// it first, and a deadline that leaves the VMs less than <see cref="MinimumVmTime"/> would power them off hard at once.
+        /// </summary>
+        public string? DeadlineProblem()
+        {
+            if (!(Deadline is TimeSpan deadline) || !PowerOffHosts || deadline - HostPowerOffTime >= MinimumVmTime)
+            {
+                return null;
+            }
+
+            return $"A {deadline.TotalSeconds:0} s deadline with the hosts powered off leaves the VMs {Math.Max(0, (deadline - HostPowerOffTime).TotalSeconds):0} s: "
+                + $"{HostPowerOffTime.TotalSeconds:0} s of it are kept for the hosts (maintenance mode, power-off), so every VM would be powered off hard at once. "
+                + $"Give a deadline of at least {(HostPowerOffTime + MinimumVmTime).TotalSeconds:0} s, or start the shutdown earlier (on battery, not at low battery).";
+        }
     }
 
     /// <summary>

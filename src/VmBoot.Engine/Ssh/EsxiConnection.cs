@@ -282,8 +282,24 @@ namespace VmBoot.Ssh
             }
             catch (Exception e) when (e is SshException || e is IOException || e is UnauthorizedAccessException || e is ArgumentException || e is InvalidOperationException)
             {
-                string why = e is SshPassPhraseNullOrEmptyException ? "it is encrypted and no passphrase was given" : e.Message;
+                string why = e is SshPassPhraseNullOrEmptyException ? "it is encrypted and no passphrase was given"
+                    : IsPublicKey(options.KeyFilePath!) ? "it is a public key; give the private key (the same name without .pub), and put the .pub line in the host's /etc/ssh/keys-<user>/authorized_keys"
+                    : e.Message;
                 throw new EsxiSshException(DisplayName(options.Server, options.Port), SshFailure.KeyFileInvalid, $"The key file '{options.KeyFilePath}' for {options.Server} cannot be used: {why}", e);
+            }
+        }
+
+        // A .pub file, or a file whose first word is a public key type (ssh-rsa, ecdsa-sha2-nistp256...).
+        private static bool IsPublicKey(string path)
+        {
+            try
+            {
+                string first = File.ReadLines(path).FirstOrDefault() ?? "";
+                return path.EndsWith(".pub", StringComparison.OrdinalIgnoreCase) || first.StartsWith("ssh-", StringComparison.Ordinal) || first.StartsWith("ecdsa-sha2-", StringComparison.Ordinal);
+            }
+            catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
+            {
+                return false;
             }
         }
 
