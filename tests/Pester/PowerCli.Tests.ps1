@@ -131,13 +131,42 @@ Describe 'PowerCLI VMs as inventory' {
         $completed | Should -Contain 'db01'
     }
 
-    It 'needs no PowerCLI module: none is loaded, and a non-PowerCLI object is refused by name' {
-        Get-Module VMware.* | Should -BeNullOrEmpty
-        [AppDomain]::CurrentDomain.GetAssemblies().GetName().Name | Should -Not -Contain 'VMware.VimAutomation.ViCore.Impl'
-        $cluster = Get-MixedCluster
-        $plan = @($vms[0], [pscustomobject]@{ Name = 'not a vm' }) | ConvertTo-BootPlan -Cluster $cluster -ErrorVariable refused -ErrorAction SilentlyContinue -WarningAction SilentlyContinue
+    It 'never calls or loads PowerCLI, even where a module of its name could be loaded, and refuses a non-PowerCLI object by name' {
+        # A module named as PowerCLI's, whose cmdlets leave a mark when called and which marks its own import: were
+        # VmBoot to call Get-VM or Get-Cluster, or import PowerCLI, auto-loading would find this one. Assembly
+        # requests for PowerCLI's are recorded too.
+        $modules = Join-Path $TestDrive 'modules'
+        $fake = New-Item -ItemType Directory -Path (Join-Path $modules 'VMware.VimAutomation.Core') -Force
+        $mark = Join-Path $TestDrive 'powercli-used'
+        @"
+New-Item -ItemType File -Path '$mark' -Force | Out-Null
+function Get-VM { New-Item -ItemType File -Path '$mark' -Force | Out-Null }
+function Get-Cluster { New-Item -ItemType File -Path '$mark' -Force | Out-Null }
+function Get-VMHost { New-Item -ItemType File -Path '$mark' -Force | Out-Null }
+"@ | Set-Content -LiteralPath (Join-Path $fake 'VMware.VimAutomation.Core.psm1')
+        New-ModuleManifest -Path (Join-Path $fake 'VMware.VimAutomation.Core.psd1') -RootModule 'VMware.VimAutomation.Core.psm1' -FunctionsToExport Get-VM, Get-Cluster, Get-VMHost
+        $requested = [System.Collections.Concurrent.ConcurrentBag[string]]::new()
+        $handler = [ResolveEventHandler] { param($sender, $request) if ($request.Name -like 'VMware.*') { $requested.Add($request.Name) }; $null }
+        $saved = $env:PSModulePath
+        [AppDomain]::CurrentDomain.add_AssemblyResolve($handler)
+        try {
+            $env:PSModulePath = $modules + [IO.Path]::PathSeparator + $env:PSModulePath
+            $cluster = Get-MixedCluster
+            $plan = @($vms[0], [pscustomobject]@{ Name = 'not a vm' }) | ConvertTo-BootPlan -Cluster $cluster -ErrorVariable refused -ErrorAction SilentlyContinue -WarningAction SilentlyContinue
+            $null = $vms | New-BootScript -FirstStage 'vcsa*' -WarningAction SilentlyContinue
+        }
+        finally {
+            [AppDomain]::CurrentDomain.remove_AssemblyResolve($handler)
+            $env:PSModulePath = $saved
+        }
         $refused[0].FullyQualifiedErrorId | Should -Be 'InputNotPowerCliVm,VmBoot.Commands.ConvertToBootPlanCommand'
         $plan.Stages[0].Select.Names | Should -Be @('vcsa01')
+        $mark | Should -Not -Exist
+        Get-Module VMware.* | Should -BeNullOrEmpty
+        $requested | Should -BeNullOrEmpty
+        # The mark is seen when PowerCLI's name is used: the check can fail.
+        Import-Module (Join-Path $fake 'VMware.VimAutomation.Core.psd1')
+        try { $mark | Should -Exist } finally { Remove-Module VMware.VimAutomation.Core }
     }
 }
 

@@ -63,7 +63,8 @@ namespace VmBoot.Engine.Tests
                 var (vms, diagnostics) = GetAllVmsParser.Parse(text, "fuzz");
                 Assert.All(diagnostics, d => Assert.Matches("^(GetAllVms|Esxi)[A-Za-z]+$", d.ErrorId));
                 Assert.All(diagnostics, d => Assert.InRange(d.LineNumber, 1, text.Split('\n').Length));
-                Assert.All(vms, vm => Assert.True(vm.Vmid >= 0 && vm.Name != null && vm.File != null));
+                // Each VM's parts are cut from its File column, never made up: the datastore in brackets, then the path.
+                Assert.All(vms, vm => Assert.True(vm.Vmid >= 0 && vm.File.StartsWith("[" + vm.Datastore + "]", System.StringComparison.Ordinal) && vm.File.EndsWith(vm.VmxPath, System.StringComparison.Ordinal), vm.File));
             }, iter: 4000);
         }
 
