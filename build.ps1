@@ -10,13 +10,15 @@
     Bench  measures VmBoot against its peers side by side; writes out/bench/results.json.
     Package builds and publishes the module with PSResourceGet to a folder repository, out/package
            (VmBoot.<version>.nupkg), as Publish-PSResource would to the PowerShell Gallery.
+    Sandbox builds, starts two simulated ESXi hosts and prints how to reach them, to try the cmdlets by hand;
+           they run until Enter.
     Clean  removes out/.
 .EXAMPLE
     dotnet tool restore && dotnet pwsh ./build.ps1 -Task Test
 #>
 [CmdletBinding()]
 param(
-    [ValidateSet('Build', 'Test', 'Demo', 'Bench', 'Package', 'Clean')]
+    [ValidateSet('Build', 'Test', 'Demo', 'Sandbox', 'Bench', 'Package', 'Clean')]
     [string] $Task = 'Build',
 
     [ValidateSet('Debug', 'Release')]
@@ -157,6 +159,14 @@ function Invoke-Demo {
     if ($LASTEXITCODE -ne 0) { exit $LASTEXITCODE }
 }
 
+function Invoke-Sandbox {
+    Invoke-Build
+    Install-SimulatorPrerequisite
+    $simulator = Build-Simulator
+    & dotnet pwsh -NoProfile -File "$root/tests/demo/Start-Sandbox.ps1" -ModulePath $moduleOut -SimulatorPath $simulator -Folder "$out/sandbox"
+    if ($LASTEXITCODE -ne 0) { exit $LASTEXITCODE }
+}
+
 function Invoke-Bench {
     Invoke-Build
     Install-SimulatorPrerequisite
@@ -170,6 +180,7 @@ switch ($Task) {
     'Build' { Invoke-Build }
     'Test' { Invoke-Test }
     'Demo' { Invoke-Demo }
+    'Sandbox' { Invoke-Sandbox }
     'Bench' { Invoke-Bench }
     'Package' { Invoke-Package }
     'Clean' { Remove-Item -LiteralPath $out -Recurse -Force -ErrorAction Ignore; Write-Host "Removed $out" }

@@ -24,11 +24,11 @@ namespace VmBoot.Commands
         [ValidateNotNullOrEmpty]
         public string[] Path { get; set; } = null!;
 
-        /// <summary>Files holding the text, taken literally.</summary>
-        [Parameter(Mandatory = true, ParameterSetName = LiteralPathSet, ValueFromPipelineByPropertyName = true)]
+        /// <summary>Files holding the text, taken literally. Not mandatory, so that no input at all is an error that says what to give, not a prompt.</summary>
+        [Parameter(ParameterSetName = LiteralPathSet, ValueFromPipelineByPropertyName = true)]
         [Alias("PSPath", "LP")]
         [ValidateNotNullOrEmpty]
-        public string[] LiteralPath { get; set; } = null!;
+        public string[]? LiteralPath { get; set; }
 
         /// <summary>The text: one line at a time (Get-Content, a command) or whole strings.</summary>
         [Parameter(Mandatory = true, ParameterSetName = TextSet, ValueFromPipeline = true)]
@@ -38,6 +38,14 @@ namespace VmBoot.Commands
 
         /// <summary>The files this record names, resolved (errors written for missing ones).</summary>
         private protected System.Collections.Generic.IEnumerable<string> InputFiles()
-            => FileSystemPaths.ResolveExistingFiles(this, ParameterSetName == PathSet ? Path : LiteralPath, ParameterSetName == LiteralPathSet);
+        {
+            if (ParameterSetName == LiteralPathSet && LiteralPath == null)
+            {
+                ThrowTerminatingError(ErrorRecords.Create("InputRequired", ErrorCategory.InvalidArgument, null,
+                    $"{MyInvocation.MyCommand.Name} reads hosts (-Server, -Session), files (-Path, -LiteralPath) or text from the pipeline: give one of them."));
+            }
+
+            return FileSystemPaths.ResolveExistingFiles(this, ParameterSetName == PathSet ? Path : LiteralPath!, ParameterSetName == LiteralPathSet);
+        }
     }
 }

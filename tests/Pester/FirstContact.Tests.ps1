@@ -74,6 +74,14 @@ Describe 'Wrong paths and files' {
         $failed.Count | Should -Be 1
     }
 
+    It 'says what to give when given nothing, instead of prompting for a path' {
+        { Get-EsxiVmList -ErrorAction Stop } | Should -Throw -ErrorId 'InputRequired,VmBoot.Commands.GetEsxiVmListCommand'
+        { Get-BootLog -ErrorAction Stop } | Should -Throw -ErrorId 'InputRequired,VmBoot.Commands.GetBootLogCommand'
+        # Files still bind from the pipeline by their path, text by value.
+        @(Get-Item "$examples/esx02-getallvms.txt" | Get-EsxiVmList).Count | Should -Be 4
+        @(Get-Content "$examples/esx02-getallvms.txt" | Get-EsxiVmList).Count | Should -Be 4
+    }
+
     It 'gives one error for a file that is not a boot log, whatever its length' {
         $notALog = Join-Path $TestDrive 'not-a-log.txt'
         1..100000 | ForEach-Object { "line $_ of something else" } | Set-Content -LiteralPath $notALog

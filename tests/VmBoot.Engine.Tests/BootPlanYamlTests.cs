@@ -132,6 +132,26 @@ stages:
             Assert.StartsWith($"plan.yml:{line}:{column}: ", e.Message);
         }
 
+        [Fact]
+        public void EveryProblemOfAFileComesInOneRun()
+        {
+            const string yaml = "version: 1\nreadiness:\n  timeout: soon\n  MaintenanceMode: exit\nstages:\n  - name: a\n    select: { all: maybe }\n    pause: -3\n  - name: a\n    select: { names: [x] }\n";
+            var e = Assert.Throws<BootPlanException>(() => BootPlanYaml.Read(yaml, "plan.yml"));
+            Assert.Equal(
+                new[]
+                {
+                    (3, 12, "readiness.timeout: expected a whole number, not 'soon'"),
+                    (4, 3, "unknown key 'MaintenanceMode' in readiness: keys are case-sensitive; did you mean 'maintenanceMode'?"),
+                    (7, 20, "expected true or false"),
+                    (8, 12, "stage 1: pause is -3, out of range (0 to 3600)"),
+                    (9, 5, "two stages are named 'a'"),
+                },
+                e.Problems.Select(p => (p.Line, p.Column, p.Reason)));
+            Assert.StartsWith("plan.yml:3:12: ", e.Message);
+            Assert.Equal(5, e.Message.Split('\n').Length);
+            Assert.Contains("plan.yml:9:5: two stages are named 'a'", e.Message);
+        }
+
         private static string Shape(BootPlan plan) => string.Join("|", plan.Stages.Select(s =>
             $"{s.Name};{s.Select.All};{string.Join(",", s.Select.Names)};{string.Join(",", s.Select.NameLike)};{string.Join(",", s.Select.NameMatch)};" +
             $"{string.Join(",", s.Select.Datastores)};{string.Join(",", s.Select.VmxPaths)};{string.Join(",", s.Select.Tags)};{string.Join(",", s.Exclude.VmxPaths)};" +

@@ -10,11 +10,13 @@ namespace VmBoot.Plans
     {
         private static readonly Regex HostName = new Regex(@"^[A-Za-z0-9]([A-Za-z0-9.\-:]*[A-Za-z0-9])?$|^\[[0-9A-Fa-f:.]+\]$", RegexOptions.CultureInvariant);
 
-        /// <summary>Throws <see cref="BootPlanException"/> for the first problem.</summary>
+        /// <summary>Throws one <see cref="BootPlanException"/> for every problem (the first, the others in its <see cref="BootPlanException.Problems"/>).</summary>
         public static void Validate(BootPlan plan) => Validate(plan, null);
 
         internal static void Validate(BootPlan plan, BootPlanYaml.Reader? reader)
         {
+            // The reader's problems first, then these: a file's problems all come in one run.
+            var problems = reader?.Problems ?? new List<BootPlanException>();
             BootPlanException Fail(object at, string reason, string? key = null)
                 => reader?.ErrorAt(at, key, reason) ?? new BootPlanException(plan.Source, 0, 0, reason);
 
@@ -22,7 +24,7 @@ namespace VmBoot.Plans
             {
                 if (number.Check(where, value) is string problem)
                 {
-                    throw Fail(owner, problem, number.Key);
+                    problems.Add(Fail(owner, problem, number.Key));
                 }
             }
 
@@ -33,23 +35,23 @@ namespace VmBoot.Plans
 
             if (plan.Stages.Count == 0)
             {
-                throw Fail(plan, "a plan needs at least one stage under 'stages'");
+                problems.Add(Fail(plan, "a plan needs at least one stage under 'stages'"));
             }
 
             if (plan.Log.Datastore != null && plan.Log.Path != null)
             {
-                throw Fail(plan, "give 'log.datastore' or 'log.path', not both");
+                problems.Add(Fail(plan, "give 'log.datastore' or 'log.path', not both"));
             }
 
             foreach (string? text in new[] { plan.Log.Datastore, plan.Log.Path }.Concat(plan.Readiness.Datastores).Concat(plan.Stages.SelectMany(s => s.After.RescanDatastores)))
             {
                 if (text != null && (text.Length == 0 || text.IndexOfAny(new[] { '\n', '\r', '\0' }) >= 0))
                 {
-                    throw Fail(plan, $"'{text}' is not a usable datastore or path");
+                    problems.Add(Fail(plan, $"'{text}' is not a usable datastore or path"));
                 }
             }
 
-            CheckSelector(plan.Exclude, (at, reason) => Fail(at, reason));
+            CheckSelector(plan.Exclude, (at, reason) => problems.Add(Fail(at, reason)));
             var names = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
             for (int index = 0; index < plan.Stages.Count; index++)
             {
@@ -65,29 +67,34 @@ namespace VmBoot.Plans
                 Check(PlanSchema.RescanTimeout, stage.After.RescanTimeout, stage.After, where);
                 if (string.IsNullOrWhiteSpace(stage.Name) || stage.Name.IndexOfAny(new[] { '\n', '\r', '\t' }) >= 0)
                 {
-                    throw Fail(stage, "every stage needs a 'name' (one line, no tabs)");
+                    problems.Add(Fail(stage, "every stage needs a 'name' (one line, no tabs)"));
                 }
 
                 if (!names.Add(stage.Name))
                 {
-                    throw Fail(stage, $"two stages are named '{stage.Name}'");
+                    problems.Add(Fail(stage, $"two stages are named '{stage.Name}'"));
                 }
 
-                if (stage.Select.IsEmpty)
+                if (stage.Select.IsEmpty && reader?.HasProblemWithin(stage) != true)
                 {
-                    throw Fail(stage, $"stage '{stage.Name}' selects nothing; list names, nameLike, nameMatch, datastores, vmxPaths or tags, or 'all: true' for the rest");
+                    problems.Add(Fail(stage, $"stage '{stage.Name}' selects nothing; list names, nameLike, nameMatch, datastores, vmxPaths or tags, or 'all: true' for the rest"));
                 }
 
-                CheckSelector(stage.Select, (at, reason) => Fail(at, reason));
-                CheckSelector(stage.Exclude, (at, reason) => Fail(at, reason));
+                CheckSelector(stage.Select, (at, reason) => problems.Add(Fail(at, reason)));
+                CheckSelector(stage.Exclude, (at, reason) => problems.Add(Fail(at, reason)));
                 if (stage.After.TcpHost != null && !HostName.IsMatch(stage.After.TcpHost))
                 {
-                    throw Fail(stage, $"'{stage.After.TcpHost}' is not a host name or address");
+                    problems.Add(Fail(stage, $"'{stage.After.TcpHost}' is not a host name or address"));
                 }
+            }
+
+            if (problems.Count > 0)
+            {
+                throw BootPlanException.Of(problems);
             }
         }
 
-        private static void CheckSelector(VmSelector selector, Func<object, string, BootPlanException> fail)
+        private static void CheckSelector(VmSelector selector, Action<object, string> report)
         {
             foreach (string pattern in selector.NameMatch)
             {
@@ -97,7 +104,7 @@ namespace VmBoot.Plans
                 }
                 catch (ArgumentException e)
                 {
-                    throw fail(selector, $"'{pattern}' is not a valid regular expression: {e.Message}");
+                    report(selector, $"'{pattern}' is not a valid regular expression: {e.Message}");
                 }
             }
         }

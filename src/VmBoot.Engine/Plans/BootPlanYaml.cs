@@ -35,6 +35,29 @@ namespace VmBoot.Plans
 
         /// <summary>What is wrong, without the position.</summary>
         public string Reason { get; }
+
+        /// <summary>Every problem found in the plan, in the order found (reading, then checking); this exception is the first.</summary>
+        public IReadOnlyList<BootPlanException> Problems { get; private set; } = Array.Empty<BootPlanException>();
+
+        /// <summary>One exception for all of <paramref name="problems"/>: the first found, the others listed after it.</summary>
+        internal static BootPlanException Of(IEnumerable<BootPlanException> problems)
+        {
+            var ordered = problems.ToList();
+            var first = ordered[0];
+            var all = ordered.Count == 1 ? first : new BootPlanException(first.Source, first.Line, first.Column, first.Reason, first.InnerException,
+                $"{first.Message}\n{string.Join("\n", ordered.Skip(1).Select(p => p.Message))}");
+            all.Problems = ordered;
+            return all;
+        }
+
+        private BootPlanException(string? source, int line, int column, string reason, Exception? inner, string message)
+            : base(message, inner)
+        {
+            Source = source;
+            Line = line;
+            Column = column;
+            Reason = reason;
+        }
     }
 
     /// <summary>Reads and writes boot plans as YAML (schema: en-US/about_VmBoot_BootPlan.help.txt).</summary>
@@ -314,6 +337,7 @@ namespace VmBoot.Plans
         {
             private readonly string? source;
             private readonly Dictionary<object, YamlNode> positions = new Dictionary<object, YamlNode>(SameObject.Instance);
+            private readonly HashSet<object> stagesWithProblems = new HashSet<object>(SameObject.Instance);
 
             // Where each number was read: (the object it went into, its schema key).
             private readonly Dictionary<(object Owner, string Key), YamlNode> values = new Dictionary<(object, string), YamlNode>(new OwnerAndKey());
@@ -323,8 +347,16 @@ namespace VmBoot.Plans
 
             internal Reader(string? source) => this.source = source;
 
+            /// <summary>Every problem found so far: reading goes on past one, so a file's problems come in one run.</summary>
+            internal List<BootPlanException> Problems { get; } = new List<BootPlanException>();
+
             internal BootPlanException Error(YamlNode node, string reason)
                 => new BootPlanException(source, (int)node.Start.Line, (int)node.Start.Column, reason);
+
+            private void Report(YamlNode node, string reason) => Problems.Add(Error(node, reason));
+
+            /// <summary>A problem was already found while reading <paramref name="stage"/> (so a check of it could only echo that one).</summary>
+            internal bool HasProblemWithin(BootStage stage) => stagesWithProblems.Contains(stage);
 
             /// <summary>An error at the value (or else the node) an object was read from, for checks made after reading.</summary>
             internal BootPlanException ErrorAt(object read, string? key, string reason)
@@ -342,10 +374,10 @@ namespace VmBoot.Plans
                     {
                         case "version":
                             hasVersion = true;
-                            plan.Version = Int(value, new PlanNumber("version", 1, int.MaxValue), plan);
+                            plan.Version = Int(value, new PlanNumber("version", 1, int.MaxValue), plan, CurrentVersion);
                             if (plan.Version != CurrentVersion)
                             {
-                                throw Error(value, $"version {plan.Version} is not supported; this VmBoot reads version {CurrentVersion}");
+                                Report(value, $"version {plan.Version} is not supported; this VmBoot reads version {CurrentVersion}");
                             }
 
                             break;
@@ -368,13 +400,19 @@ namespace VmBoot.Plans
                             {
                                 switch (k)
                                 {
-                                    case "minimumDelay": plan.Readiness.MinimumDelay = Int(v, PlanSchema.MinimumDelay, plan.Readiness); break;
-                                    case "timeout": plan.Readiness.Timeout = Int(v, PlanSchema.ReadinessTimeout, plan.Readiness); break;
+                                    case "minimumDelay": plan.Readiness.MinimumDelay = Int(v, PlanSchema.MinimumDelay, plan.Readiness, plan.Readiness.MinimumDelay); break;
+                                    case "timeout": plan.Readiness.Timeout = Int(v, PlanSchema.ReadinessTimeout, plan.Readiness, plan.Readiness.Timeout); break;
                                     case "maintenanceMode":
                                         string policy = Str(v);
-                                        plan.Readiness.MaintenanceMode = policy == "exit" ? MaintenanceModePolicy.Exit
-                                            : policy == "stay" ? MaintenanceModePolicy.Stay
-                                            : throw Error(v, $"maintenanceMode is 'stay' (start nothing, the default) or 'exit' (leave maintenance mode, then start), not '{policy}'");
+                                        if (policy == "exit" || policy == "stay")
+                                        {
+                                            plan.Readiness.MaintenanceMode = policy == "exit" ? MaintenanceModePolicy.Exit : MaintenanceModePolicy.Stay;
+                                        }
+                                        else
+                                        {
+                                            Report(v, $"maintenanceMode is 'stay' (start nothing, the default) or 'exit' (leave maintenance mode, then start), not '{policy}'");
+                                        }
+
                                         break;
                                     default: plan.Readiness.Datastores = Strings(v); break;
                                 }
@@ -386,11 +424,11 @@ namespace VmBoot.Plans
                             {
                                 if (k == "retries")
                                 {
-                                    plan.PowerOn.Retries = Int(v, PlanSchema.Retries, plan.PowerOn);
+                                    plan.PowerOn.Retries = Int(v, PlanSchema.Retries, plan.PowerOn, plan.PowerOn.Retries);
                                 }
                                 else
                                 {
-                                    plan.PowerOn.RetryDelay = Int(v, PlanSchema.RetryDelay, plan.PowerOn);
+                                    plan.PowerOn.RetryDelay = Int(v, PlanSchema.RetryDelay, plan.PowerOn, plan.PowerOn.RetryDelay);
                                 }
                             }
 
@@ -401,7 +439,8 @@ namespace VmBoot.Plans
                         default:
                             if (!(value is YamlSequenceNode stages))
                             {
-                                throw Error(value, "'stages' must be a list of stages (each starting with '- name:')");
+                                Report(value, "'stages' must be a list of stages (each starting with '- name:')");
+                                break;
                             }
 
                             plan.Stages = stages.Children.Select(Stage).ToList();
@@ -412,7 +451,7 @@ namespace VmBoot.Plans
 
                 if (!hasVersion)
                 {
-                    throw Error(node, "the plan must start with 'version: 1'");
+                    Report(node, "the plan must start with 'version: 1'");
                 }
 
                 positions[plan] = node;
@@ -422,6 +461,7 @@ namespace VmBoot.Plans
             private BootStage Stage(YamlNode node, int index)
             {
                 where = PlanSchema.Stage(index);
+                int problemsBefore = Problems.Count;
                 var stage = new BootStage();
                 foreach (var (key, value) in Mapping(node, "a stage", "name", "select", "exclude", "pause", "parallel", "shutdownTimeout", "after"))
                 {
@@ -430,14 +470,19 @@ namespace VmBoot.Plans
                         case "name": stage.Name = Str(value); break;
                         case "select": stage.Select = Selector(value, "select"); break;
                         case "exclude": stage.Exclude = Selector(value, "exclude"); break;
-                        case "pause": stage.Pause = Int(value, PlanSchema.Pause, stage); break;
-                        case "parallel": stage.Parallel = Int(value, PlanSchema.Parallel, stage); break;
-                        case "shutdownTimeout": stage.ShutdownTimeout = Int(value, PlanSchema.ShutdownTimeout, stage); break;
+                        case "pause": stage.Pause = Int(value, PlanSchema.Pause, stage, stage.Pause); break;
+                        case "parallel": stage.Parallel = Int(value, PlanSchema.Parallel, stage, stage.Parallel); break;
+                        case "shutdownTimeout": stage.ShutdownTimeout = Int(value, PlanSchema.ShutdownTimeout, stage, stage.ShutdownTimeout); break;
                         default: stage.After = Gate(value); break;
                     }
                 }
 
                 positions[stage] = node;
+                if (Problems.Count > problemsBefore)
+                {
+                    stagesWithProblems.Add(stage);
+                }
+
                 return stage;
             }
 
@@ -449,13 +494,13 @@ namespace VmBoot.Plans
                     switch (key)
                     {
                         case "delay":
-                            gate.Delay = Int(value, PlanSchema.Delay, gate);
+                            gate.Delay = Int(value, PlanSchema.Delay, gate, gate.Delay);
                             break;
                         case "heartbeat":
                             gate.Heartbeat = true;
                             foreach (var (k, v) in Mapping(value, "heartbeat", "timeout"))
                             {
-                                gate.HeartbeatTimeout = Int(v, PlanSchema.HeartbeatTimeout, gate);
+                                gate.HeartbeatTimeout = Int(v, PlanSchema.HeartbeatTimeout, gate, gate.HeartbeatTimeout);
                             }
 
                             break;
@@ -468,13 +513,13 @@ namespace VmBoot.Plans
                                 }
                                 else
                                 {
-                                    gate.RescanTimeout = Int(v, PlanSchema.RescanTimeout, gate);
+                                    gate.RescanTimeout = Int(v, PlanSchema.RescanTimeout, gate, gate.RescanTimeout);
                                 }
                             }
 
                             if (gate.RescanDatastores.Count == 0)
                             {
-                                throw Error(value, "'rescan' needs 'datastores': the datastores this stage's VMs serve");
+                                Report(value, "'rescan' needs 'datastores': the datastores this stage's VMs serve");
                             }
 
                             break;
@@ -484,14 +529,14 @@ namespace VmBoot.Plans
                                 switch (k)
                                 {
                                     case "host": gate.TcpHost = Str(v); break;
-                                    case "port": gate.TcpPort = Int(v, PlanSchema.TcpPort, gate); break;
-                                    default: gate.TcpTimeout = Int(v, PlanSchema.TcpTimeout, gate); break;
+                                    case "port": gate.TcpPort = Int(v, PlanSchema.TcpPort, gate, gate.TcpPort); break;
+                                    default: gate.TcpTimeout = Int(v, PlanSchema.TcpTimeout, gate, gate.TcpTimeout); break;
                                 }
                             }
 
                             if (gate.TcpHost == null)
                             {
-                                throw Error(value, "'tcp' needs a 'host' (and usually 'port')");
+                                Report(value, "'tcp' needs a 'host' (and usually 'port')");
                             }
 
                             break;
@@ -508,7 +553,7 @@ namespace VmBoot.Plans
                 {
                     switch (key)
                     {
-                        case "all": selector.All = Bool(value); break;
+                        case "all": selector.All = Bool(value, selector.All); break;
                         case "names": selector.Names = Strings(value); break;
                         case "nameLike": selector.NameLike = Strings(value); break;
                         case "nameMatch": selector.NameMatch = Strings(value); break;
@@ -535,7 +580,8 @@ namespace VmBoot.Plans
                     string hint = node is YamlScalarNode given && !string.IsNullOrEmpty(given.Value)
                         ? $"; write '{what}: {{ {(keys.Contains("names") ? $"names: [{given.Value}]" : $"{keys[0]}: {given.Value}")} }}'"
                         : "";
-                    throw Error(node, $"{what} must be a mapping of keys ({string.Join(", ", keys)}){hint}");
+                    Report(node, $"{what} must be a mapping of keys ({string.Join(", ", keys)}){hint}");
+                    yield break;
                 }
 
                 foreach (var pair in mapping.Children)
@@ -545,9 +591,10 @@ namespace VmBoot.Plans
                     {
                         // Keys are case-sensitive, as everywhere in YAML: name the one that differs only in case.
                         string? meant = keys.FirstOrDefault(k => string.Equals(k, key, StringComparison.OrdinalIgnoreCase));
-                        throw Error(pair.Key, meant != null
+                        Report(pair.Key, meant != null
                             ? $"unknown key '{key}' in {what}: keys are case-sensitive; did you mean '{meant}'?"
                             : $"unknown key '{key}' in {what}; expected one of: {string.Join(", ", keys)}");
+                        continue;
                     }
 
                     yield return (key, pair.Value);
@@ -561,7 +608,8 @@ namespace VmBoot.Plans
                     return scalar.Value;
                 }
 
-                throw Error(node, "expected a text value");
+                Report(node, "expected a text value");
+                return "";
             }
 
             private List<string> Strings(YamlNode node)
@@ -575,7 +623,8 @@ namespace VmBoot.Plans
             }
 
             // Text to number only: ranges are the validator's (PlanSchema), so New-BootPlan's plans meet the same ones.
-            private int Int(YamlNode node, PlanNumber number, object owner)
+            // Not a number: the problem is reported and the key keeps the value it had (no second, made-up problem).
+            private int Int(YamlNode node, PlanNumber number, object owner, int unchanged)
             {
                 if (node is YamlScalarNode scalar && scalar.Style == ScalarStyle.Plain
                     && int.TryParse(scalar.Value, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out int value))
@@ -584,10 +633,11 @@ namespace VmBoot.Plans
                     return value;
                 }
 
-                throw Error(node, number.NotANumber(where, (node as YamlScalarNode)?.Value ?? node.NodeType.ToString()));
+                Report(node, number.NotANumber(where, (node as YamlScalarNode)?.Value ?? node.NodeType.ToString()));
+                return unchanged;
             }
 
-            private bool Bool(YamlNode node)
+            private bool Bool(YamlNode node, bool unchanged)
             {
                 if (node is YamlScalarNode scalar && scalar.Style == ScalarStyle.Plain)
                 {
@@ -602,7 +652,8 @@ namespace VmBoot.Plans
                     }
                 }
 
-                throw Error(node, "expected true or false");
+                Report(node, "expected true or false");
+                return unchanged;
             }
         }
     }
