@@ -8,8 +8,8 @@ namespace VmBoot.Commands
 {
     /// <summary>
     /// Installs a boot script on ESXi hosts: preflight (Secure Boot refused), the host's own local.sh kept
-    /// with VmBoot's block merged in, a backup, an in-place verified write (rolled back on failure), auto-backup.sh, and a check that
-    /// /bootbank now holds it. -WhatIf shows the diff per host.
+    /// with VmBoot's block merged in, a backup, an in-place verified write (rolled back on failure), auto-backup.sh,
+    /// and a check that /bootbank now holds it. -WhatIf says in one line per host what would change.
     /// </summary>
     [Cmdlet(VerbsLifecycle.Install, "BootScript", HelpUri = "https://github.com/vmboot/VmBoot/blob/main/src/VmBoot/Help/Install-BootScript.md", DefaultParameterSetName = ServerSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
     [OutputType(typeof(InstallResult))]
