@@ -95,7 +95,7 @@ namespace VmBoot.Commands
             }
             catch (BootPlanException e)
             {
-                ThrowTerminatingError(ErrorRecords.Create(BootPlanException.Id, ErrorCategory.InvalidData, Cluster, e.Reason, e));
+                ThrowTerminatingError(ErrorRecords.Create(BootPlanException.Id, ErrorCategory.InvalidData, Cluster, e.Message, e));
                 return;
             }
 

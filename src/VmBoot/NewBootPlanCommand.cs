@@ -88,7 +88,7 @@ namespace VmBoot.Commands
             }
             catch (BootPlanException e)
             {
-                ThrowTerminatingError(ErrorRecords.Create(BootPlanException.Id, ErrorCategory.InvalidArgument, null, e.Reason, e));
+                ThrowTerminatingError(ErrorRecords.Create(BootPlanException.Id, ErrorCategory.InvalidArgument, null, e.Message, e));
             }
             catch (ArgumentException e)
             {

@@ -88,7 +88,8 @@ Describe 'One plan schema for YAML and New-BootPlan' {
     It 'refuses New-BootPlan''s out-of-range values it used to export and then fail to import, all of them at once' {
         $refused = { New-BootPlan -Stage @{ Name = 'a'; All = $true; TcpHost = 'vc'; TcpPort = 99999; Pause = -3 } -ErrorAction Stop } |
             Should -Throw -ErrorId 'BootPlanInvalid,VmBoot.Commands.NewBootPlanCommand' -PassThru
-        $lines = $refused.Exception.Message -split "`n"
+        # What the user sees is the error's message: every problem, one line each.
+        $lines = "$refused" -split "`n"
         $lines[0] | Should -Be 'stage 1: pause is -3, out of range (0 to 3600)'
         $lines[1] | Should -Match '^stage 1: .*port is 99999, out of range \(1 to 65535\)$'
     }
