@@ -80,6 +80,35 @@ Describe 'Unattended runs' {
         $run.ExitCode | Should -Be 0
     }
 
+    It 'runs the README''s cluster walk-through as printed, on two hosts, through a power cut' {
+        $readme = Get-Content -Raw -LiteralPath (Join-Path $PSScriptRoot '../../README.md')
+        $block = [regex]::Match($readme, '(?ms)^## On your cluster.*?```powershell\n(.*?)\n```').Groups[1].Value
+        $block | Should -Match '# 5\. After a power cut'
+        $before, $after = $block -split '(?m)^# 5\. .*$'
+        $serverList = ($servers | ForEach-Object { "'$_'" }) -join ', '
+        $before = $before -replace "(?m)^\`$hosts = .*$", "`$hosts = $serverList" `
+            -replace "(?m)^\`$ssh   = .*$", "`$ssh = @{ User = '$($sim.UserName)'; KeyFilePath = '$key'; KnownHostsPath = '$knownHosts' }" `
+            -replace '(?m)^Import-Module VmBoot$', ''
+        # A folder of its own: the walk-through writes ./boot.yml and ./power-cut.html.
+        Push-Location (New-Item -ItemType Directory -Path (Join-Path $TestDrive 'walk-through'))
+        # An admin answers Yes to Install-BootScript's confirmation.
+        $ConfirmPreference = 'None'
+        try {
+            $walk = . ([scriptblock]::Create($before)) 3>$null
+            $drift = @($walk | Where-Object { $_ -is [VmBoot.BootScriptDrift] })
+            $drift.Count | Should -Be 2
+            $drift.Compliant | Should -Be @($true, $true)
+            foreach ($h in $sim.Hosts) { $h.PowerCycle() | Out-Null }
+            $report = . ([scriptblock]::Create($after))
+            $summaries = @($report | Where-Object { $_.PSObject.TypeNames[0] -eq 'VmBoot.BootSummary' })
+            $summaries.Count | Should -Be 2
+            $summaries.Completed | Should -Be @($true, $true)
+            (Join-Path $TestDrive 'walk-through/power-cut.html') | Should -Exist
+        }
+        finally { Pop-Location }
+        foreach ($h in $sim.Hosts) { 1, 2 | ForEach-Object { $h.PowerState($_) | Should -Be 'on' } }
+    }
+
     It 'fails the scheduled-task check when a host cannot be checked, with one error for it' {
         $script = (Get-UnattendedExample 'Test-BootScript' 'Example 2: In a scheduled task, fail on drift') -replace "-Server '", "-Server '$dead', '" -replace '-Quiet', '-Quiet -ConnectTimeout 5'
         $run = Invoke-Unattended $script
