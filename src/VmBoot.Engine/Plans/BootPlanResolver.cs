@@ -60,7 +60,8 @@ namespace VmBoot.Plans
             // Hosts answer in any order: sort, so the same inventory always gives the same script.
             var vms = inventory.OrderBy(v => v.Server, StringComparer.Ordinal).ThenBy(v => v.Vmid).ToList();
             var taken = new HashSet<EsxiVm>();
-            foreach (var vm in vms.Where(v => !v.IsVcls && Matches(plan.Exclude, v)))
+            var excluded = Matcher(plan.Exclude);
+            foreach (var vm in vms.Where(v => !v.IsVcls && excluded(v)))
             {
                 taken.Add(vm);
             }
@@ -68,10 +69,11 @@ namespace VmBoot.Plans
             for (int i = 0; i < plan.Stages.Count; i++)
             {
                 var stage = plan.Stages[i];
+                var (selects, leaves) = (Matcher(stage.Select), Matcher(stage.Exclude));
                 int before = result.Items.Count;
                 foreach (var vm in vms)
                 {
-                    if (taken.Contains(vm) || !Matches(stage.Select, vm) || Matches(stage.Exclude, vm))
+                    if (taken.Contains(vm) || !selects(vm) || leaves(vm))
                     {
                         continue;
                     }
@@ -117,7 +119,19 @@ namespace VmBoot.Plans
         }
 
         /// <summary>True when the selector picks the VM.</summary>
-        public static bool Matches(VmSelector selector, EsxiVm vm) => selector.All || Criteria(selector).Any(c => c.Test(vm));
+        public static bool Matches(VmSelector selector, EsxiVm vm) => Matcher(selector)(vm);
+
+        // The selector as one test, its patterns compiled once for a whole inventory.
+        private static Func<EsxiVm, bool> Matcher(VmSelector selector)
+        {
+            if (selector.All)
+            {
+                return _ => true;
+            }
+
+            var criteria = Criteria(selector).ToArray();
+            return vm => criteria.Any(c => c.Test(vm));
+        }
 
         // One entry per name, pattern, datastore, path or tag a selector lists; a VM matches the selector if any entry matches it.
         private static IEnumerable<Criterion> Criteria(VmSelector selector)
@@ -135,7 +149,8 @@ namespace VmBoot.Plans
 
             foreach (string pattern in selector.NameMatch)
             {
-                yield return new Criterion("nameMatch", pattern, vm => Regex.IsMatch(vm.Name, pattern, RegexOptions.IgnoreCase | RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1)), vm => new[] { vm.Name });
+                var regex = new Regex(pattern, RegexOptions.IgnoreCase | RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1));
+                yield return new Criterion("nameMatch", pattern, vm => regex.IsMatch(vm.Name), vm => new[] { vm.Name });
             }
 
             foreach (string datastore in selector.Datastores)
