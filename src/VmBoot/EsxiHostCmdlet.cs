@@ -293,6 +293,9 @@ namespace VmBoot.Commands
         /// </summary>
         private protected IReadOnlyDictionary<string, ErrorRecord> FailedHosts => failedHosts;
 
+        /// <summary>The <see cref="FailedHosts"/> for a message: "esx02, esx03".</summary>
+        private protected string FailedHostNames => string.Join(", ", failedHosts.Keys.OrderBy(k => k, StringComparer.Ordinal));
+
         private void Guard(HostFanOut.HostWriter writer, string label, Action work)
         {
             try

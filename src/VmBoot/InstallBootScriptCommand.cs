@@ -121,7 +121,7 @@ namespace VmBoot.Commands
             if (FailedHosts.Count > 0)
             {
                 // The script is generated from every host's VMs: one missing would go missing from every host's script.
-                string missing = string.Join(", ", FailedHosts.Keys.OrderBy(k => k, System.StringComparer.Ordinal));
+                string missing = FailedHostNames;
                 ThrowTerminatingError(ErrorRecords.Create("InventoryIncomplete", ErrorCategory.ResourceUnavailable, missing,
                     $"Nothing was installed: the inventory of {missing} could not be read (the error above says why), so the script generated from the cluster's inventory would lack its VMs. "
                     + "Fix the host, or leave it out of -Server."));

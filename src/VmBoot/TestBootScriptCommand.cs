@@ -49,7 +49,7 @@ namespace VmBoot.Commands
 
             if (FailedHosts.Count > 0)
             {
-                WriteWarning($"The inventory of {string.Join(", ", FailedHosts.Keys.OrderBy(k => k, System.StringComparer.Ordinal))} could not be read: the expected script lacks its VMs, so the other hosts may show as not up to date.");
+                WriteWarning($"The inventory of {FailedHostNames} could not be read: the expected script lacks its VMs, so the other hosts may show as not up to date.");
             }
 
             var reports = new List<BootScriptDrift>();

@@ -40,8 +40,8 @@ namespace VmBoot
         /// <summary>A full path instead; <c>{hostname}</c> is replaced by the host's name at boot.</summary>
         public string? Path { get; set; }
 
-        /// <inheritdoc />
-        public override string ToString() => Path ?? (Datastore != null ? $"/vmfs/volumes/{Datastore}/vmboot/<hostname>.log" : "/var/log/vmboot.log");
+        /// <summary>What the plan says, in its words (<c>datastore: shared ds</c>, <c>path: ...</c>); empty when it says nothing.</summary>
+        public override string ToString() => Path != null ? $"path: {Path}" : Datastore != null ? $"datastore: {Datastore}" : "";
     }
 
     /// <summary>Readiness gates before the first stage, instead of a blind delay.</summary>
@@ -157,31 +157,11 @@ namespace VmBoot
         /// <summary>Seconds allowed for the rescanned datastores to appear.</summary>
         public int RescanTimeout { get; set; } = 600;
 
-        /// <summary>Its parts in the plan's words, e.g. <c>heartbeat (300 s), tcp vcsa01:443 (600 s)</c>; <c>none</c> without any.</summary>
+        /// <summary>What it waits for, in the words of the script's summary; <c>none</c> without any part.</summary>
         public override string ToString()
         {
-            var parts = new List<string>();
-            if (Delay > 0)
-            {
-                parts.Add($"delay {Delay} s");
-            }
-
-            if (Heartbeat)
-            {
-                parts.Add($"heartbeat ({HeartbeatTimeout} s)");
-            }
-
-            if (TcpHost != null)
-            {
-                parts.Add($"tcp {TcpHost}:{TcpPort} ({TcpTimeout} s)");
-            }
-
-            if (RescanDatastores.Count > 0)
-            {
-                parts.Add($"rescan {string.Join(", ", RescanDatastores)} ({RescanTimeout} s)");
-            }
-
-            return parts.Count == 0 ? "none" : string.Join(", ", parts);
+            var parts = Plans.BootScriptSummary.GateParts(this, null);
+            return parts.Count == 0 ? "none" : string.Join(", then ", parts);
         }
     }
 

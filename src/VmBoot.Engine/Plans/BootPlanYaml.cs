@@ -227,7 +227,6 @@ namespace VmBoot.Plans
 
         private static Exception Unwrap(Exception e) => e.InnerException is YamlException inner ? Unwrap(inner) : e;
 
-        // Replays the low-level parser: where it throws is where the text goes wrong.
         // The first tab among a line's leading white space (YAML forbids tabs there; its parser reports them far away).
         private static (int Line, int Column)? TabInIndentation(string text)
         {
@@ -256,6 +255,7 @@ namespace VmBoot.Plans
             return null;
         }
 
+        // Replays the low-level parser: where it throws is where the text goes wrong.
         private static (int Line, int Column)? WhereParsingStops(string text)
         {
             var parser = new YamlDotNet.Core.Parser(new StringReader(text));

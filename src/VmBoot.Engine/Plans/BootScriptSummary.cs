@@ -82,8 +82,8 @@ namespace VmBoot.Plans
             return parts.Count == 0 ? "" : " Then waits for " + string.Join(", then ", parts) + ".";
         }
 
-        /// <summary>What a stage's gate waits for, in plain words and in order; <paramref name="tcpNote"/> says how the port is reached.</summary>
-        internal static List<string> GateParts(StageGate gate, string tcpNote)
+        /// <summary>What a stage's gate waits for, in plain words and in order; <paramref name="tcpNote"/>, if any, says how the port is reached.</summary>
+        internal static List<string> GateParts(StageGate gate, string? tcpNote)
         {
             var parts = new List<string>();
             if (gate.Heartbeat)
@@ -93,7 +93,7 @@ namespace VmBoot.Plans
 
             if (gate.TcpHost != null)
             {
-                parts.Add($"{gate.TcpHost}:{gate.TcpPort.ToString(CultureInfo.InvariantCulture)} to answer (at most {Seconds(gate.TcpTimeout)}; {tcpNote})");
+                parts.Add($"{gate.TcpHost}:{gate.TcpPort.ToString(CultureInfo.InvariantCulture)} to answer (at most {Seconds(gate.TcpTimeout)}{(tcpNote == null ? "" : "; " + tcpNote)})");
             }
 
             if (gate.Delay > 0)
