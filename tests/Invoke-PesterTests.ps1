@@ -28,4 +28,9 @@ $result = Invoke-Pester -Configuration $configuration
     Failed = $result.FailedCount + $result.FailedBlocksCount + $result.FailedContainersCount
     Skipped = $result.SkippedCount
     NotRun = $result.NotRunCount
-} | ConvertTo-Json | Set-Content -LiteralPath $SummaryPath
+    FailedTests = @(
+        $result.Failed | ForEach-Object { @{ Name = $_.ExpandedPath; Message = "$($_.ErrorRecord | Select-Object -First 1)" } }
+        $result.FailedBlocks | ForEach-Object { @{ Name = $_.ExpandedPath; Message = "$($_.ErrorRecord | Select-Object -First 1)" } }
+        $result.FailedContainers | ForEach-Object { @{ Name = "$($_.Item)"; Message = "$($_.ErrorRecord | Select-Object -First 1)" } }
+    )
+} | ConvertTo-Json -Depth 4 | Set-Content -LiteralPath $SummaryPath

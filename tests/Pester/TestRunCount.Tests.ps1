@@ -16,7 +16,7 @@ BeforeAll {
 
 Describe 'The Test task''s count' {
     It 'fails a run whose test host crashed after a test passed' {
-        $count = Confirm-RunCount (Invoke-SelfTest 'Crashing') -Minimum 2
+        $count = Confirm-RunCount (Invoke-SelfTest 'Crashing' -Filter 'FullyQualifiedName~CrashingTests') -Minimum 2
         $count.Failed | Should -BeGreaterThan 0
         ($count.Problems -join "`n") | Should -Match 'exited with code [1-9]'
     }
@@ -40,6 +40,26 @@ Describe 'The Test task''s count' {
         $count.Failed | Should -Be 0
         $count.Problems | Should -BeNullOrEmpty
         Format-RunCount $count | Should -Be 'xunit: 1 passed, 0 failed, 0 skipped, 0 not run'
+    }
+
+    It 'names a failed xunit test and its message beside the count' {
+        $count = Confirm-RunCount (Invoke-SelfTest 'Crashing' -Filter 'FullyQualifiedName~FailingTests') -Minimum 1
+        $count.Failed | Should -Be 1
+        $lines = Format-RunCount $count
+        $lines[0] | Should -Be 'xunit: 0 passed, 1 failed, 0 skipped, 0 not run'
+        $lines[1] | Should -Match '^  xunit failed: VmBoot\.SelfTest\.FailingTests\.ATestThatFails: Assert\.Equal\(\) Failure'
+        $lines[2] | Should -Be '  xunit counts as failed: exited with code 1'
+    }
+
+    It 'names a failed Pester test and its message beside the count' {
+        $folder = New-Item -ItemType Directory -Path (Join-Path $TestDrive 'one-failure')
+        "Describe 'A block' { It 'fails on purpose' { 1 | Should -Be 2 } }" | Set-Content -LiteralPath (Join-Path $folder 'Fails.Tests.ps1')
+        $summary = Join-Path $TestDrive 'failing.json'
+        & dotnet pwsh -NoProfile -NonInteractive -File (Join-Path $PSScriptRoot '../Invoke-PesterTests.ps1') -PesterPath (Get-Module Pester).Path `
+            -ModulePath $env:VMBOOT_TEST_MODULE -SimulatorPath $env:VMBOOT_TEST_SIMULATOR -SummaryPath $summary -ResultPath (Join-Path $TestDrive 'failing.xml') -TestPath $folder.FullName | Out-Null
+        $lines = Format-RunCount (Confirm-RunCount (Get-PesterRunCount -SummaryPath $summary -ExitCode $LASTEXITCODE) -Minimum 1)
+        $lines[0] | Should -Be 'Pester: 0 passed, 1 failed, 0 skipped, 0 not run'
+        $lines[1] | Should -Be '  Pester failed: A block.fails on purpose: Expected 2, but got 1.'
     }
 
     It 'fails a Pester run of no test' {

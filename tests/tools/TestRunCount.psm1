@@ -5,7 +5,12 @@
 Set-StrictMode -Version Latest
 
 function New-RunCount([string] $Runner) {
-    [pscustomobject]@{ Runner = $Runner; Passed = 0; Failed = 0; Skipped = 0; NotRun = 0; Problems = [System.Collections.Generic.List[string]]::new() }
+    [pscustomobject]@{
+        Runner = $Runner; Passed = 0; Failed = 0; Skipped = 0; NotRun = 0
+        Problems = [System.Collections.Generic.List[string]]::new()
+        # Named again beside the closing line: CI keeps only the end of a long log.
+        FailedTests = [System.Collections.Generic.List[string]]::new()
+    }
 }
 
 function Add-RunProblem($Count, [string] $Problem) {
@@ -19,10 +24,15 @@ function Get-XunitRunCount {
     $count = New-RunCount 'xunit'
     $reports = @(Get-ChildItem -LiteralPath $TrxFolder -Filter *.trx -ErrorAction Ignore)
     foreach ($trx in $reports) {
-        $counters = ([xml](Get-Content -LiteralPath $trx.FullName -Raw)).TestRun.ResultSummary.Counters
+        $run = ([xml](Get-Content -LiteralPath $trx.FullName -Raw)).TestRun
+        $counters = $run.ResultSummary.Counters
         $count.Passed += [int]$counters.passed
         $count.Failed += [int]$counters.failed + [int]$counters.error + [int]$counters.timeout + [int]$counters.aborted
         $count.NotRun += [int]$counters.notExecuted + [int]$counters.notRunnable
+        foreach ($result in @($run.SelectNodes("//*[local-name()='UnitTestResult'][@outcome!='Passed' and @outcome!='NotExecuted']"))) {
+            $message = $result.SelectSingleNode(".//*[local-name()='ErrorInfo']/*[local-name()='Message']")
+            $count.FailedTests.Add((Format-FailedTest $result.testName $(if ($message) { $message.InnerText })))
+        }
     }
     if ($reports.Count -eq 0) { Add-RunProblem $count 'no TRX report was written' }
     Confirm-ExitCode $count $ExitCode
@@ -39,12 +49,22 @@ function Get-PesterRunCount {
         $count.Failed = [int]$summary.Failed
         $count.Skipped = [int]$summary.Skipped
         $count.NotRun = [int]$summary.NotRun
+        if ($summary.PSObject.Properties['FailedTests']) {
+            foreach ($failed in @($summary.FailedTests)) { $count.FailedTests.Add((Format-FailedTest $failed.Name $failed.Message)) }
+        }
     }
     else {
         Add-RunProblem $count 'no summary was written'
     }
     Confirm-ExitCode $count $ExitCode
     $count
+}
+
+# A failed test's name and the first line of its message, short enough to read in a CI log's tail.
+function Format-FailedTest([string] $Name, [string] $Message) {
+    $firstLine = "$Message".Trim() -split '\r?\n' | Select-Object -First 1
+    if ($firstLine.Length -gt 200) { $firstLine = $firstLine.Substring(0, 200) + '...' }
+    if ($firstLine) { "$Name`: $firstLine" } else { $Name }
 }
 
 function Confirm-ExitCode($Count, [int] $ExitCode) {
@@ -73,7 +93,9 @@ function Confirm-RunCount {
 
 function Format-RunCount($Count) {
     $line = "$($Count.Runner): $($Count.Passed) passed, $($Count.Failed) failed, $($Count.Skipped) skipped, $($Count.NotRun) not run"
-    @($line) + @($Count.Problems | ForEach-Object { "  $($Count.Runner) counts as failed: $_" })
+    @($line) +
+        @($Count.FailedTests | ForEach-Object { "  $($Count.Runner) failed: $_" }) +
+        @($Count.Problems | ForEach-Object { "  $($Count.Runner) counts as failed: $_" })
 }
 
 Export-ModuleMember -Function Get-XunitRunCount, Get-PesterRunCount, Confirm-RunCount, Format-RunCount

@@ -3,7 +3,8 @@ using Xunit;
 
 namespace VmBoot.SelfTest
 {
-    // One test passes, then the test host dies: the TRX file holds a pass and nothing else.
+    // One test passes, then the test host dies: the TRX file holds a pass and nothing else (FailingTests is
+    // filtered out where this class runs).
     public class CrashingTests
     {
         [Fact]
