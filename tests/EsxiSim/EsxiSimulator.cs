@@ -40,9 +40,13 @@ namespace VmBoot.EsxiSim
             SimMachine.EnsureReady();
             string runId = Convert.ToHexString(RandomNumberGenerator.GetBytes(3)).ToLowerInvariant();
             string runFolder = Path.Combine(SimMachine.RunsRoot, runId);
-            Directory.CreateDirectory(runFolder);
-            File.SetUnixFileMode(runFolder, (UnixFileMode)Convert.ToInt32("755", 8));
-            File.WriteAllText(Path.Combine(runFolder, "owner.pid"), Environment.ProcessId.ToString(CultureInfo.InvariantCulture));
+            // Made under a hidden name and renamed with its owner inside: another process clearing stale runs never
+            // sees this run without its owner.
+            string making = Path.Combine(SimMachine.RunsRoot, "." + runId);
+            Directory.CreateDirectory(making);
+            File.SetUnixFileMode(making, (UnixFileMode)Convert.ToInt32("755", 8));
+            File.WriteAllText(Path.Combine(making, "owner.pid"), Environment.ProcessId.ToString(CultureInfo.InvariantCulture));
+            Directory.Move(making, runFolder);
             var simulator = new EsxiSimulator(runFolder);
             string template = Path.Combine(Path.GetDirectoryName(typeof(EsxiSimulator).Assembly.Location)!, "commands");
             try

@@ -13,7 +13,7 @@ namespace VmBoot.EsxiSim
 {
     /// <summary>
     /// The hosts of a simulator as one cluster after a power cut, on one virtual clock: each host comes back at its
-    /// own second (until then SSH is refused, or accepted and never answered), or never; ports (vCenter's 443) open at
+    /// own second (until then SSH is refused, or accepted and dropped unanswered), or never; ports (vCenter's 443) open at
     /// theirs. <see cref="Clock"/> is that time for the code under test: its waits move the cluster on, instantly.
     /// </summary>
     /// <remarks>
@@ -112,12 +112,32 @@ namespace VmBoot.EsxiSim
             }
         }
 
-        /// <summary>Until the host comes back, its port accepts connections and never answers (SSH times out), as a host whose network is up and sshd not yet.</summary>
+        /// <summary>
+        /// Until the host comes back, its port accepts connections and drops each after a second without a word of
+        /// SSH, as a host whose network is up and whose sshd is not ready yet. (Holding them until the client's
+        /// timeout would make that timeout a test's real time, and a timeout short enough for that fails a host
+        /// that is merely slow to answer on a loaded machine.)
+        /// </summary>
         public void SilentUntilBack(SimHost host)
         {
             var listener = new TcpListener(IPAddress.Loopback, host.Port);
             listener.Start();
             silent[host] = listener;
+            _ = Task.Run(async () =>
+            {
+                try
+                {
+                    while (true)
+                    {
+                        var client = await listener.AcceptTcpClientAsync().ConfigureAwait(false);
+                        _ = Task.Delay(1000).ContinueWith(_ => client.Dispose(), TaskScheduler.Default);
+                    }
+                }
+                catch (Exception e) when (e is SocketException || e is ObjectDisposedException || e is InvalidOperationException)
+                {
+                    // The listener stopped: the host came back, or the cluster was disposed.
+                }
+            });
         }
 
         /// <summary>A port on 127.0.0.1 that starts answering at cluster second <paramref name="second"/> (vCenter's 443, say); returns it.</summary>

@@ -98,30 +98,41 @@ namespace VmBoot.EsxiSim
             }
         }
 
-        // A run whose owning process is gone left sshd processes and PAM files behind: clear them.
+        // A run whose owning process is gone left sshd processes and PAM files behind: clear them. A run being made
+        // (a hidden name) is left alone until it has its owner; two processes may clear the same stale run at once.
         private static void RemoveStaleRuns()
         {
             foreach (var run in Directory.GetDirectories(RunsRoot))
             {
-                string ownerFile = Path.Combine(run, "owner.pid");
-                if (File.Exists(ownerFile) && int.TryParse(File.ReadAllText(ownerFile), out int owner) && Directory.Exists($"/proc/{owner}"))
+                try
                 {
-                    continue;
+                    string ownerFile = Path.Combine(run, "owner.pid");
+                    bool owned = File.Exists(ownerFile) && int.TryParse(File.ReadAllText(ownerFile), out int owner) && Directory.Exists($"/proc/{owner}");
+                    if (!owned && !(Path.GetFileName(run).StartsWith(".", StringComparison.Ordinal) && !File.Exists(ownerFile)))
+                    {
+                        RemoveRun(run);
+                    }
                 }
-
-                foreach (var host in Directory.GetDirectories(run))
+                catch (Exception e) when (e is DirectoryNotFoundException || e is FileNotFoundException)
                 {
-                    SimHost.StopLeftovers(host);
                 }
-
-                string runId = Path.GetFileName(run);
-                foreach (var file in Directory.GetFiles("/etc/pam.d", $"vmboot-sim-{runId}-*").Concat(Directory.GetFiles(LinkFolder, $"vmboot-sim-{runId}-*")))
-                {
-                    File.Delete(file);
-                }
-
-                Directory.Delete(run, recursive: true);
             }
+        }
+
+        private static void RemoveRun(string run)
+        {
+            foreach (var host in Directory.GetDirectories(run))
+            {
+                SimHost.StopLeftovers(host);
+            }
+
+            string runId = Path.GetFileName(run);
+            foreach (var file in Directory.GetFiles("/etc/pam.d", $"vmboot-sim-{runId}-*").Concat(Directory.GetFiles(LinkFolder, $"vmboot-sim-{runId}-*")))
+            {
+                File.Delete(file);
+            }
+
+            Directory.Delete(run, recursive: true);
         }
     }
 }

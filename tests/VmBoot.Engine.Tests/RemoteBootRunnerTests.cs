@@ -68,7 +68,7 @@ namespace VmBoot.Engine.Tests
             },
         };
 
-        private List<RemoteBootTarget> Targets() => SimulatorFixture.TargetsFor(simulator.Hosts, knownHosts, TimeSpan.FromSeconds(2));
+        private List<RemoteBootTarget> Targets() => SimulatorFixture.TargetsFor(simulator.Hosts, knownHosts);
 
         private RemoteBootRunner Runner(List<string> warnings) => new RemoteBootRunner(Plan(), Targets(),
             new RemoteBootOptions { HostTimeout = TimeSpan.FromSeconds(HostTimeout), PollInterval = TimeSpan.FromSeconds(30), RunnerName = "mgmt (runner)" },

@@ -74,7 +74,7 @@ namespace VmBoot.Engine.Tests
             },
         };
 
-        private List<RemoteBootTarget> Targets() => SimulatorFixture.TargetsFor(simulator.Hosts, knownHosts, TimeSpan.FromSeconds(10));
+        private List<RemoteBootTarget> Targets() => SimulatorFixture.TargetsFor(simulator.Hosts, knownHosts);
 
         private RemoteShutdownRunner Runner(RemoteShutdownOptions options, RemoteBootReporter? reporter = null, BootPlan? plan = null)
         {

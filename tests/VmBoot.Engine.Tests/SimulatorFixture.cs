@@ -57,13 +57,9 @@ namespace VmBoot.Engine.Tests
             CommandTimeout = commandTimeout ?? TimeSpan.FromSeconds(60),
         };
 
-        /// <summary>Every host as a remote run's target, connecting with <see cref="OptionsFor"/> and <paramref name="connectTimeout"/>.</summary>
-        public static List<Remote.RemoteBootTarget> TargetsFor(IEnumerable<SimHost> hosts, string knownHostsPath, TimeSpan connectTimeout) => hosts.Select(h =>
-        {
-            var options = OptionsFor(h, knownHostsPath);
-            options.ConnectTimeout = connectTimeout;
-            return new Remote.RemoteBootTarget(options);
-        }).ToList();
+        /// <summary>Every host as a remote run's target, connecting with <see cref="OptionsFor"/>.</summary>
+        public static List<Remote.RemoteBootTarget> TargetsFor(IEnumerable<SimHost> hosts, string knownHostsPath)
+            => hosts.Select(h => new Remote.RemoteBootTarget(OptionsFor(h, knownHostsPath))).ToList();
 
         public static SecureString Secure(string text) => new NetworkCredential("", text).SecurePassword;
 
