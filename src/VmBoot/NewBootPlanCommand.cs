@@ -81,16 +81,16 @@ namespace VmBoot.Commands
                 PowerOn = { Retries = Retries, RetryDelay = RetryDelay },
                 Exclude = { NameLike = ExcludeNameLike?.ToList() ?? new List<string>() },
             };
+
+            // Every problem of every stage and the plan in one error, each naming the key as written here.
+            var problems = new List<BootPlanException>();
+            var stagesWithProblems = new HashSet<BootStage>();
+            plan.Stages = Stage.Select((table, index) => ToStage(table, index, problems, stagesWithProblems)).ToList();
             try
             {
-                plan.Stages = Stage.Select(ToStage).ToList();
-                BootPlanValidator.Validate(plan);
+                BootPlanValidator.Validate(plan, PlanWords.PowerShell, problems, stagesWithProblems);
             }
             catch (BootPlanException e)
-            {
-                ThrowTerminatingError(ErrorRecords.Create(BootPlanException.Id, ErrorCategory.InvalidArgument, null, e.Message, e));
-            }
-            catch (ArgumentException e)
             {
                 ThrowTerminatingError(ErrorRecords.Create(BootPlanException.Id, ErrorCategory.InvalidArgument, null, e.Message, e));
             }
@@ -98,47 +98,60 @@ namespace VmBoot.Commands
             WriteObject(plan);
         }
 
-        private static BootStage ToStage(Hashtable table, int index)
+        private static BootStage ToStage(Hashtable table, int index, List<BootPlanException> problems, HashSet<BootStage> stagesWithProblems)
         {
             var stage = new BootStage();
             foreach (DictionaryEntry entry in table)
             {
-                string key = StageKeys.FirstOrDefault(k => string.Equals(k, entry.Key?.ToString(), StringComparison.OrdinalIgnoreCase))
-                    ?? throw new ArgumentException($"Stage {index + 1}: unknown key '{entry.Key}'; expected one of: {string.Join(", ", StageKeys)}.");
-                object? value = entry.Value is PSObject ps ? ps.BaseObject : entry.Value;
-                switch (key)
+                try
                 {
-                    case "Name": stage.Name = Text(value); break;
-                    case "Names": stage.Select.Names = List(value); break;
-                    case "NameLike": stage.Select.NameLike = List(value); break;
-                    case "NameMatch": stage.Select.NameMatch = List(value); break;
-                    case "Datastores": stage.Select.Datastores = List(value); break;
-                    case "VmxPaths": stage.Select.VmxPaths = List(value); break;
-                    case "Tags": stage.Select.Tags = List(value); break;
-                    case "All": stage.Select.All = Flag(value, "All", index); break;
-                    case "ExcludeNames": stage.Exclude.Names = List(value); break;
-                    case "ExcludeNameLike": stage.Exclude.NameLike = List(value); break;
-                    case "Pause": stage.Pause = Number(value, PlanSchema.Pause, index); break;
-                    case "Parallel": stage.Parallel = Number(value, PlanSchema.Parallel, index); break;
-                    case "ShutdownTimeout": stage.ShutdownTimeout = Number(value, PlanSchema.ShutdownTimeout, index); break;
-                    case "Delay": stage.After.Delay = Number(value, PlanSchema.Delay, index); break;
-                    case "Heartbeat":
-                        stage.After.Heartbeat = !(value is bool b) || b;
-                        if (!(value is bool))
-                        {
-                            stage.After.HeartbeatTimeout = Number(value, PlanSchema.HeartbeatTimeout, index);
-                        }
-
-                        break;
-                    case "TcpHost": stage.After.TcpHost = Text(value); break;
-                    case "TcpPort": stage.After.TcpPort = Number(value, PlanSchema.TcpPort, index); break;
-                    case "RescanDatastores": stage.After.RescanDatastores = List(value); break;
-                    case "RescanTimeout": stage.After.RescanTimeout = Number(value, PlanSchema.RescanTimeout, index); break;
-                    default: stage.After.TcpTimeout = Number(value, PlanSchema.TcpTimeout, index); break;
+                    SetKey(stage, entry, index);
+                }
+                catch (ArgumentException e)
+                {
+                    problems.Add(new BootPlanException(null, 0, 0, e.Message));
+                    stagesWithProblems.Add(stage);
                 }
             }
 
             return stage;
+        }
+
+        private static void SetKey(BootStage stage, DictionaryEntry entry, int index)
+        {
+            string key = StageKeys.FirstOrDefault(k => string.Equals(k, entry.Key?.ToString(), StringComparison.OrdinalIgnoreCase))
+                ?? throw new ArgumentException($"{PlanSchema.Stage(index)}unknown key '{entry.Key}'; a stage takes {string.Join(", ", StageKeys)}");
+            object? value = entry.Value is PSObject ps ? ps.BaseObject : entry.Value;
+            switch (key)
+            {
+                case "Name": stage.Name = Text(value); break;
+                case "Names": stage.Select.Names = List(value); break;
+                case "NameLike": stage.Select.NameLike = List(value); break;
+                case "NameMatch": stage.Select.NameMatch = List(value); break;
+                case "Datastores": stage.Select.Datastores = List(value); break;
+                case "VmxPaths": stage.Select.VmxPaths = List(value); break;
+                case "Tags": stage.Select.Tags = List(value); break;
+                case "All": stage.Select.All = Flag(value, "All", index); break;
+                case "ExcludeNames": stage.Exclude.Names = List(value); break;
+                case "ExcludeNameLike": stage.Exclude.NameLike = List(value); break;
+                case "Pause": stage.Pause = Number(value, PlanSchema.Pause, index); break;
+                case "Parallel": stage.Parallel = Number(value, PlanSchema.Parallel, index); break;
+                case "ShutdownTimeout": stage.ShutdownTimeout = Number(value, PlanSchema.ShutdownTimeout, index); break;
+                case "Delay": stage.After.Delay = Number(value, PlanSchema.Delay, index); break;
+                case "Heartbeat":
+                    stage.After.Heartbeat = !(value is bool b) || b;
+                    if (!(value is bool))
+                    {
+                        stage.After.HeartbeatTimeout = Number(value, PlanSchema.HeartbeatTimeout, index);
+                    }
+
+                    break;
+                case "TcpHost": stage.After.TcpHost = Text(value); break;
+                case "TcpPort": stage.After.TcpPort = Number(value, PlanSchema.TcpPort, index); break;
+                case "RescanDatastores": stage.After.RescanDatastores = List(value); break;
+                case "RescanTimeout": stage.After.RescanTimeout = Number(value, PlanSchema.RescanTimeout, index); break;
+                default: stage.After.TcpTimeout = Number(value, PlanSchema.TcpTimeout, index); break;
+            }
         }
 
         // $true/$false, or the words YAML takes; never PowerShell's truthiness, where 'false' is true.
@@ -148,14 +161,14 @@ namespace VmBoot.Commands
             SwitchParameter s => s.IsPresent,
             string text when string.Equals(text, "true", StringComparison.OrdinalIgnoreCase) => true,
             string text when string.Equals(text, "false", StringComparison.OrdinalIgnoreCase) => false,
-            _ => throw new ArgumentException($"{PlanSchema.Stage(index)}{key} is $true or $false, not '{LanguagePrimitives.ConvertTo<string>(value)}'."),
+            _ => throw new ArgumentException($"{PlanSchema.Stage(index)}{key} is $true or $false, not '{LanguagePrimitives.ConvertTo<string>(value)}'"),
         };
 
         private static string Text(object? value) => LanguagePrimitives.ConvertTo<string>(value);
 
         private static List<string> List(object? value) => LanguagePrimitives.ConvertTo<string[]>(value).ToList();
 
-        // Whole numbers as YAML takes them (a number, or text of one); anything else gets YAML's message.
+        // Whole numbers as YAML takes them (a number, or text of one); anything else gets the schema's complaint.
         private static int Number(object? value, PlanNumber number, int index)
         {
             bool whole = value is int || value is long || value is short || value is byte
@@ -171,7 +184,7 @@ namespace VmBoot.Commands
             {
             }
 
-            throw new ArgumentException(number.NotANumber(PlanSchema.Stage(index), LanguagePrimitives.ConvertTo<string>(value)));
+            throw new ArgumentException(number.NotANumber(PlanSchema.Stage(index), LanguagePrimitives.ConvertTo<string>(value), PlanWords.PowerShell));
         }
     }
 }

@@ -1,22 +1,23 @@
 # One plan schema: a plan New-BootPlan accepts exports and imports unchanged, and a value the YAML refuses
-# New-BootPlan refuses with the same message. Random cases from a fixed seed, so a failure repeats.
+# New-BootPlan refuses with the same message, naming the key as each was given it (after.tcp.port in YAML,
+# TcpPort to New-BootPlan). Random cases from a fixed seed, so a failure repeats.
 BeforeAll {
     Import-Module $env:VMBOOT_TEST_MODULE -Force
 
     # Each number of the plan: how New-BootPlan takes it, and how the same value is written in YAML.
     $script:numbers = @(
-        @{ Parameter = 'MinimumDelay'; Yaml = { param($v) "readiness:`n  minimumDelay: $v`n" } }
-        @{ Parameter = 'ReadinessTimeout'; Yaml = { param($v) "readiness:`n  timeout: $v`n" } }
-        @{ Parameter = 'Retries'; Yaml = { param($v) "powerOn:`n  retries: $v`n" } }
-        @{ Parameter = 'RetryDelay'; Yaml = { param($v) "powerOn:`n  retryDelay: $v`n" } }
-        @{ Stage = @{ }; Key = 'Pause'; Yaml = { param($v) "    pause: $v`n" } }
-        @{ Stage = @{ }; Key = 'Parallel'; Yaml = { param($v) "    parallel: $v`n" } }
-        @{ Stage = @{ }; Key = 'ShutdownTimeout'; Yaml = { param($v) "    shutdownTimeout: $v`n" } }
-        @{ Stage = @{ }; Key = 'Delay'; Yaml = { param($v) "    after:`n      delay: $v`n" } }
-        @{ Stage = @{ }; Key = 'Heartbeat'; Yaml = { param($v) "    after:`n      heartbeat: { timeout: $v }`n" } }
-        @{ Stage = @{ TcpHost = 'vc.lab' }; Key = 'TcpPort'; Yaml = { param($v) "    after:`n      tcp: { host: vc.lab, port: $v }`n" } }
-        @{ Stage = @{ TcpHost = 'vc.lab' }; Key = 'TcpTimeout'; Yaml = { param($v) "    after:`n      tcp: { host: vc.lab, timeout: $v }`n" } }
-        @{ Stage = @{ RescanDatastores = 'nas ds' }; Key = 'RescanTimeout'; Yaml = { param($v) "    after:`n      rescan: { datastores: [nas ds], timeout: $v }`n" } }
+        @{ Parameter = 'MinimumDelay'; YamlKey = 'readiness.minimumDelay'; Yaml = { param($v) "readiness:`n  minimumDelay: $v`n" } }
+        @{ Parameter = 'ReadinessTimeout'; YamlKey = 'readiness.timeout'; Yaml = { param($v) "readiness:`n  timeout: $v`n" } }
+        @{ Parameter = 'Retries'; YamlKey = 'powerOn.retries'; Yaml = { param($v) "powerOn:`n  retries: $v`n" } }
+        @{ Parameter = 'RetryDelay'; YamlKey = 'powerOn.retryDelay'; Yaml = { param($v) "powerOn:`n  retryDelay: $v`n" } }
+        @{ Stage = @{ }; Key = 'Pause'; YamlKey = 'pause'; Yaml = { param($v) "    pause: $v`n" } }
+        @{ Stage = @{ }; Key = 'Parallel'; YamlKey = 'parallel'; Yaml = { param($v) "    parallel: $v`n" } }
+        @{ Stage = @{ }; Key = 'ShutdownTimeout'; YamlKey = 'shutdownTimeout'; Yaml = { param($v) "    shutdownTimeout: $v`n" } }
+        @{ Stage = @{ }; Key = 'Delay'; YamlKey = 'after.delay'; Yaml = { param($v) "    after:`n      delay: $v`n" } }
+        @{ Stage = @{ }; Key = 'Heartbeat'; YamlKey = 'after.heartbeat.timeout'; Yaml = { param($v) "    after:`n      heartbeat: { timeout: $v }`n" } }
+        @{ Stage = @{ TcpHost = 'vc.lab' }; Key = 'TcpPort'; YamlKey = 'after.tcp.port'; Yaml = { param($v) "    after:`n      tcp: { host: vc.lab, port: $v }`n" } }
+        @{ Stage = @{ TcpHost = 'vc.lab' }; Key = 'TcpTimeout'; YamlKey = 'after.tcp.timeout'; Yaml = { param($v) "    after:`n      tcp: { host: vc.lab, timeout: $v }`n" } }
+        @{ Stage = @{ RescanDatastores = 'nas ds' }; Key = 'RescanTimeout'; YamlKey = 'after.rescan.timeout'; Yaml = { param($v) "    after:`n      rescan: { datastores: [nas ds], timeout: $v }`n" } }
     )
     # Edges of every range, beyond them, and values that are no whole number.
     $script:values = @(-100000, -5, -1, 0, 1, 2, 64, 65, 80, 443, 600, 3600, 3601, 65535, 65536, 86400, 86401, 2147483647, 'soon', '5.5', '1e3')
@@ -28,7 +29,7 @@ BeforeAll {
 }
 
 Describe 'One plan schema for YAML and New-BootPlan' {
-    It 'agrees on 400 random plans: accepted ones round-trip, refused ones get the same message' {
+    It 'agrees on 400 random plans: accepted ones round-trip, refused ones get the same message in their own words' {
         $random = [Random]::new(20261126)
         $folder = Join-Path $TestDrive 'plans'
         $null = New-Item -ItemType Directory -Path $folder
@@ -62,7 +63,8 @@ Describe 'One plan schema for YAML and New-BootPlan' {
             if ($yamlError) {
                 $builtError | Should -Not -BeNullOrEmpty -Because "$because was refused by the YAML: $(Get-Message $yamlError)"
                 $builtError.FullyQualifiedErrorId | Should -BeLike 'BootPlanInvalid,*'
-                "$builtError" | Should -BeExactly (Get-Message $yamlError) -Because $because
+                $inPowerShell = if ($number.Parameter) { "-$($number.Parameter)" } else { $number.Key }
+                "$builtError" | Should -BeExactly ((Get-Message $yamlError).Replace($number.YamlKey, $inPowerShell)) -Because $because
                 $refused++
                 continue
             }
@@ -90,7 +92,21 @@ Describe 'One plan schema for YAML and New-BootPlan' {
             Should -Throw -ErrorId 'BootPlanInvalid,VmBoot.Commands.NewBootPlanCommand' -PassThru
         # What the user sees is the error's message: every problem, one line each.
         $lines = "$refused" -split "`n"
-        $lines[0] | Should -Be 'stage 1: pause is -3, out of range (0 to 3600)'
-        $lines[1] | Should -Match '^stage 1: .*port is 99999, out of range \(1 to 65535\)$'
+        $lines[0] | Should -Be 'stage 1: Pause is -3, out of range (0 to 3600)'
+        $lines[1] | Should -Be 'stage 1: TcpPort is 99999, out of range (1 to 65535)'
+    }
+
+    It 'names keys as New-BootPlan takes them, and reports every stage''s problems at once' {
+        $refused = { New-BootPlan -Stage @{ Name = 'a'; Nmes = 'x'; Heartbeat = 'soon' }, @{ Name = 'b'; All = 'yes' }, @{ Name = 'c' } -LogDatastore ds -LogPath /x -Retries 101 -ErrorAction Stop } |
+            Should -Throw -ErrorId 'BootPlanInvalid,VmBoot.Commands.NewBootPlanCommand' -PassThru
+        $lines = "$refused" -split "`n"
+        $lines | Should -Contain "stage 1: unknown key 'Nmes'; a stage takes Name, Names, NameLike, NameMatch, Datastores, VmxPaths, Tags, All, ExcludeNames, ExcludeNameLike, Pause, Parallel, ShutdownTimeout, Delay, Heartbeat, TcpHost, TcpPort, TcpTimeout, RescanDatastores, RescanTimeout"
+        $lines | Should -Contain "stage 1: Heartbeat: expected a whole number, not 'soon'"
+        $lines | Should -Contain "stage 2: All is `$true or `$false, not 'yes'"
+        $lines | Should -Contain '-Retries is 101, out of range (0 to 100)'
+        $lines | Should -Contain 'give -LogDatastore or -LogPath, not both'
+        $lines | Should -Contain "stage 'c' selects nothing; give Names, NameLike, NameMatch, Datastores, VmxPaths or Tags, or All = `$true for the rest"
+        # None of YAML's words where New-BootPlan's were given.
+        "$refused" | Should -Not -Match 'after\.|all: true|log\.datastore|powerOn\.'
     }
 }

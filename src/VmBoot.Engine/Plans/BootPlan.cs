@@ -29,6 +29,9 @@ namespace VmBoot
 
         /// <summary>Where the file was read from, for messages; not saved.</summary>
         public string? Source { get; set; }
+
+        /// <summary>Read from YAML: its complaints name keys as YAML does, not as New-BootPlan does.</summary>
+        internal bool ReadFromYaml { get; set; }
     }
 
     /// <summary>The boot log: a file on shared storage, one per host.</summary>

@@ -10,19 +10,33 @@ namespace VmBoot.Plans
     {
         private static readonly Regex HostName = new Regex(@"^[A-Za-z0-9]([A-Za-z0-9.\-:]*[A-Za-z0-9])?$|^\[[0-9A-Fa-f:.]+\]$", RegexOptions.CultureInvariant);
 
-        /// <summary>Throws one <see cref="BootPlanException"/> for every problem (the first, the others in its <see cref="BootPlanException.Problems"/>).</summary>
-        public static void Validate(BootPlan plan) => Validate(plan, null);
+        /// <summary>
+        /// Throws one <see cref="BootPlanException"/> for every problem (the first, the others in its
+        /// <see cref="BootPlanException.Problems"/>), in YAML's words for a plan read from YAML and in New-BootPlan's
+        /// for one built in PowerShell.
+        /// </summary>
+        public static void Validate(BootPlan plan) => Validate(plan, plan.ReadFromYaml ? PlanWords.Yaml : PlanWords.PowerShell, null, null, null);
 
-        internal static void Validate(BootPlan plan, BootPlanYaml.Reader? reader)
+        /// <summary>
+        /// As <see cref="Validate(BootPlan)"/>, after the <paramref name="earlier"/> problems found while building the
+        /// plan; a stage in <paramref name="stagesWithProblems"/> is not also called empty (its selector may be what failed).
+        /// </summary>
+        public static void Validate(BootPlan plan, PlanWords words, IEnumerable<BootPlanException> earlier, ICollection<BootStage> stagesWithProblems)
+            => Validate(plan, words, null, earlier, stagesWithProblems);
+
+        internal static void Validate(BootPlan plan, BootPlanYaml.Reader reader) => Validate(plan, PlanWords.Yaml, reader, null, null);
+
+        private static void Validate(BootPlan plan, PlanWords words, BootPlanYaml.Reader? reader, IEnumerable<BootPlanException>? earlier, ICollection<BootStage>? stagesWithProblems)
         {
             // The reader's problems first, then these: a file's problems all come in one run.
-            var problems = reader?.Problems ?? new List<BootPlanException>();
+            var problems = reader?.Problems ?? earlier?.ToList() ?? new List<BootPlanException>();
+            bool yaml = words == PlanWords.Yaml;
             BootPlanException Fail(object at, string reason, string? key = null)
                 => reader?.ErrorAt(at, key, reason) ?? new BootPlanException(plan.Source, 0, 0, reason);
 
             void Check(PlanNumber number, int value, object owner, string where = "")
             {
-                if (number.Check(where, value) is string problem)
+                if (number.Check(where, value, words) is string problem)
                 {
                     problems.Add(Fail(owner, problem, number.Key));
                 }
@@ -35,12 +49,12 @@ namespace VmBoot.Plans
 
             if (plan.Stages.Count == 0)
             {
-                problems.Add(Fail(plan, "a plan needs at least one stage under 'stages'"));
+                problems.Add(Fail(plan, yaml ? "a plan needs at least one stage under 'stages'" : "a plan needs at least one stage in -Stage"));
             }
 
             if (plan.Log.Datastore != null && plan.Log.Path != null)
             {
-                problems.Add(Fail(plan, "give 'log.datastore' or 'log.path', not both"));
+                problems.Add(Fail(plan, yaml ? "give 'log.datastore' or 'log.path', not both" : "give -LogDatastore or -LogPath, not both"));
             }
 
             foreach (string? text in new[] { plan.Log.Datastore, plan.Log.Path }.Concat(plan.Readiness.Datastores).Concat(plan.Stages.SelectMany(s => s.After.RescanDatastores)))
@@ -67,7 +81,7 @@ namespace VmBoot.Plans
                 Check(PlanSchema.RescanTimeout, stage.After.RescanTimeout, stage.After, where);
                 if (string.IsNullOrWhiteSpace(stage.Name) || stage.Name.IndexOfAny(new[] { '\n', '\r', '\t' }) >= 0)
                 {
-                    problems.Add(Fail(stage, "every stage needs a 'name' (one line, no tabs)"));
+                    problems.Add(Fail(stage, yaml ? "every stage needs a 'name' (one line, no tabs)" : $"{where}every stage needs a Name (one line, no tabs)"));
                 }
 
                 if (!names.Add(stage.Name))
@@ -75,9 +89,11 @@ namespace VmBoot.Plans
                     problems.Add(Fail(stage, $"two stages are named '{stage.Name}'"));
                 }
 
-                if (stage.Select.IsEmpty && reader?.HasProblemWithin(stage) != true)
+                if (stage.Select.IsEmpty && reader?.HasProblemWithin(stage) != true && stagesWithProblems?.Contains(stage) != true)
                 {
-                    problems.Add(Fail(stage, $"stage '{stage.Name}' selects nothing; list names, nameLike, nameMatch, datastores, vmxPaths or tags, or 'all: true' for the rest"));
+                    problems.Add(Fail(stage, yaml
+                        ? $"stage '{stage.Name}' selects nothing; list names, nameLike, nameMatch, datastores, vmxPaths or tags, or 'all: true' for the rest"
+                        : $"stage '{stage.Name}' selects nothing; give Names, NameLike, NameMatch, Datastores, VmxPaths or Tags, or All = $true for the rest"));
                 }
 
                 CheckSelector(stage.Select, (at, reason) => problems.Add(Fail(at, reason)));

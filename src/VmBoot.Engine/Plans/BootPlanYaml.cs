@@ -99,6 +99,7 @@ namespace VmBoot.Plans
             var reader = new Reader(source);
             var plan = reader.Plan(stream.Documents[0].RootNode);
             plan.Source = source;
+            plan.ReadFromYaml = true;
             BootPlanValidator.Validate(plan, reader);
             return plan;
         }
@@ -374,7 +375,7 @@ namespace VmBoot.Plans
                     {
                         case "version":
                             hasVersion = true;
-                            plan.Version = Int(value, new PlanNumber("version", 1, int.MaxValue), plan, CurrentVersion);
+                            plan.Version = Int(value, new PlanNumber("version", "Version", 1, int.MaxValue), plan, CurrentVersion);
                             if (plan.Version != CurrentVersion)
                             {
                                 Report(value, $"version {plan.Version} is not supported; this VmBoot reads version {CurrentVersion}");
