@@ -118,10 +118,18 @@ function Build-Simulator {
     return "$out/esxisim/EsxiSim.dll"
 }
 
+# govmomi's vSphere API simulator with the project's own main (tests/VSphereSim), built from Debian's Go sources.
+function Build-VSphereSimulator {
+    $binary = "$out/vspheresim/vspheresim"
+    Invoke-Native sh @("$root/tests/VSphereSim/build.sh", $binary)
+    return $binary
+}
+
 function Invoke-Test {
     Invoke-Build
     Install-SimulatorPrerequisite
     $simulator = Build-Simulator
+    $vsphereSimulator = Build-VSphereSimulator
     $results = Join-Path $out 'test'
     Remove-Item -LiteralPath $results -Recurse -Force -ErrorAction Ignore
     New-Item -ItemType Directory -Path $results | Out-Null
@@ -139,7 +147,7 @@ function Invoke-Test {
     $pester = Join-Path (Get-NuGetPackageFolder) 'pester/5.7.1/tools/Pester.psd1'
     $pesterSummary = Join-Path $results 'pester.json'
     & dotnet pwsh -NoProfile -NonInteractive -File "$root/tests/Invoke-PesterTests.ps1" `
-        -PesterPath $pester -ModulePath $moduleOut -SimulatorPath $simulator -SummaryPath $pesterSummary -ResultPath "$results/pester.xml"
+        -PesterPath $pester -ModulePath $moduleOut -SimulatorPath $simulator -VSphereSimulatorPath $vsphereSimulator -SummaryPath $pesterSummary -ResultPath "$results/pester.xml"
     $pesterCount = Confirm-RunCount (Get-PesterRunCount -SummaryPath $pesterSummary -ExitCode $LASTEXITCODE) -Minimum $minimum.pester
 
     $counts = $xunit, $pesterCount

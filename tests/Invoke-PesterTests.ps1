@@ -6,6 +6,8 @@ param(
     [Parameter(Mandatory)] [string] $PesterPath,
     [Parameter(Mandatory)] [string] $ModulePath,
     [Parameter(Mandatory)] [string] $SimulatorPath,
+    # The vSphere API simulator (tests/VSphereSim), built by build.ps1.
+    [string] $VSphereSimulatorPath,
     [Parameter(Mandatory)] [string] $SummaryPath,
     [Parameter(Mandatory)] [string] $ResultPath,
     [string] $TestPath = (Join-Path $PSScriptRoot 'Pester')
@@ -14,6 +16,7 @@ $ErrorActionPreference = 'Stop'
 Import-Module $PesterPath -Force
 $env:VMBOOT_TEST_MODULE = (Resolve-Path -LiteralPath $ModulePath).Path
 $env:VMBOOT_TEST_SIMULATOR = (Resolve-Path -LiteralPath $SimulatorPath).Path
+if ($VSphereSimulatorPath) { $env:VMBOOT_TEST_VSPHERESIM = (Resolve-Path -LiteralPath $VSphereSimulatorPath).Path }
 
 $configuration = New-PesterConfiguration
 $configuration.Run.Path = $TestPath

@@ -61,6 +61,23 @@ namespace VmBoot.Commands
             return Create(e.ErrorId, category, e.Server, e.Message, e);
         }
 
+        internal static ErrorRecord FromVSphere(VSphere.VSphereApiException e)
+        {
+            var category = e.Failure switch
+            {
+                VSphere.VSphereFailure.HostNotFound => ErrorCategory.ObjectNotFound,
+                VSphere.VSphereFailure.ConnectionRefused => ErrorCategory.ConnectionError,
+                VSphere.VSphereFailure.Timeout => ErrorCategory.OperationTimeout,
+                VSphere.VSphereFailure.CertificateUnknown => ErrorCategory.SecurityError,
+                VSphere.VSphereFailure.CertificateChanged => ErrorCategory.SecurityError,
+                VSphere.VSphereFailure.LoginFailed => ErrorCategory.AuthenticationError,
+                VSphere.VSphereFailure.NoPermission => ErrorCategory.PermissionDenied,
+                VSphere.VSphereFailure.Fault => ErrorCategory.InvalidOperation,
+                _ => ErrorCategory.ProtocolError,
+            };
+            return Create(e.ErrorId, category, e.Server, e.Message, e);
+        }
+
         /// <summary>A plan file problem: the message has file:line:column.</summary>
         internal static ErrorRecord FromPlan(Plans.BootPlanException e)
             => Create(Plans.BootPlanException.Id, ErrorCategory.ParserError, e.Source, e.Message, e);

@@ -132,6 +132,14 @@ namespace VmBoot.Commands
             fanOut.Pump(untilDone: false);
         }
 
+        /// <summary>Starts <paramref name="work"/> for one host on a worker, with its own connection (the vSphere API's, say).</summary>
+        private protected void StartHostWork(string label, Action<HostFanOut.HostWriter> work)
+        {
+            fanOut ??= new HostFanOut(this, Activity, ThrottleLimit);
+            fanOut.Start(label, writer => Guard(writer, label, () => work(writer)));
+            fanOut.Pump(untilDone: false);
+        }
+
         /// <summary>
         /// Runs one piece of work for the whole set of hosts on a worker (it does its own fan-out), writing what it
         /// writes as it goes; Ctrl+C cancels its token. Returns when it has finished.
@@ -305,6 +313,10 @@ namespace VmBoot.Commands
             catch (EsxiSshException e)
             {
                 Failed(writer, label, ErrorRecords.FromSsh(e));
+            }
+            catch (VSphere.VSphereApiException e)
+            {
+                Failed(writer, label, ErrorRecords.FromVSphere(e));
             }
             catch (Install.InstallException e)
             {

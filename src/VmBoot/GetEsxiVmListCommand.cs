@@ -1,20 +1,24 @@
+using System;
 using System.Collections.Generic;
 using System.IO;
 using System.Management.Automation;
 using System.Text;
 using VmBoot.Inventory;
+using VmBoot.VSphere;
 
 namespace VmBoot.Commands
 {
     /// <summary>
-    /// Reads the VMs registered on ESXi hosts from <c>vim-cmd vmsvc/getallvms</c> output: live over SSH
-    /// (many hosts in parallel), or from text on the pipeline or in files.
+    /// Reads the VMs registered on ESXi hosts: live over SSH (<c>vim-cmd vmsvc/getallvms</c>) or the vSphere API
+    /// (many hosts in parallel), or from getallvms text on the pipeline or in files.
     /// </summary>
     [Cmdlet(VerbsCommon.Get, "EsxiVmList", HelpUri = "https://github.com/vmboot/VmBoot/blob/main/src/VmBoot/Help/Get-EsxiVmList.md", DefaultParameterSetName = LiteralPathSet)]
     [OutputType(typeof(EsxiVm))]
     public sealed class GetEsxiVmListCommand : EsxiHostOrTextCmdlet
     {
         private const int CompletionCacheLimit = 20000;
+        private const string SshProtocol = "Ssh";
+        private const string ApiProtocol = "VSphereApi";
         private readonly List<EsxiVm> returned = new List<EsxiVm>();
         private GetAllVmsParser? textParser;
 
@@ -25,12 +29,55 @@ namespace VmBoot.Commands
         [ValidateNotNullOrEmpty]
         public string? HostName { get; set; }
 
+        /// <summary>Ssh (vim-cmd over SSH, the default) or VSphereApi (hostd's SOAP API on 443, with -Credential).</summary>
+        [Parameter(ParameterSetName = ServerSet)]
+        [ValidateSet(SshProtocol, ApiProtocol)]
+        public string Protocol { get; set; } = SshProtocol;
+
+        /// <summary>The file pinning hosts' certificates by SHA-256 (-Protocol VSphereApi). Default: ~/.vmboot/known_certificates.</summary>
+        [Parameter(ParameterSetName = ServerSet)]
+        [ValidateNotNullOrEmpty]
+        public string? KnownCertificatesPath { get; set; }
+
+        /// <summary>Pin the certificate of a host seen for the first time (-Protocol VSphereApi); a changed one still fails.</summary>
+        [Parameter(ParameterSetName = ServerSet)]
+        public SwitchParameter AcceptNewCertificate { get; set; }
+
+        private bool UsesApi => ParameterSetName == ServerSet && string.Equals(Protocol, ApiProtocol, StringComparison.OrdinalIgnoreCase);
+
         /// <inheritdoc />
-        protected override string Activity => "Reading VM inventories (vim-cmd vmsvc/getallvms)";
+        protected override string Activity => UsesApi ? "Reading VM inventories (vSphere API)" : "Reading VM inventories (vim-cmd vmsvc/getallvms)";
 
         /// <inheritdoc />
         protected override void ProcessRecord()
         {
+            if (UsesApi)
+            {
+                foreach (var options in ApiOptions())
+                {
+                    var label = options.Port == 443 ? options.Server : $"{options.Server}:{options.Port}";
+                    StartHostWork(label, writer =>
+                    {
+                        using (var client = VimClient.OpenAsync(options, writer.Token).GetAwaiter().GetResult())
+                        {
+                            writer.Verbose($"logged in as {options.UserName} ({client.FullName})");
+                            foreach (var vm in VimInventory.ReadAsync(client, writer.Token).GetAwaiter().GetResult())
+                            {
+                                writer.OnPipeline(() => Return(vm));
+                            }
+                        }
+                    });
+                }
+
+                return;
+            }
+
+            if (AcceptNewCertificate || KnownCertificatesPath != null)
+            {
+                ThrowTerminatingError(ErrorRecords.Create("ProtocolMismatch", ErrorCategory.InvalidArgument, null,
+                    "-KnownCertificatesPath and -AcceptNewCertificate are for -Protocol VSphereApi; over SSH, host keys are checked with -KnownHostsPath and -AcceptNewHostKey."));
+            }
+
             if (ParameterSetName == ServerSet || ParameterSetName == SessionSet)
             {
                 StartHostWork((connection, writer) => LiveInventory.Read(connection, writer.Token, vm => writer.OnPipeline(() => Return(vm)), diagnostic => Report(writer, diagnostic, connection.Name)));
@@ -83,6 +130,41 @@ namespace VmBoot.Commands
             }
 
             WriteObject(vm);
+        }
+
+        // The API logs in with a user and password only (a key file is SSH's), on 443 unless -Port or host:port say otherwise.
+        private List<VimConnectionOptions> ApiOptions()
+        {
+            if (KeyFilePath != null || AcceptNewHostKey || KnownHostsPath != null)
+            {
+                ThrowTerminatingError(ErrorRecords.Create("ProtocolMismatch", ErrorCategory.InvalidArgument, null,
+                    "-KeyFilePath, -KnownHostsPath and -AcceptNewHostKey are for SSH; the vSphere API logs in with -Credential and checks certificates with -KnownCertificatesPath and -AcceptNewCertificate."));
+            }
+
+            if (Credential == null || Credential.Password == null || Credential.Password.Length == 0)
+            {
+                ThrowTerminatingError(ErrorRecords.Create("CredentialRequired", ErrorCategory.InvalidArgument, null,
+                    "-Protocol VSphereApi needs -Credential: a user and password the host accepts (root, or under lockdown mode an Exception User)."));
+            }
+
+            int port = MyInvocation.BoundParameters.ContainsKey(nameof(Port)) ? Port : 443;
+            var list = new List<VimConnectionOptions>();
+            foreach (string server in Server)
+            {
+                var (host, hostPort) = SplitHostPort(server, port);
+                list.Add(new VimConnectionOptions
+                {
+                    Server = host,
+                    Port = hostPort,
+                    UserName = Credential!.UserName.TrimStart('\\'),
+                    Password = Credential.Password,
+                    KnownCertificatesPath = KnownCertificatesPath == null ? KnownCertificates.DefaultPath : SessionState.Path.GetUnresolvedProviderPathFromPSPath(KnownCertificatesPath),
+                    AcceptNewCertificate = AcceptNewCertificate,
+                    Timeout = TimeSpan.FromSeconds(Math.Max(ConnectTimeout, CommandTimeout)),
+                });
+            }
+
+            return list;
         }
 
         private GetAllVmsParser NewParser(string? source) => new GetAllVmsParser(

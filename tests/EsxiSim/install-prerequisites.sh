@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# Installs what the ESXi simulator and the script checks need, on Debian as root. Idempotent.
+# Installs what the ESXi simulators and the script checks need, on Debian as root. Idempotent.
 set -euo pipefail
 missing=()
-# chromium and its driver render the HTML boot report in a test.
-for package in openssh-server busybox-static shellcheck pssh chromium chromium-driver; do
+# chromium and its driver render the HTML boot report in a test; Go and govmomi's sources build the vSphere
+# API simulator (tests/VSphereSim).
+for package in openssh-server busybox-static shellcheck pssh chromium chromium-driver golang-go golang-github-vmware-govmomi-dev; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed' || missing+=("$package")
 done
 if [ ${#missing[@]} -gt 0 ]; then

@@ -7,6 +7,7 @@ using CsCheck;
 using VmBoot.BootLog;
 using VmBoot.Inventory;
 using VmBoot.Plans;
+using VmBoot.VSphere;
 using Xunit;
 
 namespace VmBoot.Engine.Tests
@@ -77,6 +78,57 @@ namespace VmBoot.Engine.Tests
                 var report = AutoBackupAnalyzer.Analyze(text.Split('\n'));
                 Assert.All(report.Files, f => Assert.False(string.IsNullOrWhiteSpace(f.Path)));
             }, iter: 4000);
+        }
+
+        // What a host's vSphere API answers goes through Answer (and an inventory page through FromPage): a result,
+        // or an error naming the host; never another exception, never a hang.
+        private static void ReadVSphereAnswer(byte[] bytes)
+        {
+            try
+            {
+                var body = VimClient.Answer(System.Net.HttpStatusCode.OK, new MemoryStream(bytes), 1 << 20, "esx01", "RetrievePropertiesEx");
+                if (body.Element(VimClient.Vim + "returnval") is System.Xml.Linq.XElement returned)
+                {
+                    Assert.All(VimInventory.FromPage(returned, "esx01").ToList(), vm => Assert.Equal("esx01", vm.Server));
+                }
+            }
+            catch (VSphereApiException e)
+            {
+                Assert.Equal("esx01", e.Server);
+                Assert.StartsWith("esx01: ", e.Message, StringComparison.Ordinal);
+            }
+        }
+
+        [Fact]
+        public void VSphereAnswersGiveAResultOrAnErrorNamingTheHost()
+        {
+            var captures = new[] { "govmomi-content.xml", "govmomi-login-fault.xml", "govmomi-properties.xml" }.Select(f => Fixture("vsphere", f)).ToList();
+            Inputs(captures).Sample(text => ReadVSphereAnswer(Encoding.UTF8.GetBytes(text)), iter: 3000);
+            Gen.Byte.Array[0, 600].Sample(ReadVSphereAnswer, iter: 1000);
+        }
+
+        [Theory]
+        [InlineData("<?xml version=\"1.0\"?><!DOCTYPE e [<!ENTITY x SYSTEM \"file:///etc/passwd\">]><e>&x;</e>")]
+        [InlineData("<?xml version=\"1.0\"?><!DOCTYPE l [<!ENTITY a \"aaaaaaaaaa\"><!ENTITY b \"&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;\"><!ENTITY c \"&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;\">]><l>&c;</l>")]
+        public void VSphereAnswersWithADtdAreRefused(string answer)
+        {
+            var e = Assert.Throws<VSphereApiException>(() => VimClient.Answer(System.Net.HttpStatusCode.OK, new MemoryStream(Encoding.UTF8.GetBytes(answer)), 1 << 20, "esx01", "Login"));
+            Assert.Equal("VSphereProtocolError", e.ErrorId);
+            Assert.Contains("DTD", e.Message, StringComparison.Ordinal);
+        }
+
+        [Fact]
+        public void AVSphereAnswerLargerThanTheLimitIsRefused()
+        {
+            string page = Fixture("vsphere", "govmomi-properties.xml");
+            var e = Assert.Throws<VSphereApiException>(() => VimClient.Answer(System.Net.HttpStatusCode.OK, new MemoryStream(Encoding.UTF8.GetBytes(page)), page.Length / 2, "esx01", "RetrievePropertiesEx"));
+            Assert.Equal("VSphereProtocolError", e.ErrorId);
+            Assert.Contains("larger than", e.Message, StringComparison.Ordinal);
+            // The same answer within the limit is the host's VMs, and a fault is its type.
+            var body = VimClient.Answer(System.Net.HttpStatusCode.OK, new MemoryStream(Encoding.UTF8.GetBytes(page)), page.Length * 2, "esx01", "RetrievePropertiesEx");
+            Assert.Equal(4, VimInventory.FromPage(body.Element(VimClient.Vim + "returnval")!, "esx01").Count());
+            var fault = Assert.Throws<VSphereApiException>(() => VimClient.Answer(System.Net.HttpStatusCode.InternalServerError, new MemoryStream(Encoding.UTF8.GetBytes(Fixture("vsphere", "govmomi-login-fault.xml"))), 1 << 20, "esx01", "Login"));
+            Assert.Equal("InvalidLogin", fault.FaultType);
         }
 
         [Fact]

@@ -33,6 +33,12 @@ namespace VmBoot
         /// <summary>The host the row came from; empty for offline text.</summary>
         public string Server { get; set; } = "";
 
+        /// <summary>The vSphere API's managed object id: on a host, the Vmid as text (govmomi's simulator and vCenter use <c>vm-N</c>).</summary>
+        public string ObjectId { get; set; } = "";
+
+        /// <summary>poweredOn, poweredOff or suspended, as the vSphere API reports it; empty where the source does not say (getallvms).</summary>
+        public string PowerState { get; set; } = "";
+
         // getallvms' own column names, for people who think in vim-cmd terms. Properties rather than a
         // types file: PowerShell's first XML types file costs every Import-Module about 12 ms.
 

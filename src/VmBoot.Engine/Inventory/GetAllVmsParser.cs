@@ -422,6 +422,7 @@ namespace VmBoot.Inventory
                 return new EsxiVm
                 {
                     Vmid = int.Parse(cells[0], NumberStyles.None, CultureInfo.InvariantCulture),
+                    ObjectId = cells[0],
                     Name = cells[1],
                     File = cells[2],
                     Datastore = repeated.Share(datastore),
@@ -435,9 +436,17 @@ namespace VmBoot.Inventory
             }
         }
 
-        /// <summary>Splits <c>[datastore] path</c>; datastore names may hold brackets, so prefer the bracket that balances.</summary>
+        /// <summary>
+        /// Splits <c>[datastore] path</c>; datastore names may hold brackets, so prefer the bracket that balances.
+        /// Anything else (the vSphere API may send any text) is a path with no datastore.
+        /// </summary>
         internal static (string Datastore, string Path) SplitFile(string file)
         {
+            if (!file.StartsWith("[", StringComparison.Ordinal))
+            {
+                return ("", file);
+            }
+
             int depth = 0;
             int close = -1;
             for (int i = 0; i < file.Length; i++)
@@ -460,6 +469,11 @@ namespace VmBoot.Inventory
                 {
                     close = file.LastIndexOf(']');
                 }
+            }
+
+            if (close < 1)
+            {
+                return ("", file);
             }
 
             string path = close + 2 <= file.Length ? file.Substring(close + 2) : "";
