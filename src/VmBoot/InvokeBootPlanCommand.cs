@@ -32,7 +32,7 @@ namespace VmBoot.Commands
             }
 
             var remoteTargets = RemoteTargets();
-            var options = new RemoteBootOptions { HostTimeout = TimeSpan.FromSeconds(HostTimeout) };
+            var options = new RemoteBootOptions { HostTimeout = TimeSpan.FromSeconds(HostTimeout), ThrottleLimit = ThrottleLimit };
             string hostList = string.Join(", ", remoteTargets.Select(t => t.Label));
             if (IsWhatIf())
             {

@@ -59,6 +59,7 @@ namespace VmBoot.Commands
                 ManagementVms = ManagementVm ?? Array.Empty<string>(),
                 KeepManagementHost = KeepManagementHost,
                 OtherVmTimeout = OtherVmTimeout,
+                ThrottleLimit = ThrottleLimit,
             };
             if (options.DeadlineProblem() is string deadlineProblem)
             {

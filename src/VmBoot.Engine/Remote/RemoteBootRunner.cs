@@ -36,7 +36,7 @@ namespace VmBoot.Remote
 
         /// <summary>Prepares a run of <paramref name="plan"/> (validated) on <paramref name="targets"/>.</summary>
         public RemoteBootRunner(BootPlan plan, IEnumerable<RemoteBootTarget> targets, RemoteBootOptions options, IBootClock clock, RemoteBootReporter reporter)
-            : base(targets, options.RunnerName, options.PollInterval, clock, reporter)
+            : base(targets, options.RunnerName, options.PollInterval, options.ThrottleLimit, clock, reporter)
         {
             this.plan = plan;
             this.options = options;
@@ -86,7 +86,7 @@ namespace VmBoot.Remote
             var notes = new List<string>();
             try
             {
-                await Task.WhenAll(hosts.Select(host => Task.Run(() =>
+                await Throttled(hosts, host =>
                 {
                     string note;
                     try
@@ -114,7 +114,7 @@ namespace VmBoot.Remote
                     {
                         notes.Add(note);
                     }
-                }, CancellationToken.None))).ConfigureAwait(false);
+                }).ConfigureAwait(false);
             }
             finally
             {

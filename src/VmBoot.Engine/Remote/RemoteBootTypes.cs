@@ -48,6 +48,9 @@ namespace VmBoot.Remote
 
         /// <summary>Time allowed for one TCP connect of a TCP gate.</summary>
         public TimeSpan TcpConnectTimeout { get; set; } = TimeSpan.FromSeconds(3);
+
+        /// <summary>How many hosts are worked on at once (a step each); the others wait for a free slot.</summary>
+        public int ThrottleLimit { get; set; } = 8;
     }
 
     /// <summary>A host the run had to go on without, and why.</summary>

@@ -15,6 +15,7 @@ namespace VmBoot.Remote
     {
         private readonly string runnerName;
         private readonly TimeSpan pollInterval;
+        private readonly int throttleLimit;
 
         private protected readonly List<RemoteHost> hosts;
         private protected readonly IBootClock clock;
@@ -27,11 +28,13 @@ namespace VmBoot.Remote
         /// <summary>What the run is doing, for the log line when it is stopped.</summary>
         private protected string where = "starting";
 
-        private protected RemoteRun(IEnumerable<RemoteBootTarget> targets, string runnerName, TimeSpan pollInterval, IBootClock clock, RemoteBootReporter reporter)
+        private protected RemoteRun(IEnumerable<RemoteBootTarget> targets, string runnerName, TimeSpan pollInterval, int throttleLimit, IBootClock clock, RemoteBootReporter reporter)
         {
+            Throttle.Check(throttleLimit);
             hosts = targets.Select(t => new RemoteHost(t)).ToList();
             this.runnerName = runnerName;
             this.pollInterval = pollInterval;
+            this.throttleLimit = throttleLimit;
             this.clock = clock;
             this.reporter = reporter;
         }
@@ -72,10 +75,13 @@ namespace VmBoot.Remote
             }
         }
 
+        // Each host's work on a worker, at most the throttle limit at once.
+        private protected Task Throttled(IReadOnlyCollection<RemoteHost> list, Action<RemoteHost> work) => Throttle.RunAsync(list, throttleLimit, work);
+
         // One step per host, hosts in parallel; an SSH failure takes that host out of the run, never the run.
         private protected async Task ForEachHost(IReadOnlyCollection<RemoteHost> list, Action<RemoteHost> step, CancellationToken cancellationToken)
         {
-            await Task.WhenAll(list.Select(host => Task.Run(() =>
+            await Throttled(list, host =>
             {
                 try
                 {
@@ -99,7 +105,7 @@ namespace VmBoot.Remote
                     Log(host, wasUp ? "host-lost" : "wait-ssh", result: "failed", detail: e.Message);
                     Fail(new RemoteHostFailure(host.Target.Label, e.ErrorId, e.Message, e) { IsSecurity = !wasUp });
                 }
-            }, CancellationToken.None))).ConfigureAwait(false);
+            }).ConfigureAwait(false);
             cancellationToken.ThrowIfCancellationRequested();
         }
 
@@ -153,5 +159,37 @@ namespace VmBoot.Remote
         private protected static TimeSpan Min(TimeSpan a, TimeSpan b) => TimeSpan.FromTicks(Math.Max(0, Math.Min(a.Ticks, b.Ticks)));
 
         private protected static DateTime Second(DateTime t) => new DateTime(t.Ticks - (t.Ticks % TimeSpan.TicksPerSecond), DateTimeKind.Utc);
+    }
+
+    /// <summary>Work on many hosts at once, but never more than a limit: each item on a worker, the rest waiting for a slot.</summary>
+    internal static class Throttle
+    {
+        internal static void Check(int limit)
+        {
+            if (limit < 1)
+            {
+                throw new ArgumentOutOfRangeException(nameof(limit), limit, "at least one host must be worked on at a time");
+            }
+        }
+
+        internal static async Task RunAsync<T>(IEnumerable<T> items, int limit, Action<T> work)
+        {
+            Check(limit);
+            using (var slots = new SemaphoreSlim(limit))
+            {
+                await Task.WhenAll(items.Select(item => Task.Run(async () =>
+                {
+                    await slots.WaitAsync().ConfigureAwait(false);
+                    try
+                    {
+                        work(item);
+                    }
+                    finally
+                    {
+                        slots.Release();
+                    }
+                }))).ConfigureAwait(false);
+            }
+        }
     }
 }

@@ -18,6 +18,9 @@ namespace VmBoot.Remote
         /// <summary>The log's name for the machine the shutdown runs on.</summary>
         public string RunnerName { get; set; } = Environment.MachineName + " (runner)";
 
+        /// <summary>How many hosts are worked on at once (a step each); the others wait for a free slot.</summary>
+        public int ThrottleLimit { get; set; } = 8;
+
         /// <summary>
         /// Time from the start until the hosts must be down (the UPS's remaining runtime), or null for none. Graceful
         /// waits end <see cref="HostPowerOffTime"/> before it, and everything still on is powered off hard.
@@ -88,7 +91,7 @@ namespace VmBoot.Remote
 
         /// <summary>Prepares a shutdown of <paramref name="targets"/> in the reverse order of <paramref name="plan"/> (validated).</summary>
         public RemoteShutdownRunner(BootPlan plan, IEnumerable<RemoteBootTarget> targets, RemoteShutdownOptions options, IBootClock clock, RemoteBootReporter reporter)
-            : base(targets, options.RunnerName, options.PollInterval, clock, reporter)
+            : base(targets, options.RunnerName, options.PollInterval, options.ThrottleLimit, clock, reporter)
         {
             this.plan = plan;
             this.options = options;
