@@ -314,6 +314,10 @@ namespace VmBoot.Commands
             {
                 Failed(writer, label, ErrorRecords.FromSsh(e));
             }
+            catch (Remote.RemoteHostException e)
+            {
+                Failed(writer, label, e.InnerException is EsxiSshException ssh ? ErrorRecords.FromSsh(ssh) : ErrorRecords.Create(e.ErrorId, ErrorCategory.ConnectionError, e.Server, e.Message, e));
+            }
             catch (VSphere.VSphereApiException e)
             {
                 Failed(writer, label, ErrorRecords.FromVSphere(e));

@@ -5,7 +5,6 @@ using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
 using VmBoot.Plans;
-using VmBoot.Ssh;
 
 namespace VmBoot.Remote
 {
@@ -25,11 +24,8 @@ namespace VmBoot.Remote
         /// <summary>Error id: a host did not answer SSH within the host timeout.</summary>
         public const string UnreachableId = "RemoteHostUnreachable";
 
-        private static readonly HashSet<SshFailure> StillBooting = new HashSet<SshFailure>
-        {
-            // While a host boots: no route, nothing listening, sshd not answering yet, DNS (often a VM) not up.
-            SshFailure.ConnectionRefused, SshFailure.ConnectTimeout, SshFailure.HostNotFound, SshFailure.ConnectionLost, SshFailure.ProtocolError,
-        };
+        // While a host boots: no route, nothing listening, no answer yet, DNS (often a VM) not up, a connection dropped.
+        private static readonly HashSet<HostFailure> StillBooting = new HashSet<HostFailure> { HostFailure.NotAnswering, HostFailure.Lost };
 
         private readonly BootPlan plan;
         private readonly RemoteBootOptions options;
@@ -92,9 +88,9 @@ namespace VmBoot.Remote
                     try
                     {
                         host.Connect(cancellationToken);
-                        string? refusal = host.HostdRefusal(cancellationToken, out _, out bool refusedAll);
+                        string? refusal = host.Control.HostdRefusal(cancellationToken, out _, out bool refusedAll);
                         var vms = refusal == null ? host.ReadInventory(cancellationToken, _ => { }) : new List<EsxiVm>();
-                        bool maintenance = refusal == null && host.InMaintenanceMode(cancellationToken);
+                        bool maintenance = refusal == null && host.Control.InMaintenanceMode(cancellationToken);
                         note = refusedAll ? $"{host.Name}: hostd refuses root and vpxuser: nothing would start there."
                             : refusal != null ? $"{host.Name}: hostd does not answer now ({refusal}); the run would wait up to {plan.Readiness.Timeout} s."
                             : maintenance && plan.Readiness.MaintenanceMode == MaintenanceModePolicy.Stay ? $"{host.Name}: in maintenance mode; the plan keeps it there (stay): nothing would start there."
@@ -105,7 +101,7 @@ namespace VmBoot.Remote
                             inventory.AddRange(vms);
                         }
                     }
-                    catch (EsxiSshException e)
+                    catch (RemoteHostException e)
                     {
                         note = $"{host.Target.Label}: not answering now ({e.Message}); the run would wait up to {options.HostTimeout.TotalSeconds:0} s and find its VMs then.";
                     }
@@ -186,10 +182,10 @@ namespace VmBoot.Remote
                     {
                         host.Connect(cancellationToken);
                     }
-                    catch (EsxiSshException e) when (StillBooting.Contains(e.Failure))
+                    catch (RemoteHostException e) when (StillBooting.Contains(e.Failure))
                     {
                         host.Close();
-                        host.LastRefusal = e.Failure == SshFailure.ConnectionRefused ? "connection refused" : e.Failure == SshFailure.ConnectTimeout ? "timed out" : e.Message;
+                        host.LastRefusal = e.Brief;
                         reporter.Verbose($"{host.Target.Label}: not answering yet ({host.LastRefusal})");
                         return;
                     }
@@ -215,7 +211,7 @@ namespace VmBoot.Remote
                         return;
                     }
 
-                    string? refusal = host.HostdRefusal(cancellationToken, out bool switched, out bool refusedAll);
+                    string? refusal = host.Control.HostdRefusal(cancellationToken, out bool switched, out bool refusedAll);
                     if (refusedAll)
                     {
                         host.State = RemoteHostState.Blocked;
@@ -234,7 +230,7 @@ namespace VmBoot.Remote
                         return;
                     }
 
-                    Log(host, "wait-hostd", result: refusal == null ? "ready" : "timeout", detail: refusal == null ? host.VimUser : "hostd did not answer; starting anyway");
+                    Log(host, "wait-hostd", result: refusal == null ? "ready" : "timeout", detail: refusal == null ? host.Control.VimUser : "hostd did not answer; starting anyway");
                     if (!MaintenanceModeAllows(host, cancellationToken))
                     {
                         host.State = RemoteHostState.Blocked;
@@ -245,7 +241,7 @@ namespace VmBoot.Remote
                     host.State = RemoteHostState.WaitingForDatastores;
                     goto case RemoteHostState.WaitingForDatastores;
                 case RemoteHostState.WaitingForDatastores:
-                    var missing = host.Unmounted(host.MissingDatastores, cancellationToken);
+                    var missing = host.Control.Unmounted(host.MissingDatastores, cancellationToken);
                     foreach (string mounted in host.MissingDatastores.Except(missing))
                     {
                         Log(host, "wait-datastore", result: "ready", datastore: mounted);
@@ -274,7 +270,7 @@ namespace VmBoot.Remote
         // readiness.maintenanceMode: stay keeps the host's VMs off, exit leaves maintenance mode first.
         private bool MaintenanceModeAllows(RemoteHost host, CancellationToken cancellationToken)
         {
-            if (!host.InMaintenanceMode(cancellationToken))
+            if (!host.Control.InMaintenanceMode(cancellationToken))
             {
                 return true;
             }
@@ -286,7 +282,7 @@ namespace VmBoot.Remote
                 return false;
             }
 
-            if (host.ExitMaintenanceMode(cancellationToken))
+            if (host.Control.ExitMaintenanceMode(cancellationToken))
             {
                 Log(host, "maintenance-mode", result: "exited", detail: "the host booted in maintenance mode and left it (plan: readiness.maintenanceMode exit)");
                 return true;
@@ -367,7 +363,7 @@ namespace VmBoot.Remote
             {
                 await ForEachHost(pending.Keys.Select(s => byHost[s]).ToList(), host =>
                 {
-                    var missing = host.Unmounted(pending[host.Name], cancellationToken);
+                    var missing = host.Control.Unmounted(pending[host.Name], cancellationToken);
                     lock (pending)
                     {
                         pending[host.Name] = missing;
@@ -439,7 +435,7 @@ namespace VmBoot.Remote
                         Log(host, "power-batch", stage: number, result: "started", detail: $"batch {batchNumber}: up to {stage.Parallel} at once");
                     }
 
-                    var answers = host.PowerOn(batch.Select(b => b.Item.Vm.Vmid).ToList(), cancellationToken);
+                    var answers = host.Control.PowerOn(batch.Select(b => b.Item.Vm.Vmid).ToList(), cancellationToken);
                     var outcomes = batch.Select(b => (b.Item, b.Attempt, Outcome: Record(host, number, b.Item, b.Attempt, answers[b.Item.Vm.Vmid]))).ToList();
                     if (stage.Parallel > 1)
                     {
@@ -545,7 +541,7 @@ namespace VmBoot.Remote
                 await ForEachHost(pending.Keys.Select(s => byHost[s]).Where(h => h.State == RemoteHostState.Ready).ToList(), host =>
                 {
                     var vms = pending[host.Name];
-                    var green = host.GreenHeartbeats(vms.Select(v => v.Vm.Vmid).ToList(), cancellationToken);
+                    var green = host.Control.GreenHeartbeats(vms.Select(v => v.Vm.Vmid).ToList(), cancellationToken);
                     foreach (var vm in vms.Where(v => green.Contains(v.Vm.Vmid)).ToList())
                     {
                         Log(host, "gate-heartbeat", stage: number, vmid: vm.Vm.Vmid, result: "green", name: vm.Name);
@@ -612,7 +608,7 @@ namespace VmBoot.Remote
                 var mounted = new List<RemoteHost>();
                 await ForEachHost(pending, host =>
                 {
-                    if (host.RescanFor(after.RescanDatastores, cancellationToken).Count == 0)
+                    if (host.Control.RescanFor(after.RescanDatastores, cancellationToken).Count == 0)
                     {
                         Log(host, "rescan", stage: number, result: "ready", detail: list);
                         lock (mounted)

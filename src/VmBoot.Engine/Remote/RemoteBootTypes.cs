@@ -32,6 +32,9 @@ namespace VmBoot.Remote
 
         /// <summary>The open connection, or null.</summary>
         public EsxiConnection? Connection { get; }
+
+        /// <summary>What carries a run's requests to this host.</summary>
+        internal IHostControl CreateControl() => new SshHostControl(this);
     }
 
     /// <summary>How long a remote run waits for what.</summary>
@@ -68,13 +71,13 @@ namespace VmBoot.Remote
         /// <summary>The host as the user named it.</summary>
         public string Host { get; }
 
-        /// <summary>A PascalCase id: RemoteHostUnreachable, or Ssh + the SSH failure.</summary>
+        /// <summary>A PascalCase id: RemoteHostUnreachable, or the transport's (Ssh + the SSH failure).</summary>
         public string ErrorId { get; }
 
         /// <summary>What happened, naming the host.</summary>
         public string Message { get; }
 
-        /// <summary>The SSH failure behind it, if any.</summary>
+        /// <summary>The transport's failure behind it (an <see cref="Ssh.EsxiSshException"/>), if any.</summary>
         public Exception? Exception { get; }
 
         /// <summary>The failure is about the user's credentials, key or known_hosts, not the host being down.</summary>

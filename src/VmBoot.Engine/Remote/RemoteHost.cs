@@ -1,11 +1,6 @@
 using System;
 using System.Collections.Generic;
-using System.Globalization;
-using System.Linq;
-using System.Text.RegularExpressions;
 using System.Threading;
-using VmBoot.Inventory;
-using VmBoot.Ssh;
 
 namespace VmBoot.Remote
 {
@@ -31,20 +26,14 @@ namespace VmBoot.Remote
         Failed,
     }
 
-    /// <summary>
-    /// One host of a remote run and the commands the run sends it. Every command is fixed text; the only values in
-    /// it are vmids (digits, parsed from getallvms) and datastore names, always through <see cref="ShellQuote"/>.
-    /// </summary>
+    /// <summary>One host of a remote run: where it is in the run, and <see cref="Control"/>, which carries the run's requests to it.</summary>
     internal sealed class RemoteHost
     {
-        private const string VpxUserOptions = "-U vpxuser -c /etc/vmware/hostd/config.xml ";
-        private static readonly Regex FaultMessage = new Regex("^\\s*msg = \"(.*)\"", RegexOptions.Multiline | RegexOptions.CultureInvariant);
-        private string vimPrefix = "vim-cmd ";
-
         internal RemoteHost(RemoteBootTarget target)
         {
             Target = target;
             Name = target.Label;
+            Control = target.CreateControl();
         }
 
         internal RemoteBootTarget Target { get; }
@@ -54,7 +43,8 @@ namespace VmBoot.Remote
 
         internal RemoteHostState State { get; set; } = RemoteHostState.WaitingForSsh;
 
-        internal EsxiConnection? Connection { get; private set; }
+        /// <summary>The requests the run makes of this host (SSH today).</summary>
+        internal IHostControl Control { get; }
 
         /// <summary>Why the last connection attempt failed (for the message when the host never answers).</summary>
         internal string? LastRefusal { get; set; }
@@ -70,305 +60,15 @@ namespace VmBoot.Remote
 
         internal bool IsUsable => State == RemoteHostState.Ready || State == RemoteHostState.Blocked;
 
-        /// <summary>Connects (or takes the session's connection) and reads the host's name.</summary>
-        internal void Connect(CancellationToken cancellationToken)
-        {
-            Connection = Target.Connection ?? EsxiConnection.Open(Target.Options!, cancellationToken);
-            string name = Connection.Run("hostname", cancellationToken).Output.Trim();
-            Name = name.Length > 0 && name.IndexOfAny(new[] { '\t', '\n' }) < 0 ? name : Target.Label;
-        }
+        /// <summary>Connects and takes the host's own name (the user's name for it when it gives none).</summary>
+        internal void Connect(CancellationToken cancellationToken) => Name = Control.Connect(cancellationToken) ?? Target.Label;
 
         internal void UseLabelAsName() => Name = Target.Label;
 
-        /// <summary>Closes the connection if the run opened it.</summary>
-        internal void Close()
-        {
-            if (Target.Connection == null)
-            {
-                Connection?.Dispose();
-            }
+        /// <summary>Closes what the run opened.</summary>
+        internal void Close() => Control.Close();
 
-            Connection = null;
-        }
-
-        /// <summary>
-        /// Null when hostd answers; else its refusal. Where lockdown mode refuses root, switches to vpxuser as ESXi's own
-        /// autostart does, and says so in <paramref name="switchedUser"/>.
-        /// </summary>
-        internal string? HostdRefusal(CancellationToken cancellationToken, out bool switchedUser, out bool refusedEveryUser)
-        {
-            switchedUser = false;
-            refusedEveryUser = false;
-            var result = Run("vim-cmd vmsvc/getallvms >/dev/null", cancellationToken);
-            if (result.ExitStatus == 0)
-            {
-                return null;
-            }
-
-            if (result.Error.Contains("vim.fault.NoPermission") || result.Error.Contains("vim.fault.InvalidLogin"))
-            {
-                if (Run("vim-cmd " + VpxUserOptions + "vmsvc/getallvms >/dev/null", cancellationToken).ExitStatus == 0)
-                {
-                    vimPrefix = "vim-cmd " + VpxUserOptions;
-                    switchedUser = true;
-                    return null;
-                }
-
-                refusedEveryUser = true;
-            }
-
-            string why = result.Error.Trim();
-            return why.Length > 0 ? why.Split('\n')[0] : $"exit status {result.ExitStatus}";
-        }
-
-        /// <summary>The user vim-cmd runs as.</summary>
-        internal string VimUser => vimPrefix.Contains("vpxuser") ? "vpxuser" : "root";
-
-        internal bool InMaintenanceMode(CancellationToken cancellationToken)
-            => Vim("hostsvc/hostsummary", cancellationToken).Output.Contains("inMaintenanceMode = true");
-
-        /// <summary>Leaves maintenance mode; true when the host says it has.</summary>
-        internal bool ExitMaintenanceMode(CancellationToken cancellationToken)
-        {
-            Vim("hostsvc/maintenance_mode_exit", cancellationToken);
-            return Vim("hostsvc/hostsummary", cancellationToken).Output.Contains("inMaintenanceMode = false");
-        }
-
-        /// <summary>Which of <paramref name="datastores"/> are not mounted.</summary>
-        internal List<string> Unmounted(IReadOnlyCollection<string> datastores, CancellationToken cancellationToken)
-        {
-            if (datastores.Count == 0)
-            {
-                return new List<string>();
-            }
-
-            string list = string.Join(" ", datastores.Select(ShellQuote.Quote));
-            var output = Run($"for ds in {list}; do [ -d \"/vmfs/volumes/$ds\" ] || printf '%s\\n' \"$ds\"; done", cancellationToken).Output;
-            var missing = new HashSet<string>(output.Split('\n'), StringComparer.Ordinal);
-            return datastores.Where(missing.Contains).ToList();
-        }
-
-        /// <summary>Rescans storage (NFS, iSCSI served by VMs appear), then says which datastores are still missing.</summary>
-        internal List<string> RescanFor(IReadOnlyCollection<string> datastores, CancellationToken cancellationToken)
-        {
-            Run("esxcli storage core adapter rescan --all >/dev/null 2>&1", cancellationToken);
-            return Unmounted(datastores, cancellationToken);
-        }
-
-        /// <summary>The host's VMs now (getallvms as the user hostd accepts), stamped with its name.</summary>
-        internal List<EsxiVm> ReadInventory(CancellationToken cancellationToken, Action<string> onProblem)
-        {
-            var result = Vim("vmsvc/getallvms", cancellationToken);
-            var vms = new List<EsxiVm>();
-            if (result.ExitStatus != 0)
-            {
-                onProblem($"getallvms failed on {Name}: {result.Error.Trim()}");
-                return vms;
-            }
-
-            var parser = new GetAllVmsParser(Name, vms.Add, d => onProblem($"{Name}: {d.Message}"));
-            parser.Push(result.Output);
-            parser.Complete();
-            return vms;
-        }
-
-        /// <summary>
-        /// Powers the VMs on at once (one command: each in a background subshell, then wait), a VM already on left
-        /// alone. Per vmid: whether it was on before, and null when it is on afterwards, else the reason vim-cmd gave.
-        /// </summary>
-        internal Dictionary<int, (bool WasOn, string? Reason)> PowerOn(IReadOnlyCollection<int> vmids, CancellationToken cancellationToken)
-        {
-            // One line per VM: vmid, state before, state after, vim-cmd's output folded.
-            string command = EachVmAtOnce(vmids, $"before=$({StateOfId}); after=$before; output=; "
-                + $"if [ \"$before\" != 'Powered on' ]; then output=$({VimCommand} vmsvc/power.on \"$id\" </dev/null 2>&1); after=$({StateOfId}); fi; "
-                + $"printf '%s\\t%s\\t%s\\t%s\\n' \"$id\" \"$before\" \"$after\" \"{FoldedOutput}\"");
-            var results = new Dictionary<int, (bool, string?)>();
-            foreach (var (vmid, fields) in Lines(Run(command, cancellationToken).Output, 4))
-            {
-                results[vmid] = fields[1].Trim() == "Powered on" ? (true, null)
-                    : fields[2].Trim() == "Powered on" ? (false, null)
-                    : (false, Reason(Unfold(fields[3])));
-            }
-
-            return WithNoAnswer(vmids, results, (false, NoAnswer));
-        }
-
-        /// <summary>Each VM's power state ("Powered on", "Powered off", "Suspended"; empty when vim-cmd gave none), one command for all.</summary>
-        internal Dictionary<int, string> PowerStates(IReadOnlyCollection<int> vmids, CancellationToken cancellationToken)
-        {
-            var states = new Dictionary<int, string>();
-            if (vmids.Count == 0)
-            {
-                return states;
-            }
-
-            var output = Run($"for id in {Ids(vmids)}; do printf '%s\\t%s\\n' \"$id\" \"$({StateOfId})\"; done", cancellationToken).Output;
-            foreach (var (vmid, fields) in Lines(output, 2))
-            {
-                states[vmid] = fields[1].Trim();
-            }
-
-            return states;
-        }
-
-        /// <summary>
-        /// Asks each running guest whose VMware Tools run (vmsvc/get.guest's toolsRunningStatus) to shut down
-        /// (vmsvc/power.shutdown), all at once. Whether that command returns at once or when the guest is off is
-        /// unverified, so each request is left running in the background and the caller polls the power state. Per
-        /// vmid: whether it was on, and whether its Tools run (a VM without them was not asked).
-        /// </summary>
-        internal Dictionary<int, (bool WasOn, bool ToolsRunning)> RequestGuestShutdown(IReadOnlyCollection<int> vmids, CancellationToken cancellationToken)
-        {
-            var answers = new Dictionary<int, (bool, bool)>();
-            if (vmids.Count == 0)
-            {
-                return answers;
-            }
-
-            string command = EachVmAtOnce(vmids, $"before=$({StateOfId}); "
-                + $"case $({VimCommand} vmsvc/get.guest \"$id\" </dev/null 2>/dev/null) in *'toolsRunningStatus = \"guestToolsRunning\"'*|*'toolsRunningStatus = \"guestToolsExecutingScripts\"'*) tools=1 ;; *) tools=0 ;; esac; "
-                + $"if [ \"$before\" = 'Powered on' ] && [ \"$tools\" = 1 ]; then ( {VimCommand} vmsvc/power.shutdown \"$id\" ) </dev/null >/dev/null 2>&1 & fi; "
-                + "printf '%s\\t%s\\t%s\\n' \"$id\" \"$before\" \"$tools\"");
-            foreach (var (vmid, fields) in Lines(Run(command, cancellationToken).Output, 3))
-            {
-                answers[vmid] = (fields[1].Trim() == "Powered on", fields[2].Trim() == "1");
-            }
-
-            return answers;
-        }
-
-        /// <summary>Powers the VMs off hard (vmsvc/power.off), all at once. Per vmid: null when it is off afterwards, else why not.</summary>
-        internal Dictionary<int, string?> PowerOff(IReadOnlyCollection<int> vmids, CancellationToken cancellationToken)
-        {
-            var results = new Dictionary<int, string?>();
-            if (vmids.Count == 0)
-            {
-                return results;
-            }
-
-            string command = EachVmAtOnce(vmids, $"output=$({VimCommand} vmsvc/power.off \"$id\" </dev/null 2>&1); after=$({StateOfId}); "
-                + $"printf '%s\\t%s\\t%s\\n' \"$id\" \"$after\" \"{FoldedOutput}\"");
-            foreach (var (vmid, fields) in Lines(Run(command, cancellationToken).Output, 3))
-            {
-                results[vmid] = fields[1].Trim() == "Powered off" ? null : Reason(Unfold(fields[2]));
-            }
-
-            return WithNoAnswer(vmids, results, NoAnswer);
-        }
-
-        /// <summary>Enters maintenance mode (every VM must be off); null when the host says it is in it, else why not.</summary>
-        internal string? EnterMaintenanceMode(CancellationToken cancellationToken)
-        {
-            var result = Vim("hostsvc/maintenance_mode_enter", cancellationToken);
-            if (InMaintenanceMode(cancellationToken))
-            {
-                return null;
-            }
-
-            return Refusal(result);
-        }
-
-        /// <summary>
-        /// Powers the host off: <c>esxcli system shutdown poweroff</c> (maintenance mode required), or with
-        /// <paramref name="fromShell"/> the shell's <c>poweroff</c> (none required; running VMs go down with the host).
-        /// Null when the host took the command, else its refusal.
-        /// </summary>
-        internal string? PowerOffHost(bool fromShell, string reason, CancellationToken cancellationToken)
-        {
-            var result = Run(fromShell ? "poweroff" : $"esxcli system shutdown poweroff --delay=10 --reason={ShellQuote.Quote(reason)}", cancellationToken);
-            return result.ExitStatus == 0 ? null : Refusal(result);
-        }
-
-        // The lines of a command's answer that start with a vmid and have exactly `fields` tab-separated fields.
-        private static IEnumerable<(int Vmid, string[] Fields)> Lines(string output, int fields)
-        {
-            foreach (string line in output.Split('\n'))
-            {
-                var parts = line.Split('\t');
-                if (parts.Length == fields && int.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out int vmid))
-                {
-                    yield return (vmid, parts);
-                }
-            }
-        }
-
-        // A VM the host's answer left out gets `missing`.
-        private static Dictionary<int, T> WithNoAnswer<T>(IReadOnlyCollection<int> vmids, Dictionary<int, T> results, T missing)
-        {
-            foreach (int vmid in vmids.Where(v => !results.ContainsKey(v)))
-            {
-                results[vmid] = missing;
-            }
-
-            return results;
-        }
-
-        // What a refused command said: vim-cmd's fault message, else its first line, else its exit status.
-        private static string Refusal(EsxiCommandResult result)
-        {
-            string why = (result.Error + "\n" + result.Output).Trim();
-            var fault = FaultMessage.Match(why);
-            return fault.Success ? fault.Groups[1].Value : why.Length > 0 ? why.Split('\n')[0] : $"exit status {result.ExitStatus}";
-        }
-
-        // One background subshell per VM ($id), then wait: every VM's vim-cmd at once.
-        private static string EachVmAtOnce(IReadOnlyCollection<int> vmids, string body) => $"for id in {Ids(vmids)}; do ( {body} ) & done; wait";
-
-        private static string Ids(IReadOnlyCollection<int> vmids) => string.Join(" ", vmids.Select(Id));
-
-        // vim-cmd as the user hostd accepts, without the trailing space.
-        private string VimCommand => vimPrefix.TrimEnd();
-
-        // The power state of VM $id ("Powered on", ...), the last line of power.getstate.
-        private string StateOfId => $"{VimCommand} vmsvc/power.getstate \"$id\" </dev/null 2>/dev/null | tail -n 1";
-
-        // $output on one line (tabs to spaces, line breaks to RS), so it fits a tab-separated field; Unfold takes it back.
-        // awk, not tr: ESXi 6.7's BusyBox has no tr.
-        private const string FoldedOutput = "$(printf '%s' \"$output\" | awk '{ gsub(/\\t/, \" \"); printf \"%s%s\", (NR > 1 ? \"\\036\" : \"\"), $0 }')";
-
-        private static string Unfold(string field) => field.Replace('\u001e', '\n');
-
-        private const string NoAnswer = "no answer for this VM from its host";
-
-        // vim-cmd prints a fault block and may still exit 0: its msg is the reason.
-        private static string Reason(string output)
-        {
-            var fault = FaultMessage.Match(output);
-            if (fault.Success)
-            {
-                return fault.Groups[1].Value;
-            }
-
-            var last = output.Split(new[] { '\n' }, StringSplitOptions.RemoveEmptyEntries).LastOrDefault()?.Trim();
-            return string.IsNullOrEmpty(last) ? "the VM is not on after power.on" : last!;
-        }
-
-        /// <summary>The vmids among <paramref name="vmids"/> whose guest heartbeat is green (one command for all).</summary>
-        internal HashSet<int> GreenHeartbeats(IReadOnlyCollection<int> vmids, CancellationToken cancellationToken)
-        {
-            var green = new HashSet<int>();
-            if (vmids.Count == 0)
-            {
-                return green;
-            }
-
-            var output = Run($"for id in {Ids(vmids)}; do printf '%s\\t%s\\n' \"$id\" \"$({VimCommand} vmsvc/get.guestheartbeatStatus \"$id\" </dev/null 2>/dev/null)\"; done", cancellationToken).Output;
-            foreach (var (vmid, fields) in Lines(output, 2))
-            {
-                if (fields[1].Trim() == "green")
-                {
-                    green.Add(vmid);
-                }
-            }
-
-            return green;
-        }
-
-        private EsxiCommandResult Vim(string arguments, CancellationToken cancellationToken) => Run(vimPrefix + arguments + " </dev/null", cancellationToken);
-
-        private EsxiCommandResult Run(string command, CancellationToken cancellationToken)
-            => (Connection ?? throw new InvalidOperationException($"{Name} is not connected.")).Run(command, cancellationToken);
-
-        private static string Id(int vmid) => vmid.ToString(CultureInfo.InvariantCulture);
+        /// <summary>The host's VMs now, stamped with its name.</summary>
+        internal List<EsxiVm> ReadInventory(CancellationToken cancellationToken, Action<string> onProblem) => Control.ReadInventory(Name, cancellationToken, onProblem);
     }
 }

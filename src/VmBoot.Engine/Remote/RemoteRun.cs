@@ -3,7 +3,6 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
-using VmBoot.Ssh;
 
 namespace VmBoot.Remote
 {
@@ -78,7 +77,7 @@ namespace VmBoot.Remote
         // Each host's work on a worker, at most the throttle limit at once.
         private protected Task Throttled(IReadOnlyCollection<RemoteHost> list, Action<RemoteHost> work) => Throttle.RunAsync(list, throttleLimit, work);
 
-        // One step per host, hosts in parallel; an SSH failure takes that host out of the run, never the run.
+        // One step per host, hosts in parallel; a host's failure takes that host out of the run, never the run.
         private protected async Task ForEachHost(IReadOnlyCollection<RemoteHost> list, Action<RemoteHost> step, CancellationToken cancellationToken)
         {
             await Throttled(list, host =>
@@ -87,11 +86,11 @@ namespace VmBoot.Remote
                 {
                     step(host);
                 }
-                catch (EsxiSshException) when (cancellationToken.IsCancellationRequested)
+                catch (RemoteHostException) when (cancellationToken.IsCancellationRequested)
                 {
                     // Stopped: the run reports where it was.
                 }
-                catch (EsxiSshException e)
+                catch (RemoteHostException e)
                 {
                     bool wasUp = host.State != RemoteHostState.WaitingForSsh;
                     host.State = RemoteHostState.Failed;
@@ -103,7 +102,7 @@ namespace VmBoot.Remote
                     }
 
                     Log(host, wasUp ? "host-lost" : "wait-ssh", result: "failed", detail: e.Message);
-                    Fail(new RemoteHostFailure(host.Target.Label, e.ErrorId, e.Message, e) { IsSecurity = !wasUp });
+                    Fail(new RemoteHostFailure(host.Target.Label, e.ErrorId, e.Message, e.InnerException) { IsSecurity = !wasUp });
                 }
             }).ConfigureAwait(false);
             cancellationToken.ThrowIfCancellationRequested();

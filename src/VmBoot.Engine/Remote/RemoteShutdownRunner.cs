@@ -5,7 +5,6 @@ using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
 using VmBoot.Plans;
-using VmBoot.Ssh;
 
 namespace VmBoot.Remote
 {
@@ -245,7 +244,7 @@ namespace VmBoot.Remote
                 {
                     host.Connect(cancellationToken);
                 }
-                catch (EsxiSshException e)
+                catch (RemoteHostException e)
                 {
                     host.Close();
                     host.State = RemoteHostState.Failed;
@@ -254,9 +253,7 @@ namespace VmBoot.Remote
                     {
                         LogHostStart(host);
                         Log(host, "wait-ssh", result: "failed", detail: $"not reachable: {e.Message}; skipped");
-                        bool security = e.Failure == SshFailure.AuthenticationFailed || e.Failure == SshFailure.HostKeyChanged
-                            || e.Failure == SshFailure.HostKeyUnknown || e.Failure == SshFailure.KeyFileInvalid;
-                        Fail(new RemoteHostFailure(host.Target.Label, e.ErrorId, $"{e.Message} The shutdown went on without it: its VMs and the host itself are still on.", e) { IsSecurity = security });
+                        Fail(new RemoteHostFailure(host.Target.Label, e.ErrorId, $"{e.Message} The shutdown went on without it: its VMs and the host itself are still on.", e.InnerException) { IsSecurity = e.IsSecurity });
                     }
 
                     return;
@@ -273,7 +270,7 @@ namespace VmBoot.Remote
                     LogHostStart(host);
                 }
 
-                string? refusal = host.HostdRefusal(cancellationToken, out bool switched, out _);
+                string? refusal = host.Control.HostdRefusal(cancellationToken, out bool switched, out _);
                 if (refusal != null)
                 {
                     host.State = RemoteHostState.Blocked;
@@ -305,7 +302,7 @@ namespace VmBoot.Remote
         private List<EsxiVm> RunningOn(RemoteHost host, CancellationToken cancellationToken)
         {
             var vms = host.ReadInventory(cancellationToken, reporter.Verbose);
-            var states = host.PowerStates(vms.Select(v => v.Vmid).ToList(), cancellationToken);
+            var states = host.Control.PowerStates(vms.Select(v => v.Vmid).ToList(), cancellationToken);
             return vms.Where(v => states.TryGetValue(v.Vmid, out string? s) && s == "Powered on").ToList();
         }
 
@@ -372,7 +369,7 @@ namespace VmBoot.Remote
                     await PollPause(wait, cancellationToken).ConfigureAwait(false);
                     await ForEachHost(StillOn(), host =>
                     {
-                        var states = host.PowerStates(pending[host].Select(v => v.Vm.Vmid).ToList(), cancellationToken);
+                        var states = host.Control.PowerStates(pending[host].Select(v => v.Vm.Vmid).ToList(), cancellationToken);
                         foreach (var vm in pending[host].Where(v => states.TryGetValue(v.Vm.Vmid, out string? s) && s != "Powered on" && s.Length > 0).ToList())
                         {
                             Log(host, "shutdown", stage: phase.Stage, vmid: vm.Vm.Vmid, result: "off", name: vm.Vm.Name,
@@ -414,7 +411,7 @@ namespace VmBoot.Remote
         // Asks the guests to shut down; a guest without Tools running is powered off hard at once.
         private void RequestShutdown(RemoteHost host, Phase phase, List<RunningVm> vms, CancellationToken cancellationToken)
         {
-            var answers = host.RequestGuestShutdown(vms.Select(v => v.Vm.Vmid).ToList(), cancellationToken);
+            var answers = host.Control.RequestGuestShutdown(vms.Select(v => v.Vm.Vmid).ToList(), cancellationToken);
             var noTools = new List<RunningVm>();
             foreach (var vm in vms.ToList())
             {
@@ -450,7 +447,7 @@ namespace VmBoot.Remote
                 return;
             }
 
-            var answers = host.PowerOff(vms.Select(v => v.Vm.Vmid).ToList(), cancellationToken);
+            var answers = host.Control.PowerOff(vms.Select(v => v.Vm.Vmid).ToList(), cancellationToken);
             foreach (var vm in vms)
             {
                 string? failure = answers[vm.Vm.Vmid];
@@ -517,7 +514,7 @@ namespace VmBoot.Remote
                 var down = new List<RemoteHost>();
                 await ForEachHost(answering, host =>
                 {
-                    if (!StillAnswers(host, cancellationToken))
+                    if (!host.Control.StillAnswers(cancellationToken))
                     {
                         lock (down)
                         {
@@ -567,15 +564,15 @@ namespace VmBoot.Remote
             if (kept.Count > 0)
             {
                 Log(host, "host-off", result: "requested", detail: $"poweroff from the shell: the management VM {string.Join(", ", kept.Select(v => $"'{v.Name}'"))} runs here and goes down with the host");
-                refusal = PowerOffHost(host, fromShell: true, reason, cancellationToken);
+                refusal = host.Control.PowerOffHost(evenOutsideMaintenanceMode: true, reason, cancellationToken);
             }
             else
             {
-                string? maintenance = host.EnterMaintenanceMode(cancellationToken);
+                string? maintenance = host.Control.EnterMaintenanceMode(cancellationToken);
                 if (maintenance == null)
                 {
                     Log(host, "maintenance-mode", result: "entered", detail: "every VM is off; the host boots in maintenance mode (the plan's readiness.maintenanceMode decides whether it leaves it)");
-                    refusal = PowerOffHost(host, fromShell: false, reason, cancellationToken);
+                    refusal = host.Control.PowerOffHost(evenOutsideMaintenanceMode: false, reason, cancellationToken);
                     if (refusal == null)
                     {
                         Log(host, "host-off", result: "requested", detail: "esxcli system shutdown poweroff");
@@ -585,7 +582,7 @@ namespace VmBoot.Remote
                 {
                     // A VM whose power-off failed still runs: at the deadline the host goes anyway, from its shell.
                     Log(host, "host-off", result: "requested", detail: $"poweroff from the shell at the deadline: maintenance mode was refused ({maintenance})");
-                    refusal = PowerOffHost(host, fromShell: true, reason, cancellationToken);
+                    refusal = host.Control.PowerOffHost(evenOutsideMaintenanceMode: true, reason, cancellationToken);
                 }
                 else
                 {
@@ -603,39 +600,6 @@ namespace VmBoot.Remote
             }
 
             return true;
-        }
-
-        // A host going down may drop the session before the command's exit status comes back: that is a yes.
-        private static string? PowerOffHost(RemoteHost host, bool fromShell, string reason, CancellationToken cancellationToken)
-        {
-            try
-            {
-                return host.PowerOffHost(fromShell, reason, cancellationToken);
-            }
-            catch (EsxiSshException e) when (e.Failure == SshFailure.ConnectionLost)
-            {
-                return null;
-            }
-        }
-
-        // After its power-off: does the host still take an SSH command?
-        private static bool StillAnswers(RemoteHost host, CancellationToken cancellationToken)
-        {
-            try
-            {
-                if (host.Target.Options != null)
-                {
-                    host.Close();
-                    using var probe = EsxiConnection.Open(host.Target.Options, cancellationToken);
-                    return true;
-                }
-
-                return host.Connection?.Run("true", cancellationToken).ExitStatus == 0;
-            }
-            catch (EsxiSshException)
-            {
-                return false;
-            }
         }
 
         private string Summary()
