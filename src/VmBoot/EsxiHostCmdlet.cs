@@ -271,6 +271,57 @@ namespace VmBoot.Commands
             };
         }
 
+        /// <summary>-Protocol's values: SSH (the default), or the vSphere API.</summary>
+        private protected const string SshProtocol = "Ssh";
+
+        /// <summary>-Protocol's value for hostd's SOAP API on 443.</summary>
+        private protected const string VSphereApiProtocol = "VSphereApi";
+
+        /// <summary>
+        /// The vSphere API's connection options for each server: a user and password only (a key file is SSH's), on 443
+        /// unless -Port or host:port say otherwise; SSH's trust parameters are refused.
+        /// </summary>
+        private protected List<VSphere.VimConnectionOptions> ApiOptions(IEnumerable<string> servers, string? knownCertificatesPath, bool acceptNewCertificate)
+        {
+            if (KeyFilePath != null || AcceptNewHostKey || KnownHostsPath != null)
+            {
+                ThrowTerminatingError(ErrorRecords.Create("ProtocolMismatch", ErrorCategory.InvalidArgument, null,
+                    "-KeyFilePath, -KnownHostsPath and -AcceptNewHostKey are for SSH; the vSphere API logs in with -Credential and checks certificates with -KnownCertificatesPath and -AcceptNewCertificate."));
+            }
+
+            if (Credential == null || Credential.Password == null || Credential.Password.Length == 0)
+            {
+                ThrowTerminatingError(ErrorRecords.Create("CredentialRequired", ErrorCategory.InvalidArgument, null,
+                    "-Protocol VSphereApi needs -Credential: a user and password the host accepts (root, or under lockdown mode an Exception User)."));
+            }
+
+            int port = MyInvocation.BoundParameters.ContainsKey(nameof(Port)) ? Port : 443;
+            return servers.Select(server =>
+            {
+                var (host, hostPort) = SplitHostPort(server, port);
+                return new VSphere.VimConnectionOptions
+                {
+                    Server = host,
+                    Port = hostPort,
+                    UserName = Credential!.UserName.TrimStart('\\'),
+                    Password = Credential.Password,
+                    KnownCertificatesPath = knownCertificatesPath == null ? VSphere.KnownCertificates.DefaultPath : SessionState.Path.GetUnresolvedProviderPathFromPSPath(knownCertificatesPath),
+                    AcceptNewCertificate = acceptNewCertificate,
+                    Timeout = TimeSpan.FromSeconds(Math.Max(ConnectTimeout, CommandTimeout)),
+                };
+            }).ToList();
+        }
+
+        /// <summary>-KnownCertificatesPath and -AcceptNewCertificate given without -Protocol VSphereApi: refused, naming SSH's own.</summary>
+        private protected void RefuseApiParametersOverSsh(string? knownCertificatesPath, bool acceptNewCertificate)
+        {
+            if (acceptNewCertificate || knownCertificatesPath != null)
+            {
+                ThrowTerminatingError(ErrorRecords.Create("ProtocolMismatch", ErrorCategory.InvalidArgument, null,
+                    "-KnownCertificatesPath and -AcceptNewCertificate are for -Protocol VSphereApi; over SSH, host keys are checked with -KnownHostsPath and -AcceptNewHostKey."));
+            }
+        }
+
         /// <summary>"name", "name:port", "[v6]:port" or a bare IPv6 address.</summary>
         internal static (string Host, int Port) SplitHostPort(string server, int defaultPort)
         {

@@ -17,8 +17,6 @@ namespace VmBoot.Commands
     public sealed class GetEsxiVmListCommand : EsxiHostOrTextCmdlet
     {
         private const int CompletionCacheLimit = 20000;
-        private const string SshProtocol = "Ssh";
-        private const string ApiProtocol = "VSphereApi";
         private readonly List<EsxiVm> returned = new List<EsxiVm>();
         private GetAllVmsParser? textParser;
 
@@ -31,7 +29,7 @@ namespace VmBoot.Commands
 
         /// <summary>Ssh (vim-cmd over SSH, the default) or VSphereApi (hostd's SOAP API on 443, with -Credential).</summary>
         [Parameter(ParameterSetName = ServerSet)]
-        [ValidateSet(SshProtocol, ApiProtocol)]
+        [ValidateSet(SshProtocol, VSphereApiProtocol)]
         public string Protocol { get; set; } = SshProtocol;
 
         /// <summary>The file pinning hosts' certificates by SHA-256 (-Protocol VSphereApi). Default: ~/.vmboot/known_certificates.</summary>
@@ -43,7 +41,7 @@ namespace VmBoot.Commands
         [Parameter(ParameterSetName = ServerSet)]
         public SwitchParameter AcceptNewCertificate { get; set; }
 
-        private bool UsesApi => ParameterSetName == ServerSet && string.Equals(Protocol, ApiProtocol, StringComparison.OrdinalIgnoreCase);
+        private bool UsesApi => ParameterSetName == ServerSet && string.Equals(Protocol, VSphereApiProtocol, StringComparison.OrdinalIgnoreCase);
 
         /// <inheritdoc />
         protected override string Activity => UsesApi ? "Reading VM inventories (vSphere API)" : "Reading VM inventories (vim-cmd vmsvc/getallvms)";
@@ -53,7 +51,7 @@ namespace VmBoot.Commands
         {
             if (UsesApi)
             {
-                foreach (var options in ApiOptions())
+                foreach (var options in ApiOptions(Server, KnownCertificatesPath, AcceptNewCertificate))
                 {
                     var label = options.Port == 443 ? options.Server : $"{options.Server}:{options.Port}";
                     StartHostWork(label, writer =>
@@ -72,11 +70,7 @@ namespace VmBoot.Commands
                 return;
             }
 
-            if (AcceptNewCertificate || KnownCertificatesPath != null)
-            {
-                ThrowTerminatingError(ErrorRecords.Create("ProtocolMismatch", ErrorCategory.InvalidArgument, null,
-                    "-KnownCertificatesPath and -AcceptNewCertificate are for -Protocol VSphereApi; over SSH, host keys are checked with -KnownHostsPath and -AcceptNewHostKey."));
-            }
+            RefuseApiParametersOverSsh(KnownCertificatesPath, AcceptNewCertificate);
 
             if (ParameterSetName == ServerSet || ParameterSetName == SessionSet)
             {
@@ -130,41 +124,6 @@ namespace VmBoot.Commands
             }
 
             WriteObject(vm);
-        }
-
-        // The API logs in with a user and password only (a key file is SSH's), on 443 unless -Port or host:port say otherwise.
-        private List<VimConnectionOptions> ApiOptions()
-        {
-            if (KeyFilePath != null || AcceptNewHostKey || KnownHostsPath != null)
-            {
-                ThrowTerminatingError(ErrorRecords.Create("ProtocolMismatch", ErrorCategory.InvalidArgument, null,
-                    "-KeyFilePath, -KnownHostsPath and -AcceptNewHostKey are for SSH; the vSphere API logs in with -Credential and checks certificates with -KnownCertificatesPath and -AcceptNewCertificate."));
-            }
-
-            if (Credential == null || Credential.Password == null || Credential.Password.Length == 0)
-            {
-                ThrowTerminatingError(ErrorRecords.Create("CredentialRequired", ErrorCategory.InvalidArgument, null,
-                    "-Protocol VSphereApi needs -Credential: a user and password the host accepts (root, or under lockdown mode an Exception User)."));
-            }
-
-            int port = MyInvocation.BoundParameters.ContainsKey(nameof(Port)) ? Port : 443;
-            var list = new List<VimConnectionOptions>();
-            foreach (string server in Server)
-            {
-                var (host, hostPort) = SplitHostPort(server, port);
-                list.Add(new VimConnectionOptions
-                {
-                    Server = host,
-                    Port = hostPort,
-                    UserName = Credential!.UserName.TrimStart('\\'),
-                    Password = Credential.Password,
-                    KnownCertificatesPath = KnownCertificatesPath == null ? KnownCertificates.DefaultPath : SessionState.Path.GetUnresolvedProviderPathFromPSPath(KnownCertificatesPath),
-                    AcceptNewCertificate = AcceptNewCertificate,
-                    Timeout = TimeSpan.FromSeconds(Math.Max(ConnectTimeout, CommandTimeout)),
-                });
-            }
-
-            return list;
         }
 
         private GetAllVmsParser NewParser(string? source) => new GetAllVmsParser(

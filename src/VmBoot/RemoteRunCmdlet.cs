@@ -13,7 +13,7 @@ using VmBoot.Remote;
 namespace VmBoot.Commands
 {
     /// <summary>
-    /// What the cmdlets running a plan over SSH share (Invoke-BootPlan, Stop-EsxiCluster): the plan, the log file,
+    /// What the cmdlets running a plan from outside share (Invoke-BootPlan, Stop-EsxiCluster): the plan, the log file,
     /// the hosts from the pipeline, and a run on a worker whose events, warnings and progress reach the pipeline.
     /// </summary>
     public abstract class RemoteRunCmdlet : EsxiHostCmdlet
@@ -33,12 +33,42 @@ namespace VmBoot.Commands
         [ValidateNotNullOrEmpty]
         public string? LogPath { get; set; }
 
-        /// <inheritdoc />
-        protected override void ProcessRecord() => GatherTargets(targets);
+        /// <summary>Ssh (the default) or VSphereApi: the run talks to each host through its vSphere API, with -Credential, SSH or not.</summary>
+        [Parameter(ParameterSetName = ServerSet)]
+        [ValidateSet(SshProtocol, VSphereApiProtocol)]
+        public string Protocol { get; set; } = SshProtocol;
 
-        /// <summary>The hosts gathered from the parameters and the pipeline.</summary>
-        private protected List<RemoteBootTarget> RemoteTargets() =>
-            targets.Values.Select(t => t.Session != null ? new RemoteBootTarget(t.Session.Connection) : new RemoteBootTarget(t.Options!)).ToList();
+        /// <summary>The file pinning hosts' certificates by SHA-256 (-Protocol VSphereApi). Default: ~/.vmboot/known_certificates.</summary>
+        [Parameter(ParameterSetName = ServerSet)]
+        [ValidateNotNullOrEmpty]
+        public string? KnownCertificatesPath { get; set; }
+
+        /// <summary>Pin the certificate of a host seen for the first time (-Protocol VSphereApi); a changed one still fails.</summary>
+        [Parameter(ParameterSetName = ServerSet)]
+        public SwitchParameter AcceptNewCertificate { get; set; }
+
+        private bool UsesApi => ParameterSetName == ServerSet && string.Equals(Protocol, VSphereApiProtocol, StringComparison.OrdinalIgnoreCase);
+
+        /// <inheritdoc />
+        protected override void ProcessRecord()
+        {
+            if (UsesApi)
+            {
+                // Checked before anything: a key file or SSH's trust switches with the API are refused here.
+                ApiOptions(Server, KnownCertificatesPath, AcceptNewCertificate);
+            }
+            else
+            {
+                RefuseApiParametersOverSsh(KnownCertificatesPath, AcceptNewCertificate);
+            }
+
+            GatherTargets(targets);
+        }
+
+        /// <summary>The hosts gathered from the parameters and the pipeline, reached over SSH or through their vSphere API.</summary>
+        private protected List<RemoteBootTarget> RemoteTargets() => UsesApi
+            ? ApiOptions(targets.Keys, KnownCertificatesPath, AcceptNewCertificate).Select(o => new RemoteBootTarget(o)).ToList()
+            : targets.Values.Select(t => t.Session != null ? new RemoteBootTarget(t.Session.Connection) : new RemoteBootTarget(t.Options!)).ToList();
 
         /// <summary>The plan, validated; null after a non-terminating error (a file that could not be read).</summary>
         private protected BootPlan? ValidPlan()
@@ -148,6 +178,7 @@ namespace VmBoot.Commands
                 }
             },
             HostFailed = f => writer.Error(f.Exception is Ssh.EsxiSshException ssh ? ErrorRecords.FromSsh(ssh)
+                : f.Exception is VSphere.VSphereApiException api ? ErrorRecords.FromVSphere(api)
                 : ErrorRecords.Create(f.ErrorId, ErrorCategory.ConnectionError, f.Host, f.Message, f.Exception)),
             Warning = text => writer.OnPipeline(() => WriteWarning(text)),
             Verbose = text => writer.OnPipeline(() => WriteVerbose(text)),

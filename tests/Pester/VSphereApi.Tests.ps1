@@ -1,16 +1,17 @@
-# Get-EsxiVmList over the vSphere API against govmomi's simulator (tests/VSphereSim), one process per host: parallel
-# hosts, certificate pinning before any password, a refused login, and the parameters of one protocol refused with
-# the other's.
+# The cmdlets over the vSphere API against govmomi's simulator (tests/VSphereSim), one process per host: inventories
+# from parallel hosts, certificate pinning before any password, a refused login, the parameters of one protocol
+# refused with the other's, and a power event (Invoke-BootPlan, then Stop-EsxiCluster to the hosts' power-off)
+# with no SSH anywhere.
 BeforeAll {
     Import-Module $env:VMBOOT_TEST_MODULE -Force
     $script:password = 'Sim-vSphere-1!'
     $script:credential = [pscredential]::new('root', (ConvertTo-SecureString $password -AsPlainText -Force))
 
-    function Start-VSphereHost([object[]] $Vms) {
+    function Start-VSphereHost([object[]] $Vms, [string] $HostName = 'localhost') {
         $inventory = Join-Path $TestDrive "inventory-$([guid]::NewGuid().ToString('n')).json"
         ConvertTo-Json -InputObject @($Vms) -Depth 3 | Set-Content -LiteralPath $inventory
         $start = [System.Diagnostics.ProcessStartInfo]::new($env:VMBOOT_TEST_VSPHERESIM)
-        foreach ($argument in '-inventory', $inventory, '-user', 'root', '-password', $password) { $start.ArgumentList.Add($argument) }
+        foreach ($argument in '-inventory', $inventory, '-user', 'root', '-password', $password, '-hostname', $HostName) { $start.ArgumentList.Add($argument) }
         $start.RedirectStandardInput = $true
         $start.RedirectStandardOutput = $true
         $start.UseShellExecute = $false
@@ -90,3 +91,68 @@ Describe 'Get-EsxiVmList -Protocol VSphereApi' {
             Should -Throw -ErrorId 'ProtocolMismatch,VmBoot.Commands.GetEsxiVmListCommand'
     }
 }
+
+Describe 'The power event over the vSphere API' {
+    BeforeAll {
+        $script:cluster = @(
+            Start-VSphereHost @(@{ name = 'vcsa'; tools = $true }, @{ name = 'app 01'; tools = $true }) -HostName 'esx11'
+            Start-VSphereHost @(@{ name = 'db01'; tools = $true }, @{ name = 'vCLS (2)'; managedBy = 'com.vmware.vim.eam' }) -HostName 'esx12'
+        )
+        $script:clusterPins = Join-Path $TestDrive 'cluster-pins'
+        $cluster | ForEach-Object { "$($_.Server) SHA256:$($_.Thumbprint)" } | Set-Content -LiteralPath $clusterPins
+        $script:planFile = Join-Path $TestDrive 'api-plan.yml'
+        @"
+version: 1
+readiness: { maintenanceMode: exit }
+stages:
+  - name: vcenter
+    select: { names: [vcsa] }
+    after: { heartbeat: { timeout: 60 } }
+  - name: rest
+    select: { all: true }
+    shutdownTimeout: 30
+"@ | Set-Content -LiteralPath $planFile
+        $script:api = @{ Protocol = 'VSphereApi'; Credential = $credential; KnownCertificatesPath = $clusterPins }
+    }
+
+    AfterAll {
+        foreach ($h in $cluster) { if (-not $h.Process.HasExited) { $h.Process.Kill($true) } }
+    }
+
+    It 'boots the cluster in stage order with Invoke-BootPlan, vCLS never started' {
+        $events = Invoke-BootPlan -Plan $planFile -Server $cluster.Server @api -HostTimeout 60 -Confirm:$false
+        ($events | Where-Object Action -EQ 'power-on').VmName | Sort-Object | Should -Be @('app 01', 'db01', 'vcsa')
+        $gate = @($events | Where-Object { $_.Action -eq 'gate-heartbeat' -and $_.VmName -eq 'vcsa' })
+        $gate.Result | Should -Be 'green'
+        @($events | Where-Object { $_.Action -eq 'power-on' -and $_.Stage -eq 2 -and $_.Time -lt $gate[0].Time }) | Should -BeNullOrEmpty
+        $vms = Get-EsxiVmList -Server $cluster.Server @api
+        ($vms | Where-Object PowerState -EQ 'poweredOn').Name | Sort-Object | Should -Be @('app 01', 'db01', 'vcsa')
+        ($vms | Where-Object Name -EQ 'vCLS (2)').PowerState | Should -Be 'poweredOff'
+    }
+
+    It 'says what Stop-EsxiCluster would do with -WhatIf, and changes nothing' {
+        # What if: lines go to the host, so the call runs in a child pwsh whose output is read.
+        $child = @"
+`$PSStyle.OutputRendering = 'PlainText'
+Import-Module '$env:VMBOOT_TEST_MODULE'
+`$c = [pscredential]::new('root', (ConvertTo-SecureString `$env:VMBOOT_TEST_PASSWORD -AsPlainText -Force))
+Stop-EsxiCluster -Plan '$planFile' -Server '$($cluster[0].Server)', '$($cluster[1].Server)' -Protocol VSphereApi -Credential `$c -KnownCertificatesPath '$clusterPins' -PowerOffHost -WhatIf
+"@
+        $env:VMBOOT_TEST_PASSWORD = $password
+        try { $output = dotnet pwsh -NoProfile -NonInteractive -Command $child 2>&1 | Out-String }
+        finally { Remove-Item Env:VMBOOT_TEST_PASSWORD }
+        $output | Should -Match "stage 1 'vcenter': shut down 'vcsa'"
+        $output | Should -Match 'enter maintenance mode, power the host off \(ShutdownHost_Task\)'
+        (Get-EsxiVmList -Server $cluster.Server @api | Where-Object PowerState -EQ 'poweredOn').Count | Should -Be 3
+    }
+
+    It 'shuts the cluster down in reverse with Stop-EsxiCluster and powers the hosts off' {
+        $events = Stop-EsxiCluster -Plan $planFile -Server $cluster.Server @api -PowerOffHost -Deadline 600 -Confirm:$false
+        $vcsa = @($events | Where-Object { $_.VmName -eq 'vcsa' -and $_.Action -eq 'shutdown' -and $_.Result -eq 'off' })
+        $vcsa.Count | Should -Be 1
+        @($events | Where-Object { $_.Action -eq 'shutdown' -and $_.Result -eq 'off' -and $_.VmName -ne 'vcsa' -and $_.Time -gt $vcsa[0].Time }) | Should -BeNullOrEmpty
+        ($events | Where-Object { $_.Action -eq 'host-off' -and $_.Result -eq 'off' }).HostName | Sort-Object | Should -Be @('esx11', 'esx12')
+        foreach ($h in $cluster) { $h.Process.WaitForExit(10000) | Should -BeTrue }
+    }
+}
+

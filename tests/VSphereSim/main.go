@@ -7,6 +7,7 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"crypto/ecdsa"
 	"crypto/elliptic"
@@ -19,10 +20,14 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"io"
 	"math/big"
 	"net"
+	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"os"
+	"regexp"
 	"strings"
 	"time"
 
@@ -37,6 +42,8 @@ import (
 
 // vm is one VM of the inventory file.
 type vm struct {
+	Tools     bool   `json:"tools"`           // VMware Tools run in the guest: heartbeats, guest shutdown
+	ShutdownS int    `json:"shutdownSeconds"` // how long the guest takes to shut down (default 1)
 	Name      string `json:"name"`
 	GuestID   string `json:"guestId"`
 	Datastore string `json:"datastore"` // empty: the host's local datastore
@@ -50,6 +57,7 @@ func main() {
 	inventory := flag.String("inventory", "", "JSON file: an array of VMs")
 	user := flag.String("user", "root", "the only user that may log in")
 	password := flag.String("password", "", "that user's password")
+	hostname := flag.String("hostname", "localhost", "the host's own name (hostname, and its HostSystem's name)")
 	flag.Parse()
 	if *password == "" {
 		fail(fmt.Errorf("-password is required"))
@@ -76,10 +84,25 @@ func main() {
 	if err := model.Create(); err != nil {
 		fail(err)
 	}
+	for _, e := range simulator.Map.All("HostSystem") {
+		host := e.(*simulator.HostSystem)
+		host.Name = *hostname
+		host.Summary.Config.Name = *hostname
+		if dns, isDNS := host.Config.Network.DnsConfig.(*types.HostDnsConfig); isDNS {
+			dns.HostName = *hostname
+		}
+	}
 	model.Service.TLS = &tls.Config{Certificates: []tls.Certificate{certificate}}
 	model.Service.Listen = &url.URL{Host: "127.0.0.1:0", User: url.UserPassword(*user, *password)}
 	server := model.Service.NewServer()
 	defer server.Close()
+	host := &esxiHost{tools: map[string]vm{}}
+	for _, v := range vms {
+		host.tools[hostdName(v.Name)] = v
+	}
+	// What a real host does that the simulator does not (esxi-facts.md), answered in front of it.
+	server.Config.Handler = host.inFront(server.Config.Handler)
+	go host.followGuests()
 
 	if err := addVms(server.URL, vms); err != nil {
 		fail(err)
@@ -214,4 +237,144 @@ func addVms(u *url.URL, vms []vm) error {
 // hostd keeps / \ and % in a VM's name escaped (esxi-facts.md); govmomi's simulator stores names as given.
 func hostdName(name string) string {
 	return strings.NewReplacer("%", "%25", "/", "%2f", "\\", "%5c").Replace(name)
+}
+
+// esxiHost answers what govmomi's ESX model lacks: power-on refused in maintenance mode, guest shutdown only with
+// Tools and taking the guest's time, heartbeats and Tools state that follow the power state, and a host power-off
+// whose answer never comes (the connection drops, then the host stops answering).
+type esxiHost struct {
+	tools map[string]vm
+}
+
+var (
+	thisOf   = regexp.MustCompile(`<_this[^>]*>([^<]*)</_this>`)
+	forcedOf = regexp.MustCompile(`<force>(true|1)</force>`)
+)
+
+func (h *esxiHost) inFront(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodPost || !strings.HasPrefix(r.URL.Path, "/sdk") {
+			next.ServeHTTP(w, r)
+			return
+		}
+		body, err := io.ReadAll(r.Body)
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+			return
+		}
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		text := string(body)
+		this := ""
+		if m := thisOf.FindStringSubmatch(text); m != nil {
+			this = m[1]
+		}
+		switch {
+		case strings.Contains(text, "<PowerOnVM_Task"):
+			if h.inMaintenanceMode() {
+				fault(w, "InvalidState", "The operation is not allowed in the current state of the host.")
+				return
+			}
+		case strings.Contains(text, "<ShutdownGuest"):
+			v, running := h.guest(this)
+			if !running {
+				fault(w, "ToolsUnavailable", "Cannot complete operation because VMware Tools is not running in this virtual machine.")
+				return
+			}
+			// Returns at once; the guest goes down in its own time (the request replayed then powers it off).
+			delay := time.Duration(v.ShutdownS) * time.Second
+			if delay <= 0 {
+				delay = time.Second
+			}
+			replay := r.Clone(context.Background())
+			go func() {
+				time.Sleep(delay)
+				replay.Body = io.NopCloser(bytes.NewReader(body))
+				next.ServeHTTP(httptest.NewRecorder(), replay)
+			}()
+			ok(w, "ShutdownGuestResponse")
+			return
+		case strings.Contains(text, "<ShutdownHost_Task"):
+			if !h.inMaintenanceMode() && !forcedOf.MatchString(text) {
+				fault(w, "InvalidState", "The operation is not allowed in the current state of the host.")
+				return
+			}
+			// On a direct connection the answer never comes: the connection drops and the host goes down.
+			if hijacker, can := w.(http.Hijacker); can {
+				if conn, _, err := hijacker.Hijack(); err == nil {
+					_ = conn.Close()
+				}
+			}
+			go func() {
+				time.Sleep(300 * time.Millisecond)
+				os.Exit(0)
+			}()
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+func (h *esxiHost) inMaintenanceMode() bool {
+	for _, e := range simulator.Map.All("HostSystem") {
+		host := e.(*simulator.HostSystem)
+		inMaintenance := false
+		simulator.Map.WithLock(host, func() { inMaintenance = host.Runtime.InMaintenanceMode })
+		if inMaintenance {
+			return true
+		}
+	}
+	return false
+}
+
+// The inventory entry of VM id, and whether its Tools run now.
+func (h *esxiHost) guest(id string) (vm, bool) {
+	obj := simulator.Map.Get(types.ManagedObjectReference{Type: "VirtualMachine", Value: id})
+	machine, isVM := obj.(*simulator.VirtualMachine)
+	if !isVM {
+		return vm{}, false
+	}
+	running := false
+	name := ""
+	simulator.Map.WithLock(machine, func() {
+		name = machine.Name
+		running = machine.Guest != nil && machine.Guest.ToolsRunningStatus == string(types.VirtualMachineToolsRunningStatusGuestToolsRunning)
+	})
+	return h.tools[name], running
+}
+
+// Tools and heartbeats follow each guest's power state, as VMware Tools in a running guest would report them.
+func (h *esxiHost) followGuests() {
+	for {
+		for _, e := range simulator.Map.All("VirtualMachine") {
+			machine := e.(*simulator.VirtualMachine)
+			simulator.Map.WithLock(machine, func() {
+				on := machine.Runtime.PowerState == types.VirtualMachinePowerStatePoweredOn
+				tools := h.tools[machine.Name].Tools && on
+				status, heartbeat := types.VirtualMachineToolsRunningStatusGuestToolsNotRunning, types.ManagedEntityStatusGray
+				if tools {
+					status, heartbeat = types.VirtualMachineToolsRunningStatusGuestToolsRunning, types.ManagedEntityStatusGreen
+				}
+				if machine.Guest == nil {
+					machine.Guest = &types.GuestInfo{}
+				}
+				if machine.Guest.ToolsRunningStatus != string(status) || machine.GuestHeartbeatStatus != heartbeat {
+					machine.Guest.ToolsRunningStatus = string(status)
+					machine.GuestHeartbeatStatus = heartbeat
+					machine.Summary.QuickStats.GuestHeartbeatStatus = heartbeat
+				}
+			})
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+func fault(w http.ResponseWriter, kind, message string) {
+	w.Header().Set("Content-Type", "text/xml; charset=utf-8")
+	w.WriteHeader(http.StatusInternalServerError)
+	fmt.Fprintf(w, `<?xml version="1.0" encoding="UTF-8"?><soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"><soapenv:Body><soapenv:Fault><faultcode>ServerFaultCode</faultcode><faultstring>%s</faultstring><detail><%sFault xmlns="urn:vim25" xsi:type="%s"></%sFault></detail></soapenv:Fault></soapenv:Body></soapenv:Envelope>`, message, kind, kind, kind)
+}
+
+func ok(w http.ResponseWriter, response string) {
+	w.Header().Set("Content-Type", "text/xml; charset=utf-8")
+	fmt.Fprintf(w, `<?xml version="1.0" encoding="UTF-8"?><soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/"><soapenv:Body><%s xmlns="urn:vim25"></%s></soapenv:Body></soapenv:Envelope>`, response, response)
 }

@@ -33,15 +33,24 @@ namespace VmBoot.Engine.Tests
         /// <summary>SHA-256 of the certificate, lowercase hex.</summary>
         public string Thumbprint { get; }
 
-        /// <summary>Starts a host with <paramref name="vms"/> (objects with the fields main.go reads: name, guestId, path, notes, managedBy, poweredOn).</summary>
-        public static VSphereSimulator Start(params object[] vms)
+        /// <summary>Whether the host still runs (a host powered off through the API ends its process).</summary>
+        public bool IsUp => !process.HasExited;
+
+        /// <summary>A pin file line for this host.</summary>
+        public string PinLine => $"127.0.0.1:{Port} SHA256:{Thumbprint}";
+
+        /// <summary>Starts a host called localhost with <paramref name="vms"/> (objects with the fields main.go reads: name, guestId, path, notes, managedBy, poweredOn, tools, shutdownSeconds).</summary>
+        public static VSphereSimulator Start(params object[] vms) => StartHost("localhost", vms);
+
+        /// <summary>Starts a host that calls itself <paramref name="hostname"/>, with <paramref name="vms"/>.</summary>
+        public static VSphereSimulator StartHost(string hostname, params object[] vms)
         {
             string binary = Build();
             string folder = Directory.CreateTempSubdirectory("vmboot-vsphere").FullName;
             string inventory = Path.Combine(folder, "inventory.json");
             File.WriteAllText(inventory, JsonSerializer.Serialize(vms));
             var start = new ProcessStartInfo(binary) { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-            foreach (string argument in new[] { "-inventory", inventory, "-user", UserName, "-password", Password })
+            foreach (string argument in new[] { "-inventory", inventory, "-user", UserName, "-password", Password, "-hostname", hostname })
             {
                 start.ArgumentList.Add(argument);
             }
@@ -60,8 +69,15 @@ namespace VmBoot.Engine.Tests
 
         public void Dispose()
         {
-            // Closing its standard input ends it.
-            process.StandardInput.Close();
+            // Closing its standard input ends it (a host powered off through the API has ended already).
+            try
+            {
+                process.StandardInput.Close();
+            }
+            catch (IOException)
+            {
+            }
+
             if (!process.WaitForExit(10000))
             {
                 process.Kill(entireProcessTree: true);

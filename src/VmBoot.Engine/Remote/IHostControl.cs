@@ -11,6 +11,12 @@ namespace VmBoot.Remote
     /// </summary>
     internal interface IHostControl
     {
+        /// <summary>What carries the requests, for messages: "SSH", "the vSphere API".</summary>
+        string Transport { get; }
+
+        /// <summary>How the host is powered off, for messages ("esxcli system shutdown poweroff", "ShutdownHost_Task").</summary>
+        string PowerOffMethod(bool evenOutsideMaintenanceMode);
+
         /// <summary>Connects (or takes an open session) and returns what the host calls itself, or null when it does not say.</summary>
         string? Connect(CancellationToken cancellationToken);
 

@@ -10,7 +10,7 @@ namespace VmBoot.Remote
 {
     /// <summary>
     /// The second executor of a boot plan (the first is the on-host script, <see cref="BootScriptGenerator"/>): runs
-    /// it from a management machine over SSH against all the cluster's hosts at once. It waits for each host to come
+    /// it from a management machine over SSH or the vSphere API against all the cluster's hosts at once. It waits for each host to come
     /// back, then hostd, the plan's datastores and the maintenance-mode policy; finds each planned VM on whichever
     /// host has it registered at that moment; and runs the stages in true cluster order (a stage's power-ons and
     /// gate finish on every host before the next stage starts anywhere). It writes the boot log's events.
@@ -21,7 +21,7 @@ namespace VmBoot.Remote
     /// </remarks>
     public sealed class RemoteBootRunner : RemoteRun
     {
-        /// <summary>Error id: a host did not answer SSH within the host timeout.</summary>
+        /// <summary>Error id: a host did not answer within the host timeout.</summary>
         public const string UnreachableId = "RemoteHostUnreachable";
 
         // While a host boots: no route, nothing listening, no answer yet, DNS (often a VM) not up, a connection dropped.
@@ -141,7 +141,7 @@ namespace VmBoot.Remote
             return lines;
         }
 
-        // Each host answers SSH, then hostd, leaves maintenance mode or not, and mounts the plan's datastores.
+        // Each host answers (SSH or the API), then hostd, leaves maintenance mode or not, and mounts the plan's datastores.
         private async Task WaitForHosts(CancellationToken cancellationToken)
         {
             var deadline = runStarted + options.HostTimeout;
@@ -154,9 +154,9 @@ namespace VmBoot.Remote
                 {
                     host.State = RemoteHostState.Failed;
                     LogHostStart(host);
-                    Log(host, "wait-ssh", result: "timeout", detail: $"no SSH answer within {options.HostTimeout.TotalSeconds:0} s ({host.LastRefusal ?? "no answer"})");
+                    Log(host, "wait-ssh", result: "timeout", detail: $"no answer over {host.Control.Transport} within {options.HostTimeout.TotalSeconds:0} s ({host.LastRefusal ?? "no answer"})");
                     Fail(new RemoteHostFailure(host.Target.Label, UnreachableId,
-                        $"{host.Target.Label} did not answer SSH within {options.HostTimeout.TotalSeconds:0} s of the run's start (last: {host.LastRefusal ?? "no answer"}); the rest of the cluster went on without it."));
+                        $"{host.Target.Label} did not answer {host.Control.Transport} within {options.HostTimeout.TotalSeconds:0} s of the run's start (last: {host.LastRefusal ?? "no answer"}); the rest of the cluster went on without it."));
                 }
 
                 if (hosts.All(h => h.State >= RemoteHostState.Ready))

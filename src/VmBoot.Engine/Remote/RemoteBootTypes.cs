@@ -24,6 +24,13 @@ namespace VmBoot.Remote
             Connection = connection;
         }
 
+        /// <summary>A host reached through its vSphere API (hostd on 443), connecting again and again while it boots.</summary>
+        public RemoteBootTarget(VSphere.VimConnectionOptions options)
+        {
+            Label = options.Port == 443 ? options.Server : EsxiConnection.DisplayName(options.Server, options.Port);
+            ApiOptions = options;
+        }
+
         /// <summary>The host as the user named it (name, or name:port).</summary>
         public string Label { get; }
 
@@ -33,8 +40,11 @@ namespace VmBoot.Remote
         /// <summary>The open connection, or null.</summary>
         public EsxiConnection? Connection { get; }
 
-        /// <summary>What carries a run's requests to this host.</summary>
-        internal IHostControl CreateControl() => new SshHostControl(this);
+        /// <summary>How to reach the host's vSphere API instead of SSH, or null.</summary>
+        public VSphere.VimConnectionOptions? ApiOptions { get; }
+
+        /// <summary>What carries a run's requests to this host: its vSphere API, or SSH.</summary>
+        internal IHostControl CreateControl() => ApiOptions != null ? new VSphereHostControl(this, ApiOptions) : new SshHostControl(this);
     }
 
     /// <summary>How long a remote run waits for what.</summary>

@@ -44,7 +44,7 @@ namespace VmBoot.Remote
         /// <summary>Leave the management VM's host on (its VMs other than the management VM are still shut down).</summary>
         public bool KeepManagementHost { get; set; }
 
-        /// <summary>How long a host may keep answering SSH after its power-off was accepted before the log says so.</summary>
+        /// <summary>How long a host may keep answering after its power-off was accepted before the log says so.</summary>
         public TimeSpan HostDownTimeout { get; set; } = TimeSpan.FromMinutes(5);
 
         /// <summary>The least time the VMs are given before a deadline's hard power-off.</summary>
@@ -68,10 +68,10 @@ namespace VmBoot.Remote
     }
 
     /// <summary>
-    /// The boot plan in reverse, over SSH, with or without vCenter: VMs in no stage first, then the stages from the
+    /// The boot plan in reverse, over SSH or the vSphere API, with or without vCenter: VMs in no stage first, then the stages from the
     /// last to the first, each stage finished on every host before the next begins. A guest shuts down through
     /// VMware Tools, polled, and is powered off hard after its stage's shutdownTimeout (or at once without Tools); a
-    /// deadline cuts every wait short. Then, optionally, the hosts: maintenance mode and esxcli's power-off, the
+    /// deadline cuts every wait short. Then, optionally, the hosts: maintenance mode and the host's power-off, the
     /// management VM's host last. It writes the same log events as the boot, so one report shows both.
     /// </summary>
     public sealed class RemoteShutdownRunner : RemoteRun
@@ -180,8 +180,8 @@ namespace VmBoot.Remote
                 {
                     string vclsText = vcls.Count > 0 ? $"power off its {vcls.Count} vCLS VM(s), " : "";
                     lines.Add(kept.Count > 0 && options.KeepManagementHost ? "  the host stays on (it runs the management VM)."
-                        : kept.Count > 0 ? $"  {++step}. last of all hosts: {vclsText}power the host off from the shell (poweroff), the management VM with it."
-                        : $"  {++step}. {vclsText}enter maintenance mode, power the host off (esxcli system shutdown poweroff).");
+                        : kept.Count > 0 ? $"  {++step}. last of all hosts: {vclsText}power the host off outside maintenance mode ({host.Control.PowerOffMethod(true)}), the management VM with it."
+                        : $"  {++step}. {vclsText}enter maintenance mode, power the host off ({host.Control.PowerOffMethod(false)}).");
                 }
                 else if (vcls.Count > 0)
                 {
@@ -524,7 +524,7 @@ namespace VmBoot.Remote
                 }, cancellationToken).ConfigureAwait(false);
                 foreach (var host in down)
                 {
-                    Log(host, "host-off", result: "off", detail: $"stopped answering SSH {Math.Ceiling((clock.UtcNow - since).TotalSeconds):0} s after the power-off");
+                    Log(host, "host-off", result: "off", detail: $"stopped answering {host.Control.Transport} {Math.Ceiling((clock.UtcNow - since).TotalSeconds):0} s after the power-off");
                     host.State = RemoteHostState.Failed; // gone, as asked: nothing more is sent to it
                     poweredOff.Add(host);
                 }
@@ -534,7 +534,7 @@ namespace VmBoot.Remote
                 {
                     foreach (var host in answering)
                     {
-                        Log(host, "host-off", result: "timeout", detail: $"still answering SSH {options.HostDownTimeout.TotalSeconds:0} s after its power-off was accepted");
+                        Log(host, "host-off", result: "timeout", detail: $"still answering {host.Control.Transport} {options.HostDownTimeout.TotalSeconds:0} s after its power-off was accepted");
                     }
 
                     return;
@@ -563,7 +563,7 @@ namespace VmBoot.Remote
             string? refusal;
             if (kept.Count > 0)
             {
-                Log(host, "host-off", result: "requested", detail: $"poweroff from the shell: the management VM {string.Join(", ", kept.Select(v => $"'{v.Name}'"))} runs here and goes down with the host");
+                Log(host, "host-off", result: "requested", detail: $"{host.Control.PowerOffMethod(true)}: the management VM {string.Join(", ", kept.Select(v => $"'{v.Name}'"))} runs here and goes down with the host");
                 refusal = host.Control.PowerOffHost(evenOutsideMaintenanceMode: true, reason, cancellationToken);
             }
             else
@@ -575,13 +575,13 @@ namespace VmBoot.Remote
                     refusal = host.Control.PowerOffHost(evenOutsideMaintenanceMode: false, reason, cancellationToken);
                     if (refusal == null)
                     {
-                        Log(host, "host-off", result: "requested", detail: "esxcli system shutdown poweroff");
+                        Log(host, "host-off", result: "requested", detail: host.Control.PowerOffMethod(false));
                     }
                 }
                 else if (deadlineReached)
                 {
                     // A VM whose power-off failed still runs: at the deadline the host goes anyway, from its shell.
-                    Log(host, "host-off", result: "requested", detail: $"poweroff from the shell at the deadline: maintenance mode was refused ({maintenance})");
+                    Log(host, "host-off", result: "requested", detail: $"{host.Control.PowerOffMethod(true)} at the deadline: maintenance mode was refused ({maintenance})");
                     refusal = host.Control.PowerOffHost(evenOutsideMaintenanceMode: true, reason, cancellationToken);
                 }
                 else

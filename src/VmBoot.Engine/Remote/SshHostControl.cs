@@ -25,6 +25,12 @@ namespace VmBoot.Remote
         internal SshHostControl(RemoteBootTarget target) => this.target = target;
 
         /// <inheritdoc />
+        public string Transport => "SSH";
+
+        /// <inheritdoc />
+        public string PowerOffMethod(bool evenOutsideMaintenanceMode) => evenOutsideMaintenanceMode ? "poweroff from the shell" : "esxcli system shutdown poweroff";
+
+        /// <inheritdoc />
         public string? Connect(CancellationToken cancellationToken)
         {
             connection = target.Connection ?? Translate(() => EsxiConnection.Open(target.Options!, cancellationToken));

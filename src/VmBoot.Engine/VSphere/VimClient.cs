@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
 using System.Linq;
@@ -114,6 +115,110 @@ namespace VmBoot.VSphere
             }
 
             return responseBody.Elements().FirstOrDefault() ?? throw Protocol(server, $"answered {method} with an empty body");
+        }
+
+        /// <summary>
+        /// The given properties of every object of <paramref name="type"/> under the root folder: a container view and
+        /// the property collector, page by page; the view is destroyed afterwards.
+        /// </summary>
+        internal async Task<List<XElement>> RetrieveAllAsync(string type, IEnumerable<string> paths, CancellationToken cancellationToken)
+        {
+            var created = await CallAsync("CreateContainerView", Objects.ViewManager, cancellationToken,
+                Objects.RootFolder.Named("container"), new XElement(Vim + "type", type), new XElement(Vim + "recursive", "true")).ConfigureAwait(false);
+            var view = ManagedObject.From(created.Element(Vim + "returnval") ?? throw Protocol(Name, "made no container view"));
+            try
+            {
+                var traversal = new XElement(Vim + "selectSet", new XAttribute(Xsi + "type", "TraversalSpec"),
+                    new XElement(Vim + "name", "view"), new XElement(Vim + "type", "ContainerView"), new XElement(Vim + "path", "view"), new XElement(Vim + "skip", "false"));
+                return await RetrieveAsync(type, paths, view, traversal, cancellationToken).ConfigureAwait(false);
+            }
+            finally
+            {
+                try
+                {
+                    using (var cleanup = new CancellationTokenSource(TimeSpan.FromSeconds(10)))
+                    {
+                        await CallAsync("DestroyView", view, cleanup.Token).ConfigureAwait(false);
+                    }
+                }
+                catch (Exception e) when (e is VSphereApiException || e is OperationCanceledException)
+                {
+                    // The view dies with the session.
+                }
+            }
+        }
+
+        /// <summary>The given properties of one object.</summary>
+        internal async Task<(ManagedObject Object, Dictionary<string, XElement?> Values)> RetrieveOneAsync(ManagedObject target, IEnumerable<string> paths, CancellationToken cancellationToken)
+        {
+            var found = await RetrieveAsync(target.Type, paths, target, null, cancellationToken).ConfigureAwait(false);
+            return found.Count > 0 ? PropertiesOf(found[0]) : (target, new Dictionary<string, XElement?>());
+        }
+
+        /// <summary>One found object's id and its properties by path (a path named twice: the first).</summary>
+        internal static (ManagedObject Object, Dictionary<string, XElement?> Values) PropertiesOf(XElement found)
+        {
+            var obj = found.Element(Vim + "obj") is XElement o ? ManagedObject.From(o) : new ManagedObject("", "");
+            var values = found.Elements(Vim + "propSet").GroupBy(p => (string?)p.Element(Vim + "name") ?? "", StringComparer.Ordinal)
+                .ToDictionary(g => g.Key, g => (XElement?)g.First().Element(Vim + "val"), StringComparer.Ordinal);
+            return (obj, values);
+        }
+
+        /// <summary>
+        /// Waits for a task to end: null when it succeeded, else its error (the fault's type and message). Polls
+        /// <c>info.state</c>, the way hostd's own clients without a property filter do.
+        /// </summary>
+        internal async Task<VSphereApiException?> WaitForTaskAsync(ManagedObject task, string method, TimeSpan timeout, CancellationToken cancellationToken)
+        {
+            var deadline = DateTime.UtcNow + timeout;
+            while (true)
+            {
+                var (_, values) = await RetrieveOneAsync(task, new[] { "info.state", "info.error" }, cancellationToken).ConfigureAwait(false);
+                string state = values.TryGetValue("info.state", out var s) && s != null ? s.Value : "";
+                if (state == "success")
+                {
+                    return null;
+                }
+
+                if (state == "error")
+                {
+                    var error = values.TryGetValue("info.error", out var e) ? e : null;
+                    string type = TypeName(error?.Element(Vim + "fault")) ?? "";
+                    string message = (string?)error?.Element(Vim + "localizedMessage") ?? "";
+                    return new VSphereApiException(Name, type == "NoPermission" ? VSphereFailure.NoPermission : VSphereFailure.Fault,
+                        $"{Name}: {method} failed: {(message.Length > 0 ? $"{type}: {message}" : type)}", type.Length > 0 ? type : null);
+                }
+
+                if (DateTime.UtcNow > deadline)
+                {
+                    return new VSphereApiException(Name, VSphereFailure.Timeout, $"{Name}: {method} did not end within {timeout.TotalSeconds:0} s.");
+                }
+
+                await Task.Delay(TimeSpan.FromMilliseconds(250), cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        private async Task<List<XElement>> RetrieveAsync(string type, IEnumerable<string> paths, ManagedObject start, XElement? traversal, CancellationToken cancellationToken)
+        {
+            var spec = new XElement(Vim + "specSet",
+                new XElement(Vim + "propSet", new XElement(Vim + "type", type), paths.Select(p => new XElement(Vim + "pathSet", p))),
+                new XElement(Vim + "objectSet", start.Named("obj"), new XElement(Vim + "skip", traversal == null ? "false" : "true"), traversal));
+            var found = new List<XElement>();
+            var page = await CallAsync("RetrievePropertiesEx", Objects.PropertyCollector, cancellationToken, spec,
+                new XElement(Vim + "options", new XElement(Vim + "maxObjects", "500"))).ConfigureAwait(false);
+            while (page.Element(Vim + "returnval") is XElement returned)
+            {
+                found.AddRange(returned.Elements(Vim + "objects"));
+                string? token = (string?)returned.Element(Vim + "token");
+                if (string.IsNullOrEmpty(token))
+                {
+                    break;
+                }
+
+                page = await CallAsync("ContinueRetrievePropertiesEx", Objects.PropertyCollector, cancellationToken, new XElement(Vim + "token", token)).ConfigureAwait(false);
+            }
+
+            return found;
         }
 
         /// <inheritdoc />

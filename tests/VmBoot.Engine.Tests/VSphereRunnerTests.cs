@@ -1,0 +1,161 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+using System.Xml.Linq;
+using VmBoot.Plans;
+using VmBoot.Remote;
+using VmBoot.VSphere;
+using Xunit;
+
+namespace VmBoot.Engine.Tests
+{
+    /// <summary>
+    /// The remote runners over the vSphere API, no SSH anywhere: two hosts of govmomi's simulator (with what real hosts
+    /// do in front of it: power-on refused in maintenance mode, guest shutdown only with Tools, heartbeats, a host
+    /// power-off whose answer never comes), on the machine's clock with a short poll.
+    /// </summary>
+    public sealed class VSphereRunnerTests : IDisposable
+    {
+        private readonly VSphereSimulator esx01;
+        private readonly VSphereSimulator esx02;
+        private readonly string folder;
+
+        public VSphereRunnerTests()
+        {
+            esx01 = VSphereSimulator.StartHost("esx01",
+                new { name = "vcsa", tools = true },
+                new { name = "app 01", tools = true, shutdownSeconds = 2 });
+            esx02 = VSphereSimulator.StartHost("esx02",
+                new { name = "db01", tools = true, poweredOn = true },
+                new { name = "legacy app" },
+                new { name = "vCLS (1)", managedBy = "com.vmware.vim.eam" });
+            folder = Directory.CreateTempSubdirectory("vmboot-vsphere-run").FullName;
+            File.WriteAllLines(Pins, new[] { esx01.PinLine, esx02.PinLine });
+        }
+
+        private string Pins => Path.Combine(folder, "known_certificates");
+
+        private VimConnectionOptions Options(VSphereSimulator host) => new VimConnectionOptions
+        {
+            Server = "127.0.0.1",
+            Port = host.Port,
+            UserName = VSphereSimulator.UserName,
+            Password = SimulatorFixture.Secure(VSphereSimulator.Password),
+            KnownCertificatesPath = Pins,
+            Timeout = TimeSpan.FromSeconds(30),
+        };
+
+        private List<RemoteBootTarget> Targets() => new List<RemoteBootTarget> { new RemoteBootTarget(Options(esx01)), new RemoteBootTarget(Options(esx02)) };
+
+        private static BootPlan Plan() => new BootPlan
+        {
+            Readiness = { MaintenanceMode = MaintenanceModePolicy.Exit, Datastores = { "LocalDS_0" } },
+            Stages =
+            {
+                new BootStage { Name = "vcenter", Select = new VmSelector { Names = { "vcsa" } }, After = new StageGate { Heartbeat = true, HeartbeatTimeout = 60 }, ShutdownTimeout = 30 },
+                new BootStage { Name = "data", Select = new VmSelector { Names = { "db01" } }, ShutdownTimeout = 30 },
+                new BootStage { Name = "apps", Select = new VmSelector { All = true }, ShutdownTimeout = 3 },
+            },
+        };
+
+        private async Task<Dictionary<string, string>> PowerStates(VSphereSimulator host)
+        {
+            using var client = await VimClient.OpenAsync(Options(host), CancellationToken.None);
+            return (await VimInventory.ReadAsync(client, CancellationToken.None)).ToDictionary(v => v.Name, v => v.PowerState);
+        }
+
+        private async Task EnterMaintenanceMode(VSphereSimulator host)
+        {
+            using var client = await VimClient.OpenAsync(Options(host), CancellationToken.None);
+            var found = await client.RetrieveAllAsync("HostSystem", new[] { "name" }, CancellationToken.None);
+            var task = await client.CallAsync("EnterMaintenanceMode_Task", VimClient.PropertiesOf(found[0]).Object, CancellationToken.None, new XElement(VimClient.Vim + "timeout", "0"));
+            Assert.Null(await client.WaitForTaskAsync(ManagedObject.From(task.Element(VimClient.Vim + "returnval")!), "EnterMaintenanceMode_Task", TimeSpan.FromSeconds(30), CancellationToken.None));
+        }
+
+        [Fact]
+        public async Task BootsInStageOrderOverTheApiLeavesMaintenanceModeAndNeverStartsVcls()
+        {
+            await EnterMaintenanceMode(esx01);
+            var warnings = new List<string>();
+            var result = await new RemoteBootRunner(Plan(), Targets(),
+                new RemoteBootOptions { HostTimeout = TimeSpan.FromSeconds(60), PollInterval = TimeSpan.FromMilliseconds(500), RunnerName = "mgmt (runner)" },
+                SystemBootClock.Instance, new RemoteBootReporter { Warning = warnings.Add }).RunAsync(CancellationToken.None);
+
+            Assert.Empty(result.Failures);
+            var events = result.Events;
+            // esx01 was in maintenance mode: the run left it (a power-on there would have been refused: InvalidState).
+            Assert.Contains(events, e => e.HostName == "esx01" && e.Action == "maintenance-mode" && e.Result == "exited");
+            Assert.Equal(new Dictionary<string, string> { ["vcsa"] = "poweredOn", ["app 01"] = "poweredOn" }, await PowerStates(esx01));
+            var on02 = await PowerStates(esx02);
+            Assert.Equal("poweredOn", on02["db01"]);
+            Assert.Equal("poweredOn", on02["legacy app"]);
+            Assert.Equal("poweredOff", on02["vCLS (1)"]);
+            // db01 was on already: left alone. vCenter's heartbeat went green before the next stage started anywhere.
+            Assert.Contains(events, e => e.VmName == "db01" && e.Action == "power-on" && e.Result == "already-on");
+            var green = events.Single(e => e.Action == "gate-heartbeat" && e.VmName == "vcsa");
+            Assert.Equal("green", green.Result);
+            Assert.All(events.Where(e => e.Action == "power-on" && e.Stage > 1), e => Assert.True(e.LineNumber > green.LineNumber, $"{e.VmName} before vCenter's gate"));
+            Assert.DoesNotContain(events, e => e.VmName == "vCLS (1)" && e.Action == "power-on");
+        }
+
+        [Fact]
+        public async Task ShutsDownInReverseOverTheApiForcesAGuestWithoutToolsAndPowersTheHostsOff()
+        {
+            // Everything on, as before a power cut.
+            await new RemoteBootRunner(Plan(), Targets(), new RemoteBootOptions { HostTimeout = TimeSpan.FromSeconds(60), PollInterval = TimeSpan.FromMilliseconds(500) },
+                SystemBootClock.Instance, new RemoteBootReporter()).RunAsync(CancellationToken.None);
+
+            var result = await new RemoteShutdownRunner(Plan(), Targets(),
+                new RemoteShutdownOptions { PowerOffHosts = true, PollInterval = TimeSpan.FromMilliseconds(500), OtherVmTimeout = 3, HostDownTimeout = TimeSpan.FromSeconds(30), RunnerName = "mgmt (runner)" },
+                SystemBootClock.Instance, new RemoteBootReporter()).RunAsync(CancellationToken.None);
+
+            Assert.Empty(result.Failures);
+            var events = result.Events;
+            // Guests with Tools went down through ShutdownGuest; 'legacy app' has none (ToolsUnavailable): powered off hard.
+            Assert.Contains(events, e => e.VmName == "app 01" && e.Action == "shutdown" && e.Result == "off");
+            Assert.Contains(events, e => e.VmName == "vcsa" && e.Action == "shutdown" && e.Result == "off");
+            Assert.Contains(events, e => e.HostName == "esx02" && e.VmName == "legacy app" && e.Action == "power-off" && e.Result == "ok");
+            Assert.EndsWith("1 VM(s) powered off hard, 2 host(s) off, 0 host(s) left out", events.Last().Message, StringComparison.Ordinal);
+            // Reverse order: vCenter's stage last.
+            var vcsaOff = events.Single(e => e.VmName == "vcsa" && e.Action == "shutdown" && e.Result == "off");
+            Assert.All(events.Where(e => e.Action == "shutdown" && e.Result == "off" && e.VmName != "vcsa"), e => Assert.True(e.LineNumber < vcsaOff.LineNumber, $"{e.VmName} after vCenter"));
+            // Both hosts took maintenance mode and the power-off (their answer never came), then stopped answering.
+            Assert.Equal(2, events.Count(e => e.Action == "maintenance-mode" && e.Result == "entered"));
+            Assert.Equal(new[] { "esx01", "esx02" }, events.Where(e => e.Action == "host-off" && e.Result == "off").Select(e => e.HostName).OrderBy(n => n, StringComparer.Ordinal));
+            Assert.All(events.Where(e => e.Action == "host-off" && e.Result == "requested"), e => Assert.Equal("ShutdownHost_Task", e.Message));
+            Assert.Contains("stopped answering the vSphere API", events.First(e => e.Action == "host-off" && e.Result == "off").Message, StringComparison.Ordinal);
+            Assert.False(esx01.IsUp);
+            Assert.False(esx02.IsUp);
+        }
+
+        [Fact]
+        public async Task APowerOnInMaintenanceModeIsThatVmsRefusalNotALostHost()
+        {
+            await EnterMaintenanceMode(esx01);
+            var control = new RemoteBootTarget(Options(esx01)).CreateControl();
+            Assert.Equal("esx01", control.Connect(CancellationToken.None));
+            try
+            {
+                var vcsa = control.ReadInventory("esx01", CancellationToken.None, _ => { }).Single(v => v.Name == "vcsa");
+                var (wasOn, reason) = control.PowerOn(new[] { vcsa.Vmid }, CancellationToken.None)[vcsa.Vmid];
+                Assert.False(wasOn);
+                Assert.StartsWith("InvalidState", reason, StringComparison.Ordinal);
+                Assert.Equal("Powered off", control.PowerStates(new[] { vcsa.Vmid }, CancellationToken.None)[vcsa.Vmid]);
+            }
+            finally
+            {
+                control.Close();
+            }
+        }
+
+        public void Dispose()
+        {
+            esx01.Dispose();
+            esx02.Dispose();
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+}
