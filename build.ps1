@@ -179,8 +179,9 @@ function Invoke-Bench {
     Invoke-Build
     Install-SimulatorPrerequisite
     $simulator = Build-Simulator
+    $vsphereSimulator = Build-VSphereSimulator
     & dotnet pwsh -NoProfile -NonInteractive -File "$root/tests/bench/Invoke-Benchmarks.ps1" -ModulePath $moduleOut -SimulatorPath $simulator `
-        -EnginePath "$moduleOut/Dependencies/VmBoot.Engine.dll" -OutputFolder "$out/bench"
+        -EnginePath "$moduleOut/Dependencies/VmBoot.Engine.dll" -OutputFolder "$out/bench" -VSphereSimulatorPath $vsphereSimulator
     if ($LASTEXITCODE -ne 0) { exit $LASTEXITCODE }
 }
 

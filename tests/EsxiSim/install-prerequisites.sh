@@ -3,8 +3,8 @@
 set -euo pipefail
 missing=()
 # chromium and its driver render the HTML boot report in a test; Go and govmomi's sources build the vSphere
-# API simulator (tests/VSphereSim).
-for package in openssh-server busybox-static shellcheck pssh chromium chromium-driver golang-go golang-github-vmware-govmomi-dev; do
+# API simulator (tests/VSphereSim); pyvmomi is the benchmark's peer for the API.
+for package in openssh-server busybox-static shellcheck pssh chromium chromium-driver golang-go golang-github-vmware-govmomi-dev python3-pyvmomi; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed' || missing+=("$package")
 done
 if [ ${#missing[@]} -gt 0 ]; then

@@ -12,6 +12,7 @@ import (
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
+	"crypto/sha1"
 	"crypto/sha256"
 	"crypto/tls"
 	"crypto/x509"
@@ -74,7 +75,7 @@ func main() {
 		}
 	}
 
-	certificate, thumbprint, err := selfSignedCertificate()
+	certificate, thumbprint, sha1Thumbprint, err := selfSignedCertificate()
 	if err != nil {
 		fail(err)
 	}
@@ -110,7 +111,8 @@ func main() {
 
 	sdk := *server.URL
 	sdk.User = nil
-	ready, _ := json.Marshal(map[string]string{"url": sdk.String(), "port": sdk.Port(), "thumbprint": thumbprint})
+	// sha1 is for peers that pin only by SHA-1 (Debian's pyvmomi, in the benchmark).
+	ready, _ := json.Marshal(map[string]string{"url": sdk.String(), "port": sdk.Port(), "thumbprint": thumbprint, "sha1": sha1Thumbprint})
 	fmt.Println(string(ready))
 
 	// Serve until whoever started us closes our standard input (or dies).
@@ -128,10 +130,10 @@ func fail(err error) {
 }
 
 // A fresh self-signed certificate for 127.0.0.1, as an ESXi host's own is self-signed.
-func selfSignedCertificate() (tls.Certificate, string, error) {
+func selfSignedCertificate() (tls.Certificate, string, string, error) {
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
-		return tls.Certificate{}, "", err
+		return tls.Certificate{}, "", "", err
 	}
 	serial, _ := rand.Int(rand.Reader, big.NewInt(1<<62))
 	template := x509.Certificate{
@@ -145,10 +147,11 @@ func selfSignedCertificate() (tls.Certificate, string, error) {
 	}
 	der, err := x509.CreateCertificate(rand.Reader, &template, &template, &key.PublicKey, key)
 	if err != nil {
-		return tls.Certificate{}, "", err
+		return tls.Certificate{}, "", "", err
 	}
 	sum := sha256.Sum256(der)
-	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}, hex.EncodeToString(sum[:]), nil
+	old := sha1.Sum(der)
+	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}, hex.EncodeToString(sum[:]), hex.EncodeToString(old[:]), nil
 }
 
 // Registers the inventory's VMs through the simulator's own API, as a client would.

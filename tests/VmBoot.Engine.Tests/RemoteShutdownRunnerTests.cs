@@ -96,7 +96,7 @@ namespace VmBoot.Engine.Tests
             Assert.Equal("  1. stage 3 'apps': shut down 'app 02' (power off hard after 60 s)", preview[esx02At + 1]);
             Assert.Equal("  2. stage 2 'data': shut down 'db01' (power off hard after 120 s)", preview[esx02At + 2]);
             Assert.Equal("  management VM 'ups-agent': left running.", preview[esx02At + 3]);
-            Assert.StartsWith("  3. last of all hosts: power off its 1 vCLS VM(s), power the host off from the shell", preview[esx02At + 4], StringComparison.Ordinal);
+            Assert.Equal("  3. last of all hosts: power off its 1 vCLS VM(s), power the host off outside maintenance mode (poweroff from the shell), the management VM with it.", preview[esx02At + 4]);
             Assert.Contains("  1. VMs in no stage: shut down 'scratch' (power off hard after 30 s)", preview);
             Assert.All(simulator.Hosts, h => Assert.All(h.Inventory.Where(v => v.Name != "late"), v => Assert.Equal("on", h.PowerState(v.Vmid))));
 

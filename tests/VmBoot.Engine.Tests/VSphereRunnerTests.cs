@@ -132,6 +132,44 @@ namespace VmBoot.Engine.Tests
         }
 
         [Fact]
+        public async Task ShutsDownPastAHungGuestAndAHostThatDoesNotAnswerWithTheManagementVmsHostLast()
+        {
+            using var esx03 = VSphereSimulator.StartHost("esx03",
+                new { name = "ups-agent", tools = true, poweredOn = true },
+                new { name = "stuck", tools = true, poweredOn = true, shutdownSeconds = 3600 });
+            File.AppendAllLines(Pins, new[] { esx03.PinLine });
+            var probe = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+            probe.Start();
+            int nobody = ((System.Net.IPEndPoint)probe.LocalEndpoint).Port;
+            probe.Stop();
+            var dead = Options(esx03);
+            dead.Port = nobody;
+            var targets = Targets();
+            targets.Add(new RemoteBootTarget(Options(esx03)));
+            targets.Add(new RemoteBootTarget(dead));
+            var plan = Plan();
+            plan.Stages[2].ShutdownTimeout = 2;
+
+            var result = await new RemoteShutdownRunner(plan, targets,
+                new RemoteShutdownOptions { PowerOffHosts = true, ManagementVms = { "ups-agent" }, PollInterval = TimeSpan.FromMilliseconds(500), OtherVmTimeout = 2, HostDownTimeout = TimeSpan.FromSeconds(30), RunnerName = "mgmt (runner)" },
+                SystemBootClock.Instance, new RemoteBootReporter()).RunAsync(CancellationToken.None);
+            var events = result.Events;
+
+            // The host that does not answer is one failure, named; the rest went on.
+            var failure = Assert.Single(result.Failures);
+            Assert.Equal($"127.0.0.1:{nobody}", failure.Host);
+            Assert.Equal("VSphereConnectionRefused", failure.ErrorId);
+            // The guest that never finishes its shutdown is powered off hard at its stage's timeout.
+            Assert.Contains(events, e => e.VmName == "stuck" && e.Action == "power-off" && e.Result == "forced");
+            // The management VM is never shut down; its host goes last, outside maintenance mode, the VM with it.
+            Assert.DoesNotContain(events, e => e.VmName == "ups-agent" && (e.Action == "shutdown" || e.Action == "power-off"));
+            var lastRequest = events.Single(e => e.HostName == "esx03" && e.Action == "host-off" && e.Result == "requested");
+            Assert.StartsWith("ShutdownHost_Task, forced", lastRequest.Message, StringComparison.Ordinal);
+            Assert.All(events.Where(e => e.HostName != "esx03" && e.Action == "host-off" && e.Result == "off"), e => Assert.True(e.LineNumber < lastRequest.LineNumber, $"{e.HostName} went off after the management VM's host was asked"));
+            Assert.False(esx03.IsUp);
+        }
+
+        [Fact]
         public async Task APowerOnInMaintenanceModeIsThatVmsRefusalNotALostHost()
         {
             await EnterMaintenanceMode(esx01);

@@ -10,6 +10,8 @@ param(
     [Parameter(Mandatory)] [string] $SimulatorPath,
     [Parameter(Mandatory)] [string] $EnginePath,
     [Parameter(Mandatory)] [string] $OutputFolder,
+    # govmomi's simulator with our main (tests/VSphereSim), for the vSphere API figures.
+    [Parameter(Mandatory)] [string] $VSphereSimulatorPath,
     [int] $Repeat = 5,
     [int] $LoadRounds = 21
 )
@@ -146,6 +148,7 @@ try {
             }
         }
         Add-Result "Live inventory, $count host(s)" 'ms' 'ssh in a sequential loop' $loop $vmboot
+        if ($count -eq 16) { $sshInventory16 = $vmboot }
         if ($count -eq 16) {
             $pssh = foreach ($i in 1..$Repeat) {
                 Measure-Ms {
@@ -348,6 +351,42 @@ stages:
 finally {
     if ($cluster) { $cluster.Dispose() }
     $sim.Dispose()
+}
+
+# --- 7. Live inventory over the vSphere API (issue #27): VmBoot against pyvmomi, and against VmBoot over SSH --
+# 16 simulated hosts of 20 VMs each, one govmomi process per host; the same seven properties per VM.
+Write-Host '== vSphere API: inventory of 16 simulated hosts'
+$apiHosts = [System.Collections.Generic.List[object]]::new()
+try {
+    $inventory = Join-Path $work 'api-inventory.json'
+    ConvertTo-Json -InputObject @(1..20 | ForEach-Object { @{ name = "vm-$_" } }) | Set-Content -LiteralPath $inventory
+    foreach ($i in 1..16) {
+        $start = [System.Diagnostics.ProcessStartInfo]::new($VSphereSimulatorPath)
+        foreach ($argument in '-inventory', $inventory, '-password', 'bench', '-hostname', "esx$i") { $start.ArgumentList.Add($argument) }
+        $start.RedirectStandardInput = $true; $start.RedirectStandardOutput = $true; $start.UseShellExecute = $false
+        $process = [System.Diagnostics.Process]::Start($start)
+        $ready = $process.StandardOutput.ReadLine() | ConvertFrom-Json
+        $apiHosts.Add([pscustomobject]@{ Process = $process; Server = "127.0.0.1:$($ready.port)"; Pin = "127.0.0.1:$($ready.port) SHA256:$($ready.thumbprint)"; Peer = "127.0.0.1:$($ready.port):$($ready.sha1)" })
+    }
+    $pins = Join-Path $work 'known_certificates'
+    $apiHosts.Pin | Set-Content -LiteralPath $pins
+    $apiCredential = [pscredential]::new('root', (ConvertTo-SecureString 'bench' -AsPlainText -Force))
+    $viaApi = foreach ($i in 1..$Repeat) {
+        Measure-Ms {
+            $vms = Get-EsxiVmList -Server $apiHosts.Server -Protocol VSphereApi -Credential $apiCredential -KnownCertificatesPath $pins -ThrottleLimit 16
+            if ($vms.Count -ne 320) { throw "VmBoot read $($vms.Count) VMs over the API" }
+        }
+    }
+    $pyvmomi = foreach ($i in 1..$Repeat) {
+        $count, $ms = (/usr/bin/python3 "$PSScriptRoot/peer-pyvmomi-inventory.py" root bench @($apiHosts.Peer)) -split ' '
+        if ([int]$count -ne 320) { throw "pyvmomi read $count VMs" }
+        [double]::Parse($ms, [cultureinfo]::InvariantCulture)
+    }
+    Add-Result 'Live inventory over the vSphere API, 16 hosts' 'ms' 'pyvmomi, 16 threads' $pyvmomi $viaApi 'both pin each certificate; the interpreter start left out'
+    Add-Result 'Live inventory, 16 hosts: the API against SSH' 'ms' 'VmBoot over SSH (above)' $sshInventory16 $viaApi 'VmBoot both ways; 20 VMs per host'
+}
+finally {
+    foreach ($h in $apiHosts) { $h.Process.StandardInput.Close(); if (-not $h.Process.WaitForExit(5000)) { $h.Process.Kill($true) } }
 }
 
 $results | Format-Table Measure, Unit, Peer, PeerMedian, VmBootMedian, Ratio, VmBootMin, VmBootMax, Note -Wrap | Out-String -Width 220 | Write-Host

@@ -24,7 +24,8 @@ namespace VmBoot.VSphere
     /// </summary>
     public sealed class KnownCertificates
     {
-        private static readonly object Writing = new object();
+        // Hosts are connected in parallel: in this process, one look at the file at a time.
+        private static readonly object FileGate = new object();
         private readonly string path;
 
         /// <summary>Reads (when it exists) the file at <paramref name="path"/>.</summary>
@@ -36,13 +37,18 @@ namespace VmBoot.VSphere
         /// <summary>The pin file's lines for <paramref name="host"/>:<paramref name="port"/>, compared with <paramref name="sha256"/>.</summary>
         public CertificateVerdict Check(string host, int port, string sha256)
         {
-            var pinned = Pins(Key(host, port)).ToList();
+            List<string> pinned;
+            lock (FileGate)
+            {
+                pinned = Pins(Key(host, port)).ToList();
+            }
+
             return pinned.Count == 0 ? CertificateVerdict.Unknown
                 : pinned.Contains(sha256, StringComparer.OrdinalIgnoreCase) ? CertificateVerdict.Known
                 : CertificateVerdict.Changed;
         }
 
-        /// <summary>Pins <paramref name="sha256"/> for a host seen for the first time (the folder is made private to the user).</summary>
+        /// <summary>Pins <paramref name="sha256"/> for a host seen for the first time (making the file and its folder if need be).</summary>
         public void Add(string host, int port, string sha256)
         {
             string? folder = Path.GetDirectoryName(Path.GetFullPath(path));
@@ -51,25 +57,14 @@ namespace VmBoot.VSphere
                 Directory.CreateDirectory(folder);
             }
 
-            // Hosts are connected in parallel: one writer at a time here, and the file locked against other processes.
+            // One line in one append (O_APPEND: another process's line never lands inside it); no exclusive lock, which
+            // would make a parallel reader fail instead of wait.
             byte[] line = System.Text.Encoding.UTF8.GetBytes($"{Key(host, port)} SHA256:{sha256.ToLowerInvariant()}\n");
-            lock (Writing)
+            lock (FileGate)
             {
-                for (int attempt = 1; ; attempt++)
+                using (var file = new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.ReadWrite))
                 {
-                    try
-                    {
-                        using (var file = new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.None))
-                        {
-                            file.Write(line, 0, line.Length);
-                        }
-
-                        return;
-                    }
-                    catch (IOException) when (attempt < 50 && File.Exists(path))
-                    {
-                        System.Threading.Thread.Sleep(20);
-                    }
+                    file.Write(line, 0, line.Length);
                 }
             }
         }
@@ -92,7 +87,14 @@ namespace VmBoot.VSphere
                 yield break;
             }
 
-            foreach (string line in File.ReadAllLines(path))
+            string[] lines;
+            using (var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite))
+            using (var reader = new StreamReader(file))
+            {
+                lines = reader.ReadToEnd().Split('\n');
+            }
+
+            foreach (string line in lines)
             {
                 string text = line.Trim();
                 if (text.Length == 0 || text.StartsWith("#", StringComparison.Ordinal))
