@@ -103,7 +103,6 @@ func main() {
 	}
 	// What a real host does that the simulator does not (esxi-facts.md), answered in front of it.
 	server.Config.Handler = host.inFront(server.Config.Handler)
-	go host.followGuests()
 
 	if err := addVms(server.URL, vms); err != nil {
 		fail(err)
@@ -267,6 +266,8 @@ func (h *esxiHost) inFront(next http.Handler) http.Handler {
 		}
 		r.Body = io.NopCloser(bytes.NewReader(body))
 		text := string(body)
+		// Every call sees Tools and heartbeats as the power state has them now, not as a poll last saw them.
+		h.followGuests()
 		this := ""
 		if m := thisOf.FindStringSubmatch(text); m != nil {
 			this = m[1]
@@ -347,27 +348,21 @@ func (h *esxiHost) guest(id string) (vm, bool) {
 
 // Tools and heartbeats follow each guest's power state, as VMware Tools in a running guest would report them.
 func (h *esxiHost) followGuests() {
-	for {
-		for _, e := range simulator.Map.All("VirtualMachine") {
-			machine := e.(*simulator.VirtualMachine)
-			simulator.Map.WithLock(machine, func() {
-				on := machine.Runtime.PowerState == types.VirtualMachinePowerStatePoweredOn
-				tools := h.tools[machine.Name].Tools && on
-				status, heartbeat := types.VirtualMachineToolsRunningStatusGuestToolsNotRunning, types.ManagedEntityStatusGray
-				if tools {
-					status, heartbeat = types.VirtualMachineToolsRunningStatusGuestToolsRunning, types.ManagedEntityStatusGreen
-				}
-				if machine.Guest == nil {
-					machine.Guest = &types.GuestInfo{}
-				}
-				if machine.Guest.ToolsRunningStatus != string(status) || machine.GuestHeartbeatStatus != heartbeat {
-					machine.Guest.ToolsRunningStatus = string(status)
-					machine.GuestHeartbeatStatus = heartbeat
-					machine.Summary.QuickStats.GuestHeartbeatStatus = heartbeat
-				}
-			})
-		}
-		time.Sleep(100 * time.Millisecond)
+	for _, e := range simulator.Map.All("VirtualMachine") {
+		machine := e.(*simulator.VirtualMachine)
+		simulator.Map.WithLock(machine, func() {
+			on := machine.Runtime.PowerState == types.VirtualMachinePowerStatePoweredOn
+			status, heartbeat := types.VirtualMachineToolsRunningStatusGuestToolsNotRunning, types.ManagedEntityStatusGray
+			if on && h.tools[machine.Name].Tools {
+				status, heartbeat = types.VirtualMachineToolsRunningStatusGuestToolsRunning, types.ManagedEntityStatusGreen
+			}
+			if machine.Guest == nil {
+				machine.Guest = &types.GuestInfo{}
+			}
+			machine.Guest.ToolsRunningStatus = string(status)
+			machine.GuestHeartbeatStatus = heartbeat
+			machine.Summary.QuickStats.GuestHeartbeatStatus = heartbeat
+		})
 	}
 }
 

@@ -57,7 +57,7 @@ namespace VmBoot.Engine.Tests
             {
                 new BootStage { Name = "vcenter", Select = new VmSelector { Names = { "vcsa" } }, After = new StageGate { Heartbeat = true, HeartbeatTimeout = 60 }, ShutdownTimeout = 30 },
                 new BootStage { Name = "data", Select = new VmSelector { Names = { "db01" } }, ShutdownTimeout = 30 },
-                new BootStage { Name = "apps", Select = new VmSelector { All = true }, ShutdownTimeout = 3 },
+                new BootStage { Name = "apps", Select = new VmSelector { All = true }, ShutdownTimeout = 10 },
             },
         };
 

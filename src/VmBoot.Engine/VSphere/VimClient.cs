@@ -334,6 +334,12 @@ namespace VmBoot.VSphere
             {
                 throw Protocol(server, $"broke off its answer to {what}: {e.Message}", e);
             }
+            catch (ArgumentException e)
+            {
+                // System.Xml's own defect on a mangled encoding declaration (BlockCopy with a negative count, found by
+                // FuzzTests), and undecodable bytes: not XML either way.
+                throw Protocol(server, $"sent an answer to {what} that cannot be read as XML ({e.Message})", e);
+            }
         }
 
         /// <summary>XML from the wire: no DTD, no external entity, bounded.</summary>
