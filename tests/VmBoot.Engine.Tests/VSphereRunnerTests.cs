@@ -102,6 +102,58 @@ namespace VmBoot.Engine.Tests
         }
 
         [Fact]
+        public async Task FindsVCenterWhereItIsRegisteredNowAndHoldsTheRestUntilItsPortAnswers()
+        {
+            // vCenter is on esx02 now (HA moved it); the plan only names it. Its port answers 2 s into the run.
+            using var esx03 = VSphereSimulator.StartHost("esx03", new { name = "vcsa-moved", tools = true }, new { name = "web 01" });
+            File.AppendAllLines(Pins, new[] { esx03.PinLine });
+            var probe = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+            probe.Start();
+            int port = ((System.Net.IPEndPoint)probe.LocalEndpoint).Port;
+            probe.Stop();
+            var plan = new BootPlan
+            {
+                Stages =
+                {
+                    new BootStage { Name = "vcenter", Select = new VmSelector { Names = { "vcsa-moved" } }, After = new StageGate { TcpHost = "127.0.0.1", TcpPort = port, TcpTimeout = 120 } },
+                    new BootStage { Name = "rest", Select = new VmSelector { All = true } },
+                },
+            };
+            var vcenter = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, port);
+            DateTime? opened = null;
+            var opening = Task.Run(async () =>
+            {
+                await Task.Delay(TimeSpan.FromSeconds(2));
+                vcenter.Start();
+                opened = DateTime.UtcNow;
+            });
+            try
+            {
+                var targets = Targets();
+                targets.Add(new RemoteBootTarget(Options(esx03)));
+                var result = await new RemoteBootRunner(plan, targets,
+                    new RemoteBootOptions { HostTimeout = TimeSpan.FromSeconds(60), PollInterval = TimeSpan.FromMilliseconds(500), RunnerName = "mgmt (runner)" },
+                    SystemBootClock.Instance, new RemoteBootReporter()).RunAsync(CancellationToken.None);
+                await opening;
+
+                Assert.Empty(result.Failures);
+                var events = result.Events;
+                Assert.Contains(events, e => e.HostName == "esx03" && e.VmName == "vcsa-moved" && e.Action == "power-on" && e.Result == "ok" && e.Stage == 1);
+                var gate = events.Single(e => e.Action == "gate-tcp");
+                Assert.Equal("open", gate.Result);
+                // Nothing of the next stage before the port answered, on any host.
+                var rest = events.Where(e => e.Action == "power-on" && e.Stage == 2).ToList();
+                Assert.Contains(rest, e => e.HostName == "esx03" && e.VmName == "web 01");
+                Assert.Contains(rest, e => e.HostName == "esx01" && e.VmName == "vcsa");
+                Assert.All(rest, e => Assert.True(e.LineNumber > gate.LineNumber && e.Time >= opened!.Value.AddSeconds(-1), $"{e.VmName} on {e.HostName} before vCenter's port answered"));
+            }
+            finally
+            {
+                vcenter.Stop();
+            }
+        }
+
+        [Fact]
         public async Task ShutsDownInReverseOverTheApiForcesAGuestWithoutToolsAndPowersTheHostsOff()
         {
             // Everything on, as before a power cut.
