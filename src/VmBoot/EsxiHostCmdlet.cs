@@ -249,18 +249,11 @@ namespace VmBoot.Commands
                     "Give -KeyFilePath (with -User; root when not given), or -Credential (user and password), or use -Session from New-EsxiSession."));
             }
 
-            string? credentialUser = Credential?.UserName?.TrimStart('\\');
-            if (User != null && credentialUser != null && !string.Equals(User, credentialUser, StringComparison.Ordinal))
-            {
-                ThrowTerminatingError(ErrorRecords.Create("UserConflictsWithCredential", ErrorCategory.InvalidArgument, server,
-                    $"-User '{User}' and -Credential's user '{credentialUser}' differ: give one of them."));
-            }
-
             return new EsxiConnectionOptions
             {
                 Server = host,
                 Port = port,
-                UserName = credentialUser ?? User ?? "root",
+                UserName = LoginUser(server),
                 Password = hasPassword ? Credential!.Password : null,
                 KeyFilePath = KeyFilePath == null ? null : SessionState.Path.GetUnresolvedProviderPathFromPSPath(KeyFilePath),
                 KeyPassphrase = KeyPassphrase,
@@ -271,18 +264,45 @@ namespace VmBoot.Commands
             };
         }
 
+        /// <summary>-Credential's user, else -User, else root; the two given and different is an error.</summary>
+        private string LoginUser(string server)
+        {
+            string? credentialUser = Credential?.UserName?.TrimStart('\\');
+            if (User != null && credentialUser != null && !string.Equals(User, credentialUser, StringComparison.Ordinal))
+            {
+                ThrowTerminatingError(ErrorRecords.Create("UserConflictsWithCredential", ErrorCategory.InvalidArgument, server,
+                    $"-User '{User}' and -Credential's user '{credentialUser}' differ: give one of them."));
+            }
+
+            return credentialUser ?? User ?? "root";
+        }
+
         /// <summary>-Protocol's values: SSH (the default), or the vSphere API.</summary>
         private protected const string SshProtocol = "Ssh";
 
         /// <summary>-Protocol's value for hostd's SOAP API on 443.</summary>
         private protected const string VSphereApiProtocol = "VSphereApi";
 
+        /// <summary>-Protocol asks for the vSphere API (only hosts named by -Server can be reached that way).</summary>
+        private protected bool UsesApi(string protocol) => ParameterSetName == ServerSet && string.Equals(protocol, VSphereApiProtocol, StringComparison.OrdinalIgnoreCase);
+
         /// <summary>
-        /// The vSphere API's connection options for each server: a user and password only (a key file is SSH's), on 443
-        /// unless -Port or host:port say otherwise; SSH's trust parameters are refused.
+        /// Refuses, before anything connects, one protocol's parameters given with the other: with the API a key file or
+        /// SSH's trust switches, or no password; over SSH -KnownCertificatesPath and -AcceptNewCertificate.
         /// </summary>
-        private protected List<VSphere.VimConnectionOptions> ApiOptions(IEnumerable<string> servers, string? knownCertificatesPath, bool acceptNewCertificate)
+        private protected void CheckProtocolParameters(bool api, string? knownCertificatesPath, bool acceptNewCertificate)
         {
+            if (!api)
+            {
+                if (acceptNewCertificate || knownCertificatesPath != null)
+                {
+                    ThrowTerminatingError(ErrorRecords.Create("ProtocolMismatch", ErrorCategory.InvalidArgument, null,
+                        "-KnownCertificatesPath and -AcceptNewCertificate are for -Protocol VSphereApi; over SSH, host keys are checked with -KnownHostsPath and -AcceptNewHostKey."));
+                }
+
+                return;
+            }
+
             if (KeyFilePath != null || AcceptNewHostKey || KnownHostsPath != null)
             {
                 ThrowTerminatingError(ErrorRecords.Create("ProtocolMismatch", ErrorCategory.InvalidArgument, null,
@@ -294,7 +314,14 @@ namespace VmBoot.Commands
                 ThrowTerminatingError(ErrorRecords.Create("CredentialRequired", ErrorCategory.InvalidArgument, null,
                     "-Protocol VSphereApi needs -Credential: a user and password the host accepts (root, or under lockdown mode an Exception User)."));
             }
+        }
 
+        /// <summary>
+        /// The vSphere API's connection options for each server (after <see cref="CheckProtocolParameters"/>): the
+        /// credential's user and password, on 443 unless -Port or host:port say otherwise.
+        /// </summary>
+        private protected List<VSphere.VimConnectionOptions> ApiOptions(IEnumerable<string> servers, string? knownCertificatesPath, bool acceptNewCertificate)
+        {
             int port = MyInvocation.BoundParameters.ContainsKey(nameof(Port)) ? Port : 443;
             return servers.Select(server =>
             {
@@ -303,23 +330,13 @@ namespace VmBoot.Commands
                 {
                     Server = host,
                     Port = hostPort,
-                    UserName = Credential!.UserName.TrimStart('\\'),
-                    Password = Credential.Password,
+                    UserName = LoginUser(server),
+                    Password = Credential!.Password,
                     KnownCertificatesPath = knownCertificatesPath == null ? VSphere.KnownCertificates.DefaultPath : SessionState.Path.GetUnresolvedProviderPathFromPSPath(knownCertificatesPath),
                     AcceptNewCertificate = acceptNewCertificate,
                     Timeout = TimeSpan.FromSeconds(Math.Max(ConnectTimeout, CommandTimeout)),
                 };
             }).ToList();
-        }
-
-        /// <summary>-KnownCertificatesPath and -AcceptNewCertificate given without -Protocol VSphereApi: refused, naming SSH's own.</summary>
-        private protected void RefuseApiParametersOverSsh(string? knownCertificatesPath, bool acceptNewCertificate)
-        {
-            if (acceptNewCertificate || knownCertificatesPath != null)
-            {
-                ThrowTerminatingError(ErrorRecords.Create("ProtocolMismatch", ErrorCategory.InvalidArgument, null,
-                    "-KnownCertificatesPath and -AcceptNewCertificate are for -Protocol VSphereApi; over SSH, host keys are checked with -KnownHostsPath and -AcceptNewHostKey."));
-            }
         }
 
         /// <summary>"name", "name:port", "[v6]:port" or a bare IPv6 address.</summary>

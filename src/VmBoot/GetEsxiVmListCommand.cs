@@ -41,20 +41,23 @@ namespace VmBoot.Commands
         [Parameter(ParameterSetName = ServerSet)]
         public SwitchParameter AcceptNewCertificate { get; set; }
 
-        private bool UsesApi => ParameterSetName == ServerSet && string.Equals(Protocol, VSphereApiProtocol, StringComparison.OrdinalIgnoreCase);
-
         /// <inheritdoc />
-        protected override string Activity => UsesApi ? "Reading VM inventories (vSphere API)" : "Reading VM inventories (vim-cmd vmsvc/getallvms)";
+        protected override string Activity => UsesApi(Protocol) ? "Reading VM inventories (vSphere API)" : "Reading VM inventories (vim-cmd vmsvc/getallvms)";
 
         /// <inheritdoc />
         protected override void ProcessRecord()
         {
-            if (UsesApi)
+            bool api = UsesApi(Protocol);
+            if (ParameterSetName == ServerSet)
+            {
+                CheckProtocolParameters(api, KnownCertificatesPath, AcceptNewCertificate);
+            }
+
+            if (api)
             {
                 foreach (var options in ApiOptions(Server, KnownCertificatesPath, AcceptNewCertificate))
                 {
-                    var label = options.Port == 443 ? options.Server : $"{options.Server}:{options.Port}";
-                    StartHostWork(label, writer =>
+                    StartHostWork(options.Name, writer =>
                     {
                         using (var client = VimClient.OpenAsync(options, writer.Token).GetAwaiter().GetResult())
                         {
@@ -69,8 +72,6 @@ namespace VmBoot.Commands
 
                 return;
             }
-
-            RefuseApiParametersOverSsh(KnownCertificatesPath, AcceptNewCertificate);
 
             if (ParameterSetName == ServerSet || ParameterSetName == SessionSet)
             {

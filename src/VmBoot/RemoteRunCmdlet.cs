@@ -47,26 +47,15 @@ namespace VmBoot.Commands
         [Parameter(ParameterSetName = ServerSet)]
         public SwitchParameter AcceptNewCertificate { get; set; }
 
-        private bool UsesApi => ParameterSetName == ServerSet && string.Equals(Protocol, VSphereApiProtocol, StringComparison.OrdinalIgnoreCase);
-
         /// <inheritdoc />
         protected override void ProcessRecord()
         {
-            if (UsesApi)
-            {
-                // Checked before anything: a key file or SSH's trust switches with the API are refused here.
-                ApiOptions(Server, KnownCertificatesPath, AcceptNewCertificate);
-            }
-            else
-            {
-                RefuseApiParametersOverSsh(KnownCertificatesPath, AcceptNewCertificate);
-            }
-
+            CheckProtocolParameters(UsesApi(Protocol), KnownCertificatesPath, AcceptNewCertificate);
             GatherTargets(targets);
         }
 
         /// <summary>The hosts gathered from the parameters and the pipeline, reached over SSH or through their vSphere API.</summary>
-        private protected List<RemoteBootTarget> RemoteTargets() => UsesApi
+        private protected List<RemoteBootTarget> RemoteTargets() => UsesApi(Protocol)
             ? ApiOptions(targets.Keys, KnownCertificatesPath, AcceptNewCertificate).Select(o => new RemoteBootTarget(o)).ToList()
             : targets.Values.Select(t => t.Session != null ? new RemoteBootTarget(t.Session.Connection) : new RemoteBootTarget(t.Options!)).ToList();
 

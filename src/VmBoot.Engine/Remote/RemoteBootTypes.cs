@@ -27,7 +27,7 @@ namespace VmBoot.Remote
         /// <summary>A host reached through its vSphere API (hostd on 443), connecting again and again while it boots.</summary>
         public RemoteBootTarget(VSphere.VimConnectionOptions options)
         {
-            Label = options.Port == 443 ? options.Server : EsxiConnection.DisplayName(options.Server, options.Port);
+            Label = options.Name;
             ApiOptions = options;
         }
 

@@ -27,6 +27,9 @@ namespace VmBoot.VSphere
         internal static readonly XNamespace Xsi = "http://www.w3.org/2001/XMLSchema-instance";
         private static readonly XNamespace Soap = "http://schemas.xmlsoap.org/soap/envelope/";
 
+        // Objects per page of the property collector's answer.
+        private const int PageSize = 500;
+
         private readonly VimConnectionOptions options;
         private readonly HttpClient http;
         private readonly Uri sdk;
@@ -51,7 +54,7 @@ namespace VmBoot.VSphere
         }
 
         /// <summary>The host as the user named it (name, or name:port off 443).</summary>
-        public string Name => options.Port == 443 ? options.Server : $"{options.Server}:{options.Port.ToString(CultureInfo.InvariantCulture)}";
+        public string Name => options.Name;
 
         /// <summary>What the host says it is (<c>VMware ESXi 8.0.3 build-...</c>).</summary>
         public string FullName { get; private set; } = "";
@@ -205,7 +208,7 @@ namespace VmBoot.VSphere
                 new XElement(Vim + "objectSet", start.Named("obj"), new XElement(Vim + "skip", traversal == null ? "false" : "true"), traversal));
             var found = new List<XElement>();
             var page = await CallAsync("RetrievePropertiesEx", Objects.PropertyCollector, cancellationToken, spec,
-                new XElement(Vim + "options", new XElement(Vim + "maxObjects", "500"))).ConfigureAwait(false);
+                new XElement(Vim + "options", new XElement(Vim + "maxObjects", PageSize.ToString(CultureInfo.InvariantCulture)))).ConfigureAwait(false);
             while (page.Element(Vim + "returnval") is XElement returned)
             {
                 found.AddRange(returned.Elements(Vim + "objects"));

@@ -1,4 +1,5 @@
 using System;
+using System.Globalization;
 using System.Security;
 
 namespace VmBoot.VSphere
@@ -11,6 +12,11 @@ namespace VmBoot.VSphere
 
         /// <summary>HTTPS port.</summary>
         public int Port { get; set; } = 443;
+
+        /// <summary>The host as messages and results name it: host, host:port off 443, or [v6]:port.</summary>
+        public string Name => Port == 443 ? Server
+            : Server.IndexOf(':') >= 0 ? $"[{Server}]:{Port.ToString(CultureInfo.InvariantCulture)}"
+            : $"{Server}:{Port.ToString(CultureInfo.InvariantCulture)}";
 
         /// <summary>The user: root, or under lockdown mode an Exception User.</summary>
         public string UserName { get; set; } = "root";

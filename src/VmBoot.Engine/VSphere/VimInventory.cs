@@ -15,8 +15,6 @@ namespace VmBoot.VSphere
     /// </summary>
     public static class VimInventory
     {
-        private const int PageSize = 500;
-
         private static readonly string[] Properties =
         {
             "name", "config.files.vmPathName", "config.guestId", "config.version", "config.annotation", "config.managedBy", "runtime.powerState",
