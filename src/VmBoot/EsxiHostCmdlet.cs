@@ -265,7 +265,7 @@ namespace VmBoot.Commands
         }
 
         /// <summary>-Credential's user, else -User, else root; the two given and different is an error.</summary>
-        private string LoginUser(string server)
+        private protected string LoginUser(string server)
         {
             string? credentialUser = Credential?.UserName?.TrimStart('\\');
             if (User != null && credentialUser != null && !string.Equals(User, credentialUser, StringComparison.Ordinal))
@@ -275,68 +275,6 @@ namespace VmBoot.Commands
             }
 
             return credentialUser ?? User ?? "root";
-        }
-
-        /// <summary>-Protocol's values: SSH (the default), or the vSphere API.</summary>
-        private protected const string SshProtocol = "Ssh";
-
-        /// <summary>-Protocol's value for hostd's SOAP API on 443.</summary>
-        private protected const string VSphereApiProtocol = "VSphereApi";
-
-        /// <summary>-Protocol asks for the vSphere API (only hosts named by -Server can be reached that way).</summary>
-        private protected bool UsesApi(string protocol) => ParameterSetName == ServerSet && string.Equals(protocol, VSphereApiProtocol, StringComparison.OrdinalIgnoreCase);
-
-        /// <summary>
-        /// Refuses, before anything connects, one protocol's parameters given with the other: with the API a key file or
-        /// SSH's trust switches, or no password; over SSH -KnownCertificatesPath and -AcceptNewCertificate.
-        /// </summary>
-        private protected void CheckProtocolParameters(bool api, string? knownCertificatesPath, bool acceptNewCertificate)
-        {
-            if (!api)
-            {
-                if (acceptNewCertificate || knownCertificatesPath != null)
-                {
-                    ThrowTerminatingError(ErrorRecords.Create("ProtocolMismatch", ErrorCategory.InvalidArgument, null,
-                        "-KnownCertificatesPath and -AcceptNewCertificate are for -Protocol VSphereApi; over SSH, host keys are checked with -KnownHostsPath and -AcceptNewHostKey."));
-                }
-
-                return;
-            }
-
-            if (KeyFilePath != null || AcceptNewHostKey || KnownHostsPath != null)
-            {
-                ThrowTerminatingError(ErrorRecords.Create("ProtocolMismatch", ErrorCategory.InvalidArgument, null,
-                    "-KeyFilePath, -KnownHostsPath and -AcceptNewHostKey are for SSH; the vSphere API logs in with -Credential and checks certificates with -KnownCertificatesPath and -AcceptNewCertificate."));
-            }
-
-            if (Credential == null || Credential.Password == null || Credential.Password.Length == 0)
-            {
-                ThrowTerminatingError(ErrorRecords.Create("CredentialRequired", ErrorCategory.InvalidArgument, null,
-                    "-Protocol VSphereApi needs -Credential: a user and password the host accepts (root, or under lockdown mode an Exception User)."));
-            }
-        }
-
-        /// <summary>
-        /// The vSphere API's connection options for each server (after <see cref="CheckProtocolParameters"/>): the
-        /// credential's user and password, on 443 unless -Port or host:port say otherwise.
-        /// </summary>
-        private protected List<VSphere.VimConnectionOptions> ApiOptions(IEnumerable<string> servers, string? knownCertificatesPath, bool acceptNewCertificate)
-        {
-            int port = MyInvocation.BoundParameters.ContainsKey(nameof(Port)) ? Port : 443;
-            return servers.Select(server =>
-            {
-                var (host, hostPort) = SplitHostPort(server, port);
-                return new VSphere.VimConnectionOptions
-                {
-                    Server = host,
-                    Port = hostPort,
-                    UserName = LoginUser(server),
-                    Password = Credential!.Password,
-                    KnownCertificatesPath = knownCertificatesPath == null ? VSphere.KnownCertificates.DefaultPath : SessionState.Path.GetUnresolvedProviderPathFromPSPath(knownCertificatesPath),
-                    AcceptNewCertificate = acceptNewCertificate,
-                    Timeout = TimeSpan.FromSeconds(Math.Max(ConnectTimeout, CommandTimeout)),
-                };
-            }).ToList();
         }
 
         /// <summary>"name", "name:port", "[v6]:port" or a bare IPv6 address.</summary>

@@ -7,7 +7,7 @@ namespace VmBoot.Commands
     /// pipeline: -Path, -LiteralPath and -InputObject next to -Server and -Session. LiteralPath is the
     /// default set, so a FileInfo, whose Name would also fit -Server, binds as a file.
     /// </summary>
-    public abstract class EsxiHostOrTextCmdlet : EsxiHostCmdlet
+    public abstract class EsxiHostOrTextCmdlet : VSphereCapableCmdlet
     {
         /// <summary>Parameter set: text from the pipeline.</summary>
         protected const string TextSet = "Text";

@@ -4,7 +4,6 @@ using System.IO;
 using System.Management.Automation;
 using System.Text;
 using VmBoot.Inventory;
-using VmBoot.VSphere;
 
 namespace VmBoot.Commands
 {
@@ -32,15 +31,6 @@ namespace VmBoot.Commands
         [ValidateSet(SshProtocol, VSphereApiProtocol)]
         public string Protocol { get; set; } = SshProtocol;
 
-        /// <summary>The file pinning hosts' certificates by SHA-256 (-Protocol VSphereApi). Default: ~/.vmboot/known_certificates.</summary>
-        [Parameter(ParameterSetName = ServerSet)]
-        [ValidateNotNullOrEmpty]
-        public string? KnownCertificatesPath { get; set; }
-
-        /// <summary>Pin the certificate of a host seen for the first time (-Protocol VSphereApi); a changed one still fails.</summary>
-        [Parameter(ParameterSetName = ServerSet)]
-        public SwitchParameter AcceptNewCertificate { get; set; }
-
         /// <inheritdoc />
         protected override string Activity => UsesApi(Protocol) ? "Reading VM inventories (vSphere API)" : "Reading VM inventories (vim-cmd vmsvc/getallvms)";
 
@@ -50,24 +40,14 @@ namespace VmBoot.Commands
             bool api = UsesApi(Protocol);
             if (ParameterSetName == ServerSet)
             {
-                CheckProtocolParameters(api, KnownCertificatesPath, AcceptNewCertificate);
+                CheckProtocolParameters(api);
             }
 
             if (api)
             {
-                foreach (var options in ApiOptions(Server, KnownCertificatesPath, AcceptNewCertificate))
+                foreach (string server in Server)
                 {
-                    StartHostWork(options.Name, writer =>
-                    {
-                        using (var client = VimClient.OpenAsync(options, writer.Token).GetAwaiter().GetResult())
-                        {
-                            writer.Verbose($"logged in as {options.UserName} ({client.FullName})");
-                            foreach (var vm in VimInventory.ReadAsync(client, writer.Token).GetAwaiter().GetResult())
-                            {
-                                writer.OnPipeline(() => Return(vm));
-                            }
-                        }
-                    });
+                    StartApiInventory(ApiOptions(server, ApiDefaultPort), Return);
                 }
 
                 return;

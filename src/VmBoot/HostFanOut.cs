@@ -16,6 +16,7 @@ namespace VmBoot.Commands
         private readonly PSCmdlet cmdlet;
         private readonly string activity;
         private readonly SemaphoreSlim throttle;
+        private static readonly TimeSpan WindDownLimit = TimeSpan.FromSeconds(70);
         private readonly CancellationTokenSource cancel = new CancellationTokenSource();
         private readonly BlockingCollection<Action> outbox = new BlockingCollection<Action>();
         private readonly List<Task> running = new List<Task>();
@@ -92,12 +93,22 @@ namespace VmBoot.Commands
         internal void Cancel() => cancel.Cancel();
 
         /// <summary>
-        /// Ends the fan-out. Workers of a stopped pipeline may still be running: what they write afterwards
-        /// is dropped (see <see cref="Post"/>), and they still close their connections.
+        /// Ends the fan-out. Workers of a stopped pipeline are cancelled and given a while to put their hosts back
+        /// (close connections, stop an SSH they started) before the cmdlet returns: a script ended by Ctrl+C may exit
+        /// right after. What they write meanwhile is dropped (see <see cref="Post"/>).
         /// </summary>
         public void Dispose()
         {
             cancel.Cancel();
+            try
+            {
+                Task.WaitAll(running.ToArray(), WindDownLimit);
+            }
+            catch (AggregateException)
+            {
+                // Cancelled or failed workers: what they had to say was said, or has nobody to hear it.
+            }
+
             outbox.CompleteAdding();
         }
 

@@ -1,19 +1,25 @@
+using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
+using System.Threading;
 using VmBoot.Install;
+using VmBoot.Inventory;
 using VmBoot.Plans;
+using VmBoot.Ssh;
+using VmBoot.VSphere;
 
 namespace VmBoot.Commands
 {
     /// <summary>
     /// Installs a boot script on ESXi hosts: preflight (Secure Boot refused), the host's own local.sh kept
     /// with VmBoot's block merged in, a backup, an in-place verified write (rolled back on failure), auto-backup.sh,
-    /// and a check that /bootbank now holds it. -WhatIf says in one line per host what would change.
+    /// and a check that /bootbank now holds it. -WhatIf says in one line per host what would change. With -EnableSsh,
+    /// SSH is started through each host's vSphere API for the install and put back as it was found afterwards.
     /// </summary>
     [Cmdlet(VerbsLifecycle.Install, "BootScript", HelpUri = "https://github.com/vmboot/VmBoot/blob/main/src/VmBoot/Help/Install-BootScript.md", DefaultParameterSetName = ServerSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
     [OutputType(typeof(InstallResult))]
-    public sealed class InstallBootScriptCommand : EsxiHostCmdlet
+    public sealed class InstallBootScriptCommand : VSphereCapableCmdlet
     {
         private readonly Dictionary<string, HostTarget> targets = new Dictionary<string, HostTarget>();
         private BootScript? script;
@@ -30,6 +36,19 @@ namespace VmBoot.Commands
         [Parameter]
         public SwitchParameter Force { get; set; }
 
+        /// <summary>
+        /// Where SSH is stopped (ESXi's default, and the STIG's), start it through the host's vSphere API for the install
+        /// and put it back as it was found afterwards (running state and policy), also after a failure or Ctrl+C.
+        /// Needs -Credential (the API logs in with a password); certificates are checked as with -Protocol VSphereApi.
+        /// </summary>
+        [Parameter(ParameterSetName = ServerSet)]
+        public SwitchParameter EnableSsh { get; set; }
+
+        /// <summary>The port of each host's vSphere API for -EnableSsh: 443 unless something stands in front of hostd.</summary>
+        [Parameter(ParameterSetName = ServerSet)]
+        [ValidateRange(1, 65535)]
+        public int ApiPort { get; set; } = 443;
+
         /// <inheritdoc />
         protected override string Activity => "Installing the boot script";
 
@@ -40,6 +59,11 @@ namespace VmBoot.Commands
             {
                 ThrowTerminatingError(ErrorRecords.Create("BootScriptAndPlan", ErrorCategory.InvalidArgument, Plan,
                     "Give either a script (piped from New-BootScript) or -Plan, not both: it is not clear which one to install."));
+            }
+
+            if (ParameterSetName == ServerSet)
+            {
+                CheckProtocolParameters(EnableSsh, "-EnableSsh", sshToo: true);
             }
 
             script = BootScript ?? script;
@@ -66,11 +90,76 @@ namespace VmBoot.Commands
             }
 
             var ready = script;
-            StartHostWork(hosts, (connection, writer) => Install(connection, writer, ready));
+            if (!EnableSsh)
+            {
+                StartHostWork(hosts, (connection, writer) => Install(connection, writer, ready));
+                FinishHostWork();
+                return;
+            }
+
+            foreach (var target in hosts)
+            {
+                StartHostWork(target.Label, writer => WithSshStarted(target, writer, connection => Install(connection, writer, ready)));
+            }
+
             FinishHostWork();
         }
 
-        private void Install(Ssh.EsxiConnection connection, HostFanOut.HostWriter writer, BootScript bootScript)
+        /// <summary>The host's API options for -EnableSsh: the same host as -Server, on -ApiPort.</summary>
+        private VimConnectionOptions ApiOptionsFor(HostTarget target) => ApiOptions(SplitHostPort(target.Label, Port).Host, ApiPort);
+
+        /// <summary>
+        /// Starts SSH through the API where it is stopped, runs <paramref name="work"/> over SSH, and always puts SSH back
+        /// as it was found: a failure to put it back is an error of its own, naming the host.
+        /// </summary>
+        private void WithSshStarted(HostTarget target, HostFanOut.HostWriter writer, Action<EsxiConnection> work)
+        {
+            var options = ApiOptionsFor(target);
+            using (var window = SshServiceWindow.OpenAsync(options, writer.Token).GetAwaiter().GetResult())
+            {
+                writer.Verbose($"SSH ({SshServiceWindow.ServiceKey}) found {window.FoundState} on {window.Server}");
+                if (!window.WasRunning && !ShouldProcessFromWorker(writer,
+                        $"Start SSH ({SshServiceWindow.ServiceKey}) on {window.Server} through the vSphere API for the install, and stop it again afterwards (found {window.FoundState})",
+                        $"Start SSH on {window.Server} for the install (it is stopped again afterwards)?",
+                        "Install-BootScript"))
+                {
+                    return;
+                }
+
+                try
+                {
+                    if (window.StartAsync(writer.Token).GetAwaiter().GetResult())
+                    {
+                        writer.Verbose($"SSH started on {window.Server} through the vSphere API");
+                    }
+
+                    using (var connection = EsxiConnection.Open(target.Options!, writer.Token))
+                    {
+                        writer.Verbose($"connected as {target.Options!.UserName}");
+                        work(connection);
+                    }
+                }
+                finally
+                {
+                    // Also after Ctrl+C: the pipeline's token is cancelled, so putting SSH back gets its own time.
+                    try
+                    {
+                        using (var restoring = new CancellationTokenSource(TimeSpan.FromSeconds(60)))
+                        {
+                            writer.Verbose(window.RestoreAsync(restoring.Token).GetAwaiter().GetResult());
+                        }
+                    }
+                    catch (Exception e) when (e is VSphereApiException || e is OperationCanceledException)
+                    {
+                        writer.Error(ErrorRecords.Create("SshNotRestored", ErrorCategory.InvalidResult, window.Server,
+                            $"SSH on {window.Server} could not be put back as it was found ({window.FoundState}): {e.Message} "
+                            + "Check it in the Host Client (Manage > Services > TSM-SSH) or with PowerCLI's Get-VMHostService, and stop it there.", e));
+                    }
+                }
+            }
+        }
+
+        private void Install(EsxiConnection connection, HostFanOut.HostWriter writer, BootScript bootScript)
         {
             var plan = BootScriptInstaller.Prepare(connection, bootScript, writer.Token);
             writer.Verbose($"{plan.EsxiVersion}; secureBoot.py -s: {plan.SecureBootStatus}; maintenance mode {(plan.MaintenanceMode ? "on" : "off")}; "
@@ -109,6 +198,19 @@ namespace VmBoot.Commands
             writer.Output(result);
         }
 
+        /// <summary>With -EnableSsh the inventory comes through the API: SSH is started only for the install itself.</summary>
+        private List<EsxiVm> ReadApiInventories(List<HostTarget> hosts)
+        {
+            var inventory = new List<EsxiVm>();
+            foreach (var target in hosts)
+            {
+                StartApiInventory(ApiOptionsFor(target), inventory.Add);
+            }
+
+            FinishHostWork();
+            return inventory;
+        }
+
         private BootScript? GenerateFromLiveInventory(List<HostTarget> hosts)
         {
             var bootPlan = ImportBootPlanCommand.FromParameter(this, Plan!);
@@ -117,7 +219,7 @@ namespace VmBoot.Commands
                 return null;
             }
 
-            var inventory = ReadInventories(hosts);
+            var inventory = EnableSsh ? ReadApiInventories(hosts) : ReadInventories(hosts);
             if (FailedHosts.Count > 0)
             {
                 // The script is generated from every host's VMs: one missing would go missing from every host's script.

@@ -16,7 +16,7 @@ namespace VmBoot.Commands
     /// What the cmdlets running a plan from outside share (Invoke-BootPlan, Stop-EsxiCluster): the plan, the log file,
     /// the hosts from the pipeline, and a run on a worker whose events, warnings and progress reach the pipeline.
     /// </summary>
-    public abstract class RemoteRunCmdlet : EsxiHostCmdlet
+    public abstract class RemoteRunCmdlet : VSphereCapableCmdlet
     {
         private const string RemoteEventTypeName = "VmBoot.BootLogEvent#Remote";
         private readonly Dictionary<string, HostTarget> targets = new Dictionary<string, HostTarget>(StringComparer.OrdinalIgnoreCase);
@@ -38,25 +38,16 @@ namespace VmBoot.Commands
         [ValidateSet(SshProtocol, VSphereApiProtocol)]
         public string Protocol { get; set; } = SshProtocol;
 
-        /// <summary>The file pinning hosts' certificates by SHA-256 (-Protocol VSphereApi). Default: ~/.vmboot/known_certificates.</summary>
-        [Parameter(ParameterSetName = ServerSet)]
-        [ValidateNotNullOrEmpty]
-        public string? KnownCertificatesPath { get; set; }
-
-        /// <summary>Pin the certificate of a host seen for the first time (-Protocol VSphereApi); a changed one still fails.</summary>
-        [Parameter(ParameterSetName = ServerSet)]
-        public SwitchParameter AcceptNewCertificate { get; set; }
-
         /// <inheritdoc />
         protected override void ProcessRecord()
         {
-            CheckProtocolParameters(UsesApi(Protocol), KnownCertificatesPath, AcceptNewCertificate);
+            CheckProtocolParameters(UsesApi(Protocol));
             GatherTargets(targets);
         }
 
         /// <summary>The hosts gathered from the parameters and the pipeline, reached over SSH or through their vSphere API.</summary>
         private protected List<RemoteBootTarget> RemoteTargets() => UsesApi(Protocol)
-            ? ApiOptions(targets.Keys, KnownCertificatesPath, AcceptNewCertificate).Select(o => new RemoteBootTarget(o)).ToList()
+            ? targets.Keys.Select(server => new RemoteBootTarget(ApiOptions(server, ApiDefaultPort))).ToList()
             : targets.Values.Select(t => t.Session != null ? new RemoteBootTarget(t.Session.Connection) : new RemoteBootTarget(t.Options!)).ToList();
 
         /// <summary>The plan, validated; null after a non-terminating error (a file that could not be read).</summary>

@@ -1,6 +1,8 @@
 // vspheresim serves one simulated ESXi host's vSphere Web Services API (govmomi's simulator, ESX model) over
 // HTTPS on loopback, with the VMs of an inventory file, for VmBoot's tests. It prints one JSON line (the SDK
 // URL and the certificate's SHA-256 thumbprint) when it is ready and serves until its standard input closes.
+// With -ssh-backend it also plays the host's SSH service (TSM-SSH): a port that forwards to that SSH server
+// while the service runs and refuses connections while it is stopped, as on a host whose SSH is off.
 //
 // Built in GOPATH mode against Debian's golang-github-vmware-govmomi-dev (see build.sh).
 package main
@@ -30,6 +32,7 @@ import (
 	"os"
 	"regexp"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/vmware/govmomi/find"
@@ -37,6 +40,8 @@ import (
 	"github.com/vmware/govmomi/session"
 	"github.com/vmware/govmomi/simulator"
 	"github.com/vmware/govmomi/vim25"
+	"github.com/vmware/govmomi/vim25/methods"
+	"github.com/vmware/govmomi/vim25/mo"
 	"github.com/vmware/govmomi/vim25/soap"
 	"github.com/vmware/govmomi/vim25/types"
 )
@@ -59,6 +64,9 @@ func main() {
 	user := flag.String("user", "root", "the only user that may log in")
 	password := flag.String("password", "", "that user's password")
 	hostname := flag.String("hostname", "localhost", "the host's own name (hostname, and its HostSystem's name)")
+	sshBackend := flag.String("ssh-backend", "", "host:port of the SSH server that TSM-SSH lets through while it runs")
+	sshRunning := flag.Bool("ssh-running", false, "TSM-SSH runs from the start (ESXi's default: stopped)")
+	sshPolicy := flag.String("ssh-policy", "off", "TSM-SSH's startup policy: on, off or automatic (ESXi's default: off)")
 	flag.Parse()
 	if *password == "" {
 		fail(fmt.Errorf("-password is required"))
@@ -93,6 +101,12 @@ func main() {
 			dns.HostName = *hostname
 		}
 	}
+	ssh, err := newSSHService(*sshBackend, *sshRunning)
+	if err != nil {
+		fail(err)
+	}
+	services := newHostServiceSystem(ssh, *sshRunning, *sshPolicy)
+	simulator.Map.Put(services)
 	model.Service.TLS = &tls.Config{Certificates: []tls.Certificate{certificate}}
 	model.Service.Listen = &url.URL{Host: "127.0.0.1:0", User: url.UserPassword(*user, *password)}
 	server := model.Service.NewServer()
@@ -111,7 +125,11 @@ func main() {
 	sdk := *server.URL
 	sdk.User = nil
 	// sha1 is for peers that pin only by SHA-1 (Debian's pyvmomi, in the benchmark).
-	ready, _ := json.Marshal(map[string]string{"url": sdk.String(), "port": sdk.Port(), "thumbprint": thumbprint, "sha1": sha1Thumbprint})
+	answer := map[string]string{"url": sdk.String(), "port": sdk.Port(), "thumbprint": thumbprint, "sha1": sha1Thumbprint}
+	if ssh != nil {
+		answer["sshPort"] = ssh.port()
+	}
+	ready, _ := json.Marshal(answer)
 	fmt.Println(string(ready))
 
 	// Serve until whoever started us closes our standard input (or dies).
@@ -375,4 +393,187 @@ func fault(w http.ResponseWriter, kind, message string) {
 func ok(w http.ResponseWriter, response string) {
 	w.Header().Set("Content-Type", "text/xml; charset=utf-8")
 	fmt.Fprintf(w, `<?xml version="1.0" encoding="UTF-8"?><soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/"><soapenv:Body><%s xmlns="urn:vim25"></%s></soapenv:Body></soapenv:Envelope>`, response, response)
+}
+
+// hostServiceSystem is the host's configManager.serviceSystem, which the ESX model names but does not serve: its
+// services as the host's config.service lists them (TSM-SSH stopped, policy off, unless the flags say otherwise).
+type hostServiceSystem struct {
+	mo.HostServiceSystem
+	ssh *sshService
+}
+
+func newHostServiceSystem(ssh *sshService, sshRunning bool, sshPolicy string) *hostServiceSystem {
+	if !validPolicy(sshPolicy) {
+		fail(fmt.Errorf("-ssh-policy %q: on, off or automatic", sshPolicy))
+	}
+	s := &hostServiceSystem{ssh: ssh}
+	s.Self = types.ManagedObjectReference{Type: "HostServiceSystem", Value: "serviceSystem"}
+	for _, e := range simulator.Map.All("HostSystem") {
+		host := e.(*simulator.HostSystem)
+		if host.ConfigManager.ServiceSystem != nil {
+			s.Self = *host.ConfigManager.ServiceSystem
+		}
+		if host.Config != nil && host.Config.Service != nil {
+			s.ServiceInfo.Service = append([]types.HostService(nil), host.Config.Service.Service...)
+		}
+	}
+	s.set("TSM-SSH", func(service *types.HostService) {
+		service.Running = sshRunning
+		service.Policy = sshPolicy
+	})
+	return s
+}
+
+func validPolicy(policy string) bool {
+	return policy == "on" || policy == "off" || policy == "automatic"
+}
+
+// set changes one service here and in the host's config.service, so both views agree.
+func (s *hostServiceSystem) set(id string, change func(*types.HostService)) bool {
+	found := false
+	for i := range s.ServiceInfo.Service {
+		if s.ServiceInfo.Service[i].Key == id {
+			change(&s.ServiceInfo.Service[i])
+			found = true
+		}
+	}
+	for _, e := range simulator.Map.All("HostSystem") {
+		host := e.(*simulator.HostSystem)
+		if host.Config == nil || host.Config.Service == nil {
+			continue
+		}
+		for i := range host.Config.Service.Service {
+			if host.Config.Service.Service[i].Key == id {
+				change(&host.Config.Service.Service[i])
+			}
+		}
+	}
+	return found
+}
+
+func (s *hostServiceSystem) run(id string, running bool) *soap.Fault {
+	if id == "TSM-SSH" && s.ssh != nil {
+		// hostd runs the service's init script (/etc/init.d/SSH start|stop) and answers when it has ended.
+		time.Sleep(time.Second)
+		var err error
+		if running {
+			err = s.ssh.start()
+		} else {
+			s.ssh.stop()
+		}
+		if err != nil {
+			return simulator.Fault(err.Error(), &types.HostConfigFault{})
+		}
+	}
+	if !s.set(id, func(service *types.HostService) { service.Running = running }) {
+		return simulator.Fault("", &types.NotFound{})
+	}
+	return nil
+}
+
+func (s *hostServiceSystem) StartService(req *types.StartService) soap.HasFault {
+	body := &methods.StartServiceBody{}
+	if body.Fault_ = s.run(req.Id, true); body.Fault_ == nil {
+		body.Res = &types.StartServiceResponse{}
+	}
+	return body
+}
+
+func (s *hostServiceSystem) StopService(req *types.StopService) soap.HasFault {
+	body := &methods.StopServiceBody{}
+	if body.Fault_ = s.run(req.Id, false); body.Fault_ == nil {
+		body.Res = &types.StopServiceResponse{}
+	}
+	return body
+}
+
+func (s *hostServiceSystem) UpdateServicePolicy(req *types.UpdateServicePolicy) soap.HasFault {
+	body := &methods.UpdateServicePolicyBody{}
+	if !validPolicy(req.Policy) {
+		body.Fault_ = simulator.Fault("", &types.InvalidArgument{InvalidProperty: "policy"})
+		return body
+	}
+	if !s.set(req.Id, func(service *types.HostService) { service.Policy = req.Policy }) {
+		body.Fault_ = simulator.Fault("", &types.NotFound{})
+		return body
+	}
+	body.Res = &types.UpdateServicePolicyResponse{}
+	return body
+}
+
+// sshService is the port where the host's SSH answers: open while TSM-SSH runs (each connection forwarded to
+// the backend SSH server), closed while it is stopped. Sessions already open stay open when it stops, as sshd's
+// children do on ESXi.
+type sshService struct {
+	backend  string
+	mu       sync.Mutex
+	address  string
+	listener net.Listener
+}
+
+func newSSHService(backend string, running bool) (*sshService, error) {
+	if backend == "" {
+		return nil, nil
+	}
+	s := &sshService{backend: backend, address: "127.0.0.1:0"}
+	if err := s.start(); err != nil {
+		return nil, err
+	}
+	if !running {
+		s.stop()
+	}
+	return s, nil
+}
+
+func (s *sshService) port() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	_, port, _ := net.SplitHostPort(s.address)
+	return port
+}
+
+func (s *sshService) start() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.listener != nil {
+		return nil
+	}
+	listener, err := net.Listen("tcp", s.address)
+	if err != nil {
+		return fmt.Errorf("SSH could not listen on %s: %w", s.address, err)
+	}
+	s.listener = listener
+	s.address = listener.Addr().String()
+	go s.serve(listener)
+	return nil
+}
+
+func (s *sshService) stop() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.listener != nil {
+		_ = s.listener.Close()
+		s.listener = nil
+	}
+}
+
+func (s *sshService) serve(listener net.Listener) {
+	for {
+		client, err := listener.Accept()
+		if err != nil {
+			return
+		}
+		go func() {
+			defer client.Close()
+			server, err := net.Dial("tcp", s.backend)
+			if err != nil {
+				return
+			}
+			defer server.Close()
+			done := make(chan struct{}, 2)
+			go func() { _, _ = io.Copy(server, client); done <- struct{}{} }()
+			go func() { _, _ = io.Copy(client, server); done <- struct{}{} }()
+			<-done
+		}()
+	}
 }

@@ -22,6 +22,7 @@ namespace VmBoot.Engine.Tests
             this.folder = folder;
             Port = int.Parse(ready.GetProperty("port").GetString()!, System.Globalization.CultureInfo.InvariantCulture);
             Thumbprint = ready.GetProperty("thumbprint").GetString()!;
+            SshPort = ready.TryGetProperty("sshPort", out var ssh) ? int.Parse(ssh.GetString()!, System.Globalization.CultureInfo.InvariantCulture) : 0;
         }
 
         public const string UserName = "root";
@@ -29,6 +30,9 @@ namespace VmBoot.Engine.Tests
         public const string Password = "Sim-vSphere-1!";
 
         public int Port { get; }
+
+        /// <summary>Where the host's SSH answers while TSM-SSH runs (started with -ssh-backend); else 0.</summary>
+        public int SshPort { get; }
 
         /// <summary>SHA-256 of the certificate, lowercase hex.</summary>
         public string Thumbprint { get; }
@@ -43,14 +47,17 @@ namespace VmBoot.Engine.Tests
         public static VSphereSimulator Start(params object[] vms) => StartHost("localhost", vms);
 
         /// <summary>Starts a host that calls itself <paramref name="hostname"/>, with <paramref name="vms"/>.</summary>
-        public static VSphereSimulator StartHost(string hostname, params object[] vms)
+        public static VSphereSimulator StartHost(string hostname, params object[] vms) => StartHost(hostname, vms, new string[0]);
+
+        /// <summary>Starts a host with main.go's further flags (-ssh-backend, -ssh-running, -ssh-policy).</summary>
+        public static VSphereSimulator StartHost(string hostname, object[] vms, string[] flags)
         {
             string binary = Build();
             string folder = Directory.CreateTempSubdirectory("vmboot-vsphere").FullName;
             string inventory = Path.Combine(folder, "inventory.json");
             File.WriteAllText(inventory, JsonSerializer.Serialize(vms));
             var start = new ProcessStartInfo(binary) { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-            foreach (string argument in new[] { "-inventory", inventory, "-user", UserName, "-password", Password, "-hostname", hostname })
+            foreach (string argument in new[] { "-inventory", inventory, "-user", UserName, "-password", Password, "-hostname", hostname }.Concat(flags))
             {
                 start.ArgumentList.Add(argument);
             }
