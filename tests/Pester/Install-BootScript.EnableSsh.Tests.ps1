@@ -40,7 +40,7 @@ BeforeAll {
         finally { $client.Dispose() }
     }
 
-    $script:bootScript = Get-EsxiVmList -Server "$($sim[0].Address):$($sim[0].Port)" -Credential $credential -KnownHostsPath (New-Item (Join-Path $TestDrive 'direct') -ItemType Directory | Join-Path -ChildPath 'kh') -AcceptNewHostKey |
+    $script:bootScript = Get-EsxiVmList -Server "$($sim[0].Address):$($sim[0].Port)" -Credential $credential -KnownHostsPath (Join-Path $TestDrive 'direct_known_hosts') -AcceptNewHostKey |
         New-BootScript -FirstStage 'vcsa*' -LogDatastore 'shared ds'
 }
 
