@@ -5,6 +5,8 @@ using System.Linq;
 using System.Management.Automation;
 using VmBoot.BootLog;
 using VmBoot.Inventory;
+using VmBoot.Plans;
+using VmBoot.VSphere;
 
 namespace VmBoot.Commands
 {
@@ -18,11 +20,19 @@ namespace VmBoot.Commands
     {
         private readonly List<string> lines = new List<string>();
 
-        /// <summary>The log file on the host. Default: where the installed script logs, and /var/log/vmboot.log.</summary>
+        /// <summary>
+        /// The log file on the host. Default over SSH: where the installed script logs, and /var/log/vmboot.log; through
+        /// the API: vmboot/HOSTNAME.log on the host's datastores. {hostname} is replaced by the host's name.
+        /// </summary>
         [Parameter(ParameterSetName = ServerSet)]
         [Parameter(ParameterSetName = SessionSet)]
         [ValidateNotNullOrEmpty]
         public string? LogPath { get; set; }
+
+        /// <summary>Ssh (the default) or VSphereApi: the log is read from its datastore through hostd, SSH or not.</summary>
+        [Parameter(ParameterSetName = ServerSet)]
+        [ValidateSet(SshProtocol, VSphereApiProtocol)]
+        public string Protocol { get; set; } = SshProtocol;
 
         /// <summary>Only the last N boots of each host.</summary>
         [Parameter]
@@ -57,31 +67,63 @@ namespace VmBoot.Commands
 
                     break;
                 default:
-                    StartHostWork((connection, writer) =>
+                    if (ParameterSetName == ServerSet)
                     {
-                        var logs = BootLogReader.Read(connection, LogPath, writer.Token);
-                        if (logs.Count == 0)
-                        {
-                            writer.Error(ErrorRecords.Create("BootLogNotFound", ErrorCategory.ObjectNotFound, connection.Name,
-                                $"{connection.Name}: no boot log found ({LogPath ?? "the installed script's log and " + BootLogReader.FallbackPath}). "
-                                + "Has the host booted since Install-BootScript? Check with Test-BootScript that the script is installed and runnable."));
-                            return;
-                        }
+                        CheckProtocolParameters(UsesApi(Protocol));
+                    }
 
-                        var events = new List<BootLogEvent>();
-                        foreach (var log in logs)
-                        {
-                            string source = $"{connection.Name}:{log.Path}";
-                            writer.Verbose($"read {log.Path}");
-                            // A log shared by several hosts holds their lines too: keep this host's.
-                            events.AddRange(ParseAll(log.Text.Split('\n'), source, d => Report(writer, d, source))
-                                .Where(e => e.HostName == log.HostName));
-                        }
+                    if (!UsesApi(Protocol))
+                    {
+                        StartHostWork((connection, writer) => EmitHostLogs(connection.Name, BootLogReader.Read(connection, LogPath, writer.Token),
+                            LogPath ?? "the installed script's log and " + BootLogReader.FallbackPath, writer));
+                        break;
+                    }
 
-                        Emit(events, writer.Output);
-                    });
+                    if (LogPath != null && BootLogReader.SplitVolumePath(LogPath) == null)
+                    {
+                        ThrowTerminatingError(ErrorRecords.Create("BootLogPathNotOnDatastore", ErrorCategory.InvalidArgument, LogPath,
+                            $"-LogPath '{LogPath}' is not on a datastore: through the vSphere API only datastore files (/vmfs/volumes/DATASTORE/...) can be read. Use -Protocol Ssh for other files."));
+                    }
+
+                    foreach (string server in Server)
+                    {
+                        var options = ApiOptions(server, ApiDefaultPort);
+                        StartHostWork(options.Name, writer =>
+                        {
+                            using (var client = VimClient.OpenAsync(options, writer.Token).GetAwaiter().GetResult())
+                            {
+                                EmitHostLogs(options.Name, BootLogReader.ReadAsync(client, LogPath, writer.Token).GetAwaiter().GetResult(),
+                                    LogPath ?? $"{BootLogSettings.FileOnDatastore} on the host's datastores; the fallback {BootLogReader.FallbackPath} is not on a datastore, so only SSH reads it", writer);
+                            }
+                        });
+                    }
+
                     break;
             }
+        }
+
+        // One host's logs as events (or summaries); no log at all is an error naming the host and where it looked.
+        private void EmitHostLogs(string server, List<HostBootLog> logs, string lookedAt, HostFanOut.HostWriter writer)
+        {
+            if (logs.Count == 0)
+            {
+                writer.Error(ErrorRecords.Create("BootLogNotFound", ErrorCategory.ObjectNotFound, server,
+                    $"{server}: no boot log found ({lookedAt}). "
+                    + "Has the host booted since Install-BootScript? Check with Test-BootScript that the script is installed and runnable."));
+                return;
+            }
+
+            var events = new List<BootLogEvent>();
+            foreach (var log in logs)
+            {
+                string source = $"{server}:{log.Path}";
+                writer.Verbose($"read {log.Path}");
+                // A log shared by several hosts holds their lines too: keep this host's.
+                events.AddRange(ParseAll(log.Text.Split('\n'), source, d => Report(writer, d, source))
+                    .Where(e => e.HostName == log.HostName));
+            }
+
+            Emit(events, writer.Output);
         }
 
         /// <inheritdoc />

@@ -89,11 +89,67 @@ Describe 'Get-BootLog' {
         $null = $sim[1].PowerCycle(40, 60, 0, 1, 2)
     }
 
+    It 'takes {hostname} in -LogPath for each host''s name' {
+        $events = Get-BootLog -Server $servers @connect -LogPath '/vmfs/volumes/shared ds/vmboot/{hostname}.log' -Last 1
+        ($events | Where-Object Action -EQ 'boot-start').Source | Sort-Object | Should -Be ($sim.Hosts | ForEach-Object { "$($_.Address):$($_.Port):/vmfs/volumes/shared ds/vmboot/$($_.Name).log" } | Sort-Object)
+    }
+
     It 'names the host when it has no log' {
         $null = Get-BootLog -Server $servers[0] @connect -LogPath '/vmfs/volumes/shared ds/none.log' -ErrorVariable missing -ErrorAction SilentlyContinue
         $missing[0].FullyQualifiedErrorId | Should -BeLike 'BootLogNotFound,*'
         $missing[0].TargetObject | Should -Be $servers[0]
         $missing[0].CategoryInfo.Category | Should -Be 'ObjectNotFound'
+    }
+}
+
+Describe 'Get-BootLog -Protocol VSphereApi' {
+    BeforeAll {
+        . (Join-Path $PSScriptRoot 'VSphereSimHost.ps1')
+        # The first host's API, with the log its boot script really wrote (under BusyBox, above) on its datastore,
+        # and the other host's lines in the same file, as a log shared on one datastore holds them.
+        $script:name = $sim[0].Name
+        $script:api = Start-VSphereSimHost -HostName $name -User $sim.UserName -Password $sim.Password
+        $folder = New-Item -ItemType Directory -Path (Join-Path $api.DatastorePath 'vmboot') -Force
+        $sim[0].ReadText("/vmfs/volumes/shared ds/vmboot/$name.log") + $sim[1].ReadText("/vmfs/volumes/shared ds/vmboot/$($sim[1].Name).log") |
+            Set-Content -LiteralPath (Join-Path $folder.FullName "$name.log") -NoNewline
+        $script:apiConnect = @{
+            Server = $api.Server; Protocol = 'VSphereApi'; AcceptNewCertificate = $true; KnownCertificatesPath = (Join-Path $TestDrive 'log-pins')
+            Credential = [pscredential]::new($sim.UserName, (ConvertTo-SecureString $sim.Password -AsPlainText -Force))
+        }
+        function Format-Event { process { "$($_.Time.ToString('o'))|$($_.Action)|$($_.StageName)|$($_.VmName)|$($_.Result)|$($_.Attempt)" } }
+    }
+
+    AfterAll { Stop-VSphereSimHost $api }
+
+    It 'reads the log from its datastore through hostd: the same events as over SSH, this host''s only' {
+        $overSsh = Get-BootLog -Server $servers[0] @connect
+        $overApi = Get-BootLog @apiConnect
+        $overApi.Count | Should -BeGreaterThan 10
+        $overApi[0].PSObject.TypeNames[0] | Should -Be 'VmBoot.BootLogEvent'
+        ($overApi | Format-Event) | Should -Be ($overSsh | Format-Event)
+        $overApi.HostName | Sort-Object -Unique | Should -Be $name
+        $overApi[0].Source | Should -Be "$($api.Server):/vmfs/volumes/$($api.Datastore)/vmboot/$name.log"
+    }
+
+    It 'takes -LogPath on a datastore, with {hostname}, and summarises' {
+        $summary = Get-BootLog @apiConnect -LogPath "/vmfs/volumes/$($api.Datastore)/vmboot/{hostname}.log" -Summary -Last 1
+        $summary.HostName | Should -Be $name
+        $summary.Completed | Should -BeTrue
+        $summary.PoweredOn | Should -Be 3
+        # /vmfs/volumes/ also takes the volume's own id (its folder in summary.url); hostd's /folder wants the name.
+        $byVolume = Get-BootLog @apiConnect -LogPath "/vmfs/volumes/$(Split-Path -Leaf $api.DatastorePath)/vmboot/{hostname}.log" -Summary -Last 1
+        $byVolume.BootStarted | Should -Be $summary.BootStarted
+    }
+
+    It 'names the host and where it looked when there is no log, and refuses a path off the datastores' {
+        $null = Get-BootLog @apiConnect -LogPath "/vmfs/volumes/$($api.Datastore)/none.log" -ErrorVariable missing -ErrorAction SilentlyContinue
+        $missing.Count | Should -Be 1
+        $missing[0].FullyQualifiedErrorId | Should -Be 'BootLogNotFound,VmBoot.Commands.GetBootLogCommand'
+        $missing[0].TargetObject | Should -Be $api.Server
+        { Get-BootLog @apiConnect -LogPath '/var/log/vmboot.log' } | Should -Throw -ErrorId 'BootLogPathNotOnDatastore,VmBoot.Commands.GetBootLogCommand'
+        Remove-Item -LiteralPath (Join-Path $api.DatastorePath "vmboot/$name.log")
+        $null = Get-BootLog @apiConnect -ErrorVariable none -ErrorAction SilentlyContinue
+        "$($none[0])" | Should -BeLike "*vmboot/{hostname}.log on the host's datastores*"
     }
 }
 

@@ -14,22 +14,15 @@ BeforeAll {
     # One password for both faces of the host, as on ESXi.
     $script:credential = [pscredential]::new($sim.UserName, (ConvertTo-SecureString $sim.Password -AsPlainText -Force))
 
-    $inventory = Join-Path $TestDrive 'inventory.json'
-    ConvertTo-Json -InputObject @(@{ name = 'vcsa01' }, @{ name = 'app01' }, @{ name = 'db01 (api only)' }) | Set-Content -LiteralPath $inventory
-    $start = [System.Diagnostics.ProcessStartInfo]::new($env:VMBOOT_TEST_VSPHERESIM)
-    foreach ($argument in '-inventory', $inventory, '-user', $sim.UserName, '-password', $sim.Password, '-hostname', 'esx01', '-ssh-backend', "$($sim[0].Address):$($sim[0].Port)") {
-        $start.ArgumentList.Add($argument)
-    }
-    $start.RedirectStandardInput = $true
-    $start.RedirectStandardOutput = $true
-    $start.UseShellExecute = $false
-    $script:api = [System.Diagnostics.Process]::Start($start)
-    $ready = $api.StandardOutput.ReadLine() | ConvertFrom-Json
-    $script:apiPort = [int]$ready.port
-    $script:sshPort = [int]$ready.sshPort
+    . (Join-Path $PSScriptRoot 'VSphereSimHost.ps1')
+    # The API's inventory has a VM the host's SSH side lacks, to tell which one a plan was resolved from.
+    $script:api = Start-VSphereSimHost -Vms @(@{ name = 'vcsa01' }, @{ name = 'app01' }, @{ name = 'db01 (api only)' }) -HostName 'esx01' -User $sim.UserName -Password $sim.Password `
+        -Flag '-ssh-backend', "$($sim[0].Address):$($sim[0].Port)"
+    $script:apiPort = $api.Port
+    $script:sshPort = $api.SshPort
     $script:server = "127.0.0.1:$sshPort"
     # The host key is known under the address the installer dials: the SSH port behind TSM-SSH.
-    $sim.KnownHostsLines -replace '^\S+', "[127.0.0.1]:$($ready.sshPort)" | Set-Content -LiteralPath $knownHosts
+    $sim.KnownHostsLines -replace '^\S+', "[127.0.0.1]:$sshPort" | Set-Content -LiteralPath $knownHosts
     $script:connect = @{ Server = $server; Credential = $credential; KnownHostsPath = $knownHosts; EnableSsh = $true; ApiPort = $apiPort; KnownCertificatesPath = $pins }
 
     function Test-SshAnswers {
@@ -45,8 +38,7 @@ BeforeAll {
 }
 
 AfterAll {
-    $api.StandardInput.Close()
-    if (-not $api.WaitForExit(10000)) { $api.Kill($true) }
+    Stop-VSphereSimHost $api
     $sim.Dispose()
 }
 

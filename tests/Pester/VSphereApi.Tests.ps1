@@ -7,18 +7,8 @@ BeforeAll {
     $script:password = 'Sim-vSphere-1!'
     $script:credential = [pscredential]::new('root', (ConvertTo-SecureString $password -AsPlainText -Force))
 
-    function Start-VSphereHost([object[]] $Vms, [string] $HostName = 'localhost') {
-        $inventory = Join-Path $TestDrive "inventory-$([guid]::NewGuid().ToString('n')).json"
-        ConvertTo-Json -InputObject @($Vms) -Depth 3 | Set-Content -LiteralPath $inventory
-        $start = [System.Diagnostics.ProcessStartInfo]::new($env:VMBOOT_TEST_VSPHERESIM)
-        foreach ($argument in '-inventory', $inventory, '-user', 'root', '-password', $password, '-hostname', $HostName) { $start.ArgumentList.Add($argument) }
-        $start.RedirectStandardInput = $true
-        $start.RedirectStandardOutput = $true
-        $start.UseShellExecute = $false
-        $process = [System.Diagnostics.Process]::Start($start)
-        $ready = $process.StandardOutput.ReadLine() | ConvertFrom-Json
-        [pscustomobject]@{ Process = $process; Server = "127.0.0.1:$($ready.port)"; Thumbprint = $ready.thumbprint }
-    }
+    . (Join-Path $PSScriptRoot 'VSphereSimHost.ps1')
+    function Start-VSphereHost([object[]] $Vms, [string] $HostName = 'localhost') { Start-VSphereSimHost -Vms $Vms -HostName $HostName -Password $password }
 
     $script:hosts = @(
         Start-VSphereHost @(@{ name = 'vcsa01'; poweredOn = $true }, @{ name = 'dc01 (primary)' })
@@ -28,12 +18,7 @@ BeforeAll {
     $script:servers = $hosts.Server
 }
 
-AfterAll {
-    foreach ($h in $hosts) {
-        $h.Process.StandardInput.Close()
-        if (-not $h.Process.WaitForExit(10000)) { $h.Process.Kill($true) }
-    }
-}
+AfterAll { Stop-VSphereSimHost $hosts }
 
 Describe 'Get-EsxiVmList -Protocol VSphereApi' {
     It 'refuses every unknown certificate with its thumbprint, one error per host, sending no password' {

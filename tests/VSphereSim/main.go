@@ -93,6 +93,9 @@ func main() {
 	if err := model.Create(); err != nil {
 		fail(err)
 	}
+	// The model's datastores are temporary folders: gone when the host ends, also when it is powered off.
+	defer model.Remove()
+	removeModel = model.Remove
 	for _, e := range simulator.Map.All("HostSystem") {
 		host := e.(*simulator.HostSystem)
 		host.Name = *hostname
@@ -129,6 +132,11 @@ func main() {
 	if ssh != nil {
 		answer["sshPort"] = ssh.port()
 	}
+	// Where the local datastore's files are, as hostd serves them at /folder (a test puts a boot log there).
+	if ds, isDatastore := simulator.Map.Any("Datastore").(*simulator.Datastore); isDatastore {
+		answer["datastore"] = ds.Name
+		answer["datastorePath"] = ds.Info.GetDatastoreInfo().Url
+	}
 	ready, _ := json.Marshal(answer)
 	fmt.Println(string(ready))
 
@@ -140,6 +148,9 @@ func main() {
 		}
 	}
 }
+
+// removeModel deletes the model's temporary datastore folders (a host power-off ends the process without defers).
+var removeModel = func() {}
 
 func fail(err error) {
 	fmt.Fprintln(os.Stderr, "vspheresim:", err)
@@ -328,6 +339,7 @@ func (h *esxiHost) inFront(next http.Handler) http.Handler {
 			}
 			go func() {
 				time.Sleep(300 * time.Millisecond)
+				removeModel()
 				os.Exit(0)
 			}()
 			return

@@ -37,6 +37,9 @@ namespace VmBoot
     /// <summary>The boot log: a file on shared storage, one per host.</summary>
     public sealed class BootLogSettings
     {
+        /// <summary>Where on <see cref="Datastore"/> each host logs.</summary>
+        public const string FileOnDatastore = "vmboot/{hostname}.log";
+
         /// <summary>The datastore holding /vmfs/volumes/&lt;datastore&gt;/vmboot/&lt;hostname&gt;.log.</summary>
         public string? Datastore { get; set; }
 

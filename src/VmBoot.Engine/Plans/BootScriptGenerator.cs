@@ -164,7 +164,7 @@ namespace VmBoot.Plans
 
         // Where the log goes, {hostname} standing for the host's name.
         private static string LogTemplate(BootPlan plan, PlanResolution resolution) => plan.Log.Path
-            ?? $"/vmfs/volumes/{plan.Log.Datastore ?? plan.Readiness.Datastores.FirstOrDefault() ?? MostUsedDatastore(resolution) ?? "datastore1"}/vmboot/{{hostname}}.log";
+            ?? $"/vmfs/volumes/{plan.Log.Datastore ?? plan.Readiness.Datastores.FirstOrDefault() ?? MostUsedDatastore(resolution) ?? "datastore1"}/{BootLogSettings.FileOnDatastore}";
 
         // The same for people: <hostname> where the host's name goes.
         private static string ShownLogPath(BootPlan plan, PlanResolution resolution) => LogTemplate(plan, resolution).Replace("{hostname}", "<hostname>");

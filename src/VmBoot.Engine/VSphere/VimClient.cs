@@ -121,6 +121,45 @@ namespace VmBoot.VSphere
         }
 
         /// <summary>
+        /// A text file on one of the host's datastores, as hostd serves it at <c>/folder/PATH?dcPath=ha-datacenter&amp;dsName=DS</c>;
+        /// null when the host has no such file (404). Bounded like every answer.
+        /// </summary>
+        internal async Task<string?> ReadDatastoreFileAsync(string datastore, string path, CancellationToken cancellationToken)
+        {
+            string relative = "/folder/" + string.Join("/", path.Split('/').Where(p => p.Length > 0).Select(Uri.EscapeDataString))
+                + "?dcPath=ha-datacenter&dsName=" + Uri.EscapeDataString(datastore);
+            string what = $"[{datastore}] {path}";
+            using (var request = new HttpRequestMessage(HttpMethod.Get, new Uri(sdk, relative)))
+            {
+                return await SendAsync(request, what, (status, stream) =>
+                {
+                    if (status == HttpStatusCode.NotFound)
+                    {
+                        return null;
+                    }
+
+                    if (status != HttpStatusCode.OK)
+                    {
+                        throw new VSphereApiException(Name, status == HttpStatusCode.Unauthorized || status == HttpStatusCode.Forbidden ? VSphereFailure.NoPermission : VSphereFailure.ProtocolError,
+                            $"{Name}: reading {what} was answered with HTTP {(int)status}.");
+                    }
+
+                    try
+                    {
+                        using (var reader = new StreamReader(new LimitedStream(stream, options.MaxResponseBytes), new UTF8Encoding(false)))
+                        {
+                            return reader.ReadToEnd();
+                        }
+                    }
+                    catch (IOException e)
+                    {
+                        throw Protocol(Name, $"broke off {what}: {e.Message}", e);
+                    }
+                }, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        /// <summary>
         /// The given properties of every object of <paramref name="type"/> under the root folder: a container view and
         /// the property collector, page by page; the view is destroyed afterwards.
         /// </summary>
