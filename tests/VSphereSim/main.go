@@ -31,6 +31,7 @@ import (
 	"net/url"
 	"os"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -270,16 +271,17 @@ func hostdName(name string) string {
 	return strings.NewReplacer("%", "%25", "/", "%2f", "\\", "%5c").Replace(name)
 }
 
-// esxiHost answers what govmomi's ESX model lacks: power-on refused in maintenance mode, guest shutdown only with
-// Tools and taking the guest's time, heartbeats and Tools state that follow the power state, and a host power-off
+// esxiHost answers what govmomi's ESX model lacks: power-on refused in maintenance mode, maintenance mode entered
+// only once no VM runs, guest shutdown only with Tools and taking the guest's time, heartbeats and Tools state that follow the power state, and a host power-off
 // whose answer never comes (the connection drops, then the host stops answering).
 type esxiHost struct {
 	tools map[string]vm
 }
 
 var (
-	thisOf   = regexp.MustCompile(`<_this[^>]*>([^<]*)</_this>`)
-	forcedOf = regexp.MustCompile(`<force>(true|1)</force>`)
+	thisOf    = regexp.MustCompile(`<_this[^>]*>([^<]*)</_this>`)
+	forcedOf  = regexp.MustCompile(`<force>(true|1)</force>`)
+	timeoutOf = regexp.MustCompile(`<timeout>(\d+)</timeout>`)
 )
 
 func (h *esxiHost) inFront(next http.Handler) http.Handler {
@@ -326,6 +328,31 @@ func (h *esxiHost) inFront(next http.Handler) http.Handler {
 			}()
 			ok(w, "ShutdownGuestResponse")
 			return
+		case strings.Contains(text, "<EnterMaintenanceMode_Task"):
+			// The model enters at once; a real host's task runs until no VM is powered on, or fails at its timeout.
+			host, isHost := simulator.Map.Get(types.ManagedObjectReference{Type: "HostSystem", Value: this}).(*simulator.HostSystem)
+			if !isHost {
+				break
+			}
+			timeout := time.Duration(0)
+			if m := timeoutOf.FindStringSubmatch(text); m != nil {
+				seconds, _ := strconv.Atoi(m[1])
+				timeout = time.Duration(seconds) * time.Second
+			}
+			task := simulator.CreateTask(host, "enterMaintenanceMode", func(*simulator.Task) (types.AnyType, types.BaseMethodFault) {
+				deadline := time.Now().Add(timeout)
+				for h.anyPoweredOn() {
+					if timeout > 0 && time.Now().After(deadline) {
+						return nil, &types.Timedout{}
+					}
+					time.Sleep(100 * time.Millisecond)
+				}
+				simulator.Map.WithLock(host, func() { host.Runtime.InMaintenanceMode = true })
+				return nil, nil
+			})
+			go task.Run()
+			answer(w, "EnterMaintenanceMode_TaskResponse", fmt.Sprintf(`<returnval type="Task">%s</returnval>`, task.Self.Value))
+			return
 		case strings.Contains(text, "<ShutdownHost_Task"):
 			if !h.inMaintenanceMode() && !forcedOf.MatchString(text) {
 				fault(w, "InvalidState", "The operation is not allowed in the current state of the host.")
@@ -346,6 +373,18 @@ func (h *esxiHost) inFront(next http.Handler) http.Handler {
 		}
 		next.ServeHTTP(w, r)
 	})
+}
+
+func (h *esxiHost) anyPoweredOn() bool {
+	for _, e := range simulator.Map.All("VirtualMachine") {
+		machine := e.(*simulator.VirtualMachine)
+		on := false
+		simulator.Map.WithLock(machine, func() { on = machine.Runtime.PowerState == types.VirtualMachinePowerStatePoweredOn })
+		if on {
+			return true
+		}
+	}
+	return false
 }
 
 func (h *esxiHost) inMaintenanceMode() bool {
@@ -403,8 +442,12 @@ func fault(w http.ResponseWriter, kind, message string) {
 }
 
 func ok(w http.ResponseWriter, response string) {
+	answer(w, response, "")
+}
+
+func answer(w http.ResponseWriter, response, content string) {
 	w.Header().Set("Content-Type", "text/xml; charset=utf-8")
-	fmt.Fprintf(w, `<?xml version="1.0" encoding="UTF-8"?><soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/"><soapenv:Body><%s xmlns="urn:vim25"></%s></soapenv:Body></soapenv:Envelope>`, response, response)
+	fmt.Fprintf(w, `<?xml version="1.0" encoding="UTF-8"?><soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/"><soapenv:Body><%s xmlns="urn:vim25">%s</%s></soapenv:Body></soapenv:Envelope>`, response, content, response)
 }
 
 // hostServiceSystem is the host's configManager.serviceSystem, which the ESX model names but does not serve: its

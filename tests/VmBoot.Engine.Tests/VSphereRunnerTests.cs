@@ -27,7 +27,8 @@ namespace VmBoot.Engine.Tests
         {
             esx01 = VSphereSimulator.StartHost("esx01",
                 new { name = "vcsa", tools = true },
-                new { name = "app 01", tools = true, shutdownSeconds = 2 });
+                new { name = "app 01", tools = true, shutdownSeconds = 2 },
+                new { name = "vCLS-4c4c4544-0051", guestId = "vmwarePhoton64Guest", managedBy = "com.vmware.vim.eam" });
             esx02 = VSphereSimulator.StartHost("esx02",
                 new { name = "db01", tools = true, poweredOn = true },
                 new { name = "legacy app" },
@@ -67,6 +68,14 @@ namespace VmBoot.Engine.Tests
             return (await VimInventory.ReadAsync(client, CancellationToken.None)).ToDictionary(v => v.Name, v => v.PowerState);
         }
 
+        private async Task PowerOn(VSphereSimulator host, string name)
+        {
+            using var client = await VimClient.OpenAsync(Options(host), CancellationToken.None);
+            var vm = (await VimInventory.ReadAsync(client, CancellationToken.None)).Single(v => v.Name == name);
+            var task = await client.CallAsync("PowerOnVM_Task", new ManagedObject("VirtualMachine", vm.ObjectId), CancellationToken.None);
+            Assert.Null(await client.WaitForTaskAsync(ManagedObject.From(task.Element(VimClient.Vim + "returnval")!), "PowerOnVM_Task", TimeSpan.FromSeconds(30), CancellationToken.None));
+        }
+
         private async Task EnterMaintenanceMode(VSphereSimulator host)
         {
             using var client = await VimClient.OpenAsync(Options(host), CancellationToken.None);
@@ -88,7 +97,7 @@ namespace VmBoot.Engine.Tests
             var events = result.Events;
             // esx01 was in maintenance mode: the run left it (a power-on there would have been refused: InvalidState).
             Assert.Contains(events, e => e.HostName == "esx01" && e.Action == "maintenance-mode" && e.Result == "exited");
-            Assert.Equal(new Dictionary<string, string> { ["vcsa"] = "poweredOn", ["app 01"] = "poweredOn" }, await PowerStates(esx01));
+            Assert.Equal(new Dictionary<string, string> { ["vcsa"] = "poweredOn", ["app 01"] = "poweredOn", ["vCLS-4c4c4544-0051"] = "poweredOff" }, await PowerStates(esx01));
             var on02 = await PowerStates(esx02);
             Assert.Equal("poweredOn", on02["db01"]);
             Assert.Equal("poweredOn", on02["legacy app"]);
@@ -156,9 +165,10 @@ namespace VmBoot.Engine.Tests
         [Fact]
         public async Task ShutsDownInReverseOverTheApiForcesAGuestWithoutToolsAndPowersTheHostsOff()
         {
-            // Everything on, as before a power cut.
+            // Everything on, as before a power cut, and the vCLS VM that vCenter's EAM keeps running.
             await new RemoteBootRunner(Plan(), Targets(), new RemoteBootOptions { HostTimeout = TimeSpan.FromSeconds(60), PollInterval = TimeSpan.FromMilliseconds(500) },
                 SystemBootClock.Instance, new RemoteBootReporter()).RunAsync(CancellationToken.None);
+            await PowerOn(esx01, "vCLS-4c4c4544-0051");
 
             var result = await new RemoteShutdownRunner(Plan(), Targets(),
                 new RemoteShutdownOptions { PowerOffHosts = true, PollInterval = TimeSpan.FromMilliseconds(500), OtherVmTimeout = 3, HostDownTimeout = TimeSpan.FromSeconds(30), RunnerName = "mgmt (runner)" },
@@ -170,12 +180,18 @@ namespace VmBoot.Engine.Tests
             Assert.Contains(events, e => e.VmName == "app 01" && e.Action == "shutdown" && e.Result == "off");
             Assert.Contains(events, e => e.VmName == "vcsa" && e.Action == "shutdown" && e.Result == "off");
             Assert.Contains(events, e => e.HostName == "esx02" && e.VmName == "legacy app" && e.Action == "power-off" && e.Result == "ok");
-            Assert.EndsWith("1 VM(s) powered off hard, 2 host(s) off, 0 host(s) left out", events.Last().Message, StringComparison.Ordinal);
+            // Powered off hard: the guest without Tools, and the vCLS VM.
+            Assert.EndsWith("2 VM(s) powered off hard, 2 host(s) off, 0 host(s) left out", events.Last().Message, StringComparison.Ordinal);
             // Reverse order: vCenter's stage last.
             var vcsaOff = events.Single(e => e.VmName == "vcsa" && e.Action == "shutdown" && e.Result == "off");
             Assert.All(events.Where(e => e.Action == "shutdown" && e.Result == "off" && e.VmName != "vcsa"), e => Assert.True(e.LineNumber < vcsaOff.LineNumber, $"{e.VmName} after vCenter"));
-            // Both hosts took maintenance mode and the power-off (their answer never came), then stopped answering.
+            // Both hosts took maintenance mode and the power-off (their answer never came), then stopped answering. A host
+            // enters maintenance mode only once no VM runs: esx01's vCLS VM was powered off hard first, never shut down.
             Assert.Equal(2, events.Count(e => e.Action == "maintenance-mode" && e.Result == "entered"));
+            var vclsOff = events.Single(e => e.VmName == "vCLS-4c4c4544-0051" && e.Action == "power-off");
+            Assert.Equal("ok", vclsOff.Result);
+            Assert.True(vclsOff.LineNumber < events.Single(e => e.HostName == "esx01" && e.Action == "maintenance-mode").LineNumber);
+            Assert.DoesNotContain(events, e => e.VmName == "vCLS-4c4c4544-0051" && e.Action == "shutdown");
             Assert.Equal(new[] { "esx01", "esx02" }, events.Where(e => e.Action == "host-off" && e.Result == "off").Select(e => e.HostName).OrderBy(n => n, StringComparer.Ordinal));
             Assert.All(events.Where(e => e.Action == "host-off" && e.Result == "requested"), e => Assert.Equal("ShutdownHost_Task", e.Message));
             Assert.Contains("stopped answering the vSphere API", events.First(e => e.Action == "host-off" && e.Result == "off").Message, StringComparison.Ordinal);
