@@ -238,6 +238,44 @@ namespace VmBoot.Engine.Tests
         }
 
         [Fact]
+        public async Task StoppedMidRunLogsEverySessionOut()
+        {
+            // vCenter's stage is held by a TCP gate that never opens; the run is stopped (Ctrl+C) once vCenter is on.
+            var probe = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+            probe.Start();
+            int closed = ((System.Net.IPEndPoint)probe.LocalEndpoint).Port;
+            probe.Stop();
+            var plan = new BootPlan
+            {
+                Stages =
+                {
+                    new BootStage { Name = "vcenter", Select = new VmSelector { Names = { "vcsa" } }, After = new StageGate { TcpHost = "127.0.0.1", TcpPort = closed, TcpTimeout = 600 } },
+                    new BootStage { Name = "rest", Select = new VmSelector { All = true } },
+                },
+            };
+            using var stop = new CancellationTokenSource();
+            var reporter = new RemoteBootReporter { Event = e => { if (e.VmName == "vcsa" && e.Action == "power-on" && e.Result == "ok") { stop.CancelAfter(500); } } };
+            Assert.Equal(1, await SessionCount(esx01));
+
+            var result = await new RemoteBootRunner(plan, Targets(),
+                new RemoteBootOptions { HostTimeout = TimeSpan.FromSeconds(60), PollInterval = TimeSpan.FromMilliseconds(200) }, SystemBootClock.Instance, reporter).RunAsync(stop.Token);
+
+            Assert.NotNull(result.StoppedAt);
+
+            // Only the session counting them is left on each host: the run's own were logged out, not left to expire.
+            Assert.Equal(1, await SessionCount(esx01));
+            Assert.Equal(1, await SessionCount(esx02));
+            Assert.Equal("poweredOff", (await PowerStates(esx01))["app 01"]);
+        }
+
+        private async Task<int> SessionCount(VSphereSimulator host)
+        {
+            using var client = await VimClient.OpenAsync(Options(host), CancellationToken.None);
+            var (_, values) = await client.RetrieveOneAsync(client.Objects.SessionManager, new[] { "sessionList" }, CancellationToken.None);
+            return values.TryGetValue("sessionList", out var list) && list != null ? list.Elements(VimClient.Vim + "UserSession").Count() : 0;
+        }
+
+        [Fact]
         public async Task APowerOnInMaintenanceModeIsThatVmsRefusalNotALostHost()
         {
             await EnterMaintenanceMode(esx01);
