@@ -71,6 +71,7 @@ namespace VmBoot.Commands
                 VSphere.VSphereFailure.CertificateUnknown => ErrorCategory.SecurityError,
                 VSphere.VSphereFailure.CertificateChanged => ErrorCategory.SecurityError,
                 VSphere.VSphereFailure.LoginFailed => ErrorCategory.AuthenticationError,
+                VSphere.VSphereFailure.SessionExpired => ErrorCategory.AuthenticationError,
                 VSphere.VSphereFailure.NoPermission => ErrorCategory.PermissionDenied,
                 VSphere.VSphereFailure.Fault => ErrorCategory.InvalidOperation,
                 _ => ErrorCategory.ProtocolError,

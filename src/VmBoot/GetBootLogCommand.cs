@@ -67,12 +67,7 @@ namespace VmBoot.Commands
 
                     break;
                 default:
-                    if (ParameterSetName == ServerSet)
-                    {
-                        CheckProtocolParameters(UsesApi(Protocol));
-                    }
-
-                    if (!UsesApi(Protocol))
+                    if (!(ParameterSetName == ServerSet && CheckProtocolParameters(Protocol)))
                     {
                         StartHostWork((connection, writer) => EmitHostLogs(connection.Name, BootLogReader.Read(connection, LogPath, writer.Token),
                             LogPath ?? "the installed script's log and " + BootLogReader.FallbackPath, writer));

@@ -37,11 +37,7 @@ namespace VmBoot.Commands
         /// <inheritdoc />
         protected override void ProcessRecord()
         {
-            bool api = UsesApi(Protocol);
-            if (ParameterSetName == ServerSet)
-            {
-                CheckProtocolParameters(api);
-            }
+            bool api = ParameterSetName == ServerSet && CheckProtocolParameters(Protocol);
 
             if (api)
             {

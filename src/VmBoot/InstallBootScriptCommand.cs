@@ -63,7 +63,7 @@ namespace VmBoot.Commands
 
             if (ParameterSetName == ServerSet)
             {
-                CheckProtocolParameters(EnableSsh, "-EnableSsh", sshToo: true);
+                CheckApiParameters(EnableSsh, "-EnableSsh", sshToo: true);
             }
 
             script = BootScript ?? script;

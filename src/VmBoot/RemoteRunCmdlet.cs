@@ -41,8 +41,17 @@ namespace VmBoot.Commands
         /// <inheritdoc />
         protected override void ProcessRecord()
         {
-            CheckProtocolParameters(UsesApi(Protocol));
-            GatherTargets(targets);
+            if (!CheckProtocolParameters(Protocol))
+            {
+                GatherTargets(targets);
+                return;
+            }
+
+            // Through the API a host is its name: SSH's options (and their credential check) do not apply.
+            foreach (string server in Server)
+            {
+                targets[server] = new HostTarget(server, null, null);
+            }
         }
 
         /// <summary>The hosts gathered from the parameters and the pipeline, reached over SSH or through their vSphere API.</summary>

@@ -28,16 +28,50 @@ namespace VmBoot.Commands
         [Parameter(ParameterSetName = ServerSet)]
         public SwitchParameter AcceptNewCertificate { get; set; }
 
-        /// <summary>-Protocol asks for the vSphere API (only hosts named by -Server can be reached that way).</summary>
-        private protected bool UsesApi(string protocol) => ParameterSetName == ServerSet && string.Equals(protocol, VSphereApiProtocol, StringComparison.OrdinalIgnoreCase);
+        /// <summary>
+        /// A PowerCLI session to reuse instead of logging in (VIServer.SessionSecret: piped Connect-VIServer results bind
+        /// it, each with its Name). Means the vSphere API; never logged out here.
+        /// </summary>
+        [Parameter(ParameterSetName = ServerSet, ValueFromPipelineByPropertyName = true)]
+        [ValidateNotNullOrEmpty]
+        public string? SessionSecret { get; set; }
+
+        private readonly Dictionary<string, string> sessionSecrets = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+
+        /// <summary>
+        /// The vSphere API is asked for: -Protocol VSphereApi, or a PowerCLI session to reuse without -Protocol (only hosts
+        /// named by -Server can be reached that way).
+        /// </summary>
+        private protected bool UsesApi(string protocol) => ParameterSetName == ServerSet
+            && (string.Equals(protocol, VSphereApiProtocol, StringComparison.OrdinalIgnoreCase) || (sessionSecrets.Count > 0 && !MyInvocation.BoundParameters.ContainsKey("Protocol")));
+
+        /// <summary>
+        /// For cmdlets with -Protocol: takes this record's session secret, refuses one protocol's parameters given with
+        /// the other's (see <see cref="CheckApiParameters"/>) and says whether the vSphere API is used.
+        /// </summary>
+        private protected bool CheckProtocolParameters(string protocol)
+        {
+            RememberSessionSecret();
+            bool api = UsesApi(protocol);
+            CheckApiParameters(api, "-Protocol VSphereApi");
+            return api;
+        }
 
         /// <summary>
         /// Refuses, before anything connects, one protocol's parameters given with the other: with the API only, a key
-        /// file or SSH's trust switches, or no password; with SSH only, -KnownCertificatesPath and -AcceptNewCertificate.
-        /// <paramref name="sshToo"/>: both are used (the API starts SSH), so both kinds of parameter are welcome.
+        /// file or SSH's trust switches, or neither a password nor a session to reuse; without the API, the certificate
+        /// parameters and -SessionSecret. <paramref name="sshToo"/>: both are used (the API starts SSH), so both kinds of
+        /// parameter are welcome.
         /// </summary>
-        private protected void CheckProtocolParameters(bool api, string apiSwitch = "-Protocol VSphereApi", bool sshToo = false)
+        private protected void CheckApiParameters(bool api, string apiSwitch, bool sshToo = false)
         {
+            RememberSessionSecret();
+            if (!api && SessionSecret != null)
+            {
+                ThrowTerminatingError(ErrorRecords.Create("ProtocolMismatch", ErrorCategory.InvalidArgument, null,
+                    $"-SessionSecret is a PowerCLI session of the vSphere API: it is used with {apiSwitch}, not over SSH."));
+            }
+
             if (!api)
             {
                 if (AcceptNewCertificate || KnownCertificatesPath != null)
@@ -55,11 +89,28 @@ namespace VmBoot.Commands
                     "-KeyFilePath, -KnownHostsPath and -AcceptNewHostKey are for SSH; the vSphere API logs in with -Credential and checks certificates with -KnownCertificatesPath and -AcceptNewCertificate."));
             }
 
-            if (Credential == null || Credential.Password == null || Credential.Password.Length == 0)
+            if (sessionSecrets.Count == 0 && (Credential == null || Credential.Password == null || Credential.Password.Length == 0))
             {
                 ThrowTerminatingError(ErrorRecords.Create("CredentialRequired", ErrorCategory.InvalidArgument, null,
-                    $"{apiSwitch} needs -Credential: a user and password the host's vSphere API accepts (root, or under lockdown mode an Exception User)."));
+                    $"{apiSwitch} needs -Credential: a user and password the host's vSphere API accepts (root, or under lockdown mode an Exception User), or a PowerCLI session (pipe Connect-VIServer's result)."));
             }
+        }
+
+        // Each piped VIServer brings its own session: remembered by its server for when the hosts are worked on.
+        private void RememberSessionSecret()
+        {
+            if (SessionSecret == null || ParameterSetName != ServerSet)
+            {
+                return;
+            }
+
+            if (Server.Length != 1)
+            {
+                ThrowTerminatingError(ErrorRecords.Create("SessionSecretNeedsOneServer", ErrorCategory.InvalidArgument, SessionSecret.Length > 0 ? "SessionSecret" : null,
+                    $"-SessionSecret is one host's session, and -Server names {Server.Length}: pipe the VIServer objects (Connect-VIServer's results) instead, each brings its own."));
+            }
+
+            sessionSecrets[Server[0]] = SessionSecret;
         }
 
         /// <summary>
@@ -74,7 +125,8 @@ namespace VmBoot.Commands
                 Server = host,
                 Port = port,
                 UserName = LoginUser(server),
-                Password = Credential!.Password,
+                Password = Credential?.Password,
+                SessionSecret = sessionSecrets.TryGetValue(server, out string? secret) ? secret : null,
                 KnownCertificatesPath = KnownCertificatesPath == null ? KnownCertificates.DefaultPath : SessionState.Path.GetUnresolvedProviderPathFromPSPath(KnownCertificatesPath),
                 AcceptNewCertificate = AcceptNewCertificate,
                 Timeout = TimeSpan.FromSeconds(Math.Max(ConnectTimeout, CommandTimeout)),
@@ -84,13 +136,18 @@ namespace VmBoot.Commands
         /// <summary>The API's port for -Server entries without one: 443, or -Port when given.</summary>
         private protected int ApiDefaultPort => MyInvocation.BoundParameters.ContainsKey(nameof(Port)) ? Port : 443;
 
+        /// <summary>How the API session came about, for -Verbose.</summary>
+        private protected static string LoggedIn(VimClient client) => client.ReusedSession
+            ? $"reusing the PowerCLI session of {client.UserName} ({client.FullName})"
+            : $"logged in as {client.UserName} ({client.FullName})";
+
         /// <summary>Starts reading one host's VMs through its API on a worker; each VM is handed over on the pipeline thread.</summary>
         private protected void StartApiInventory(VimConnectionOptions options, Action<EsxiVm> onVm)
             => StartHostWork(options.Name, writer =>
             {
                 using (var client = VimClient.OpenAsync(options, writer.Token).GetAwaiter().GetResult())
                 {
-                    writer.Verbose($"logged in as {options.UserName} ({client.FullName})");
+                    writer.Verbose(LoggedIn(client));
                     foreach (var vm in VimInventory.ReadAsync(client, writer.Token).GetAwaiter().GetResult())
                     {
                         writer.OnPipeline(() => onVm(vm));

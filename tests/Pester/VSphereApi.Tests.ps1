@@ -141,3 +141,61 @@ Stop-EsxiCluster -Plan '$planFile' -Server '$($cluster[0].Server)', '$($cluster[
     }
 }
 
+
+Describe 'PowerCLI sessions reused over the vSphere API' {
+    BeforeAll {
+        # Two hosts on one port, as real hosts all answer on 443: piped VIServer objects bring only a Name.
+        $probe = [System.Net.Sockets.TcpListener]::new([ipaddress]'127.0.0.2', 0)
+        $probe.Start(); $port = $probe.LocalEndpoint.Port; $probe.Stop()
+        $script:viPort = $port
+        $script:viHosts = @(
+            Start-VSphereSimHost -Vms @(@{ name = 'vcsa'; tools = $true }, @{ name = 'web 01'; tools = $true }) -HostName 'esx21' -Password $password -Listen "127.0.0.2:$port"
+            Start-VSphereSimHost -Vms @(@{ name = 'db 01'; tools = $true }) -HostName 'esx22' -Password $password -Listen "127.0.0.3:$port"
+        )
+        $script:viPins = Join-Path $TestDrive 'vi-pins'
+        $viHosts | ForEach-Object { "$($_.Server) SHA256:$($_.Thumbprint)" } | Set-Content -LiteralPath $viPins
+        # What Connect-VIServer esx21, esx22 would have left in $DefaultVIServers.
+        $script:viServers = foreach ($h in $viHosts) { New-StandInVIServer -Name ([uri]"https://$($h.Server)").Host -SessionSecret (Get-VSphereSimSessionSecret -SimHost $h -Password $password) }
+        $script:viPlan = New-BootPlan -Stage @{ Name = 'vcenter'; Names = 'vcsa'; Heartbeat = 60 }, @{ Name = 'rest'; All = $true; ShutdownTimeout = 30 }
+    }
+
+    AfterAll { Stop-VSphereSimHost $viHosts }
+
+    It 'reads the hosts piped from Connect-VIServer through their own sessions: no password, and the sessions stay open' {
+        $out = $viServers | Get-EsxiVmList -Port $viPort -KnownCertificatesPath $viPins -Verbose 4>&1
+        $vms = @($out | Where-Object { $_ -isnot [System.Management.Automation.VerboseRecord] })
+        $vms.Name | Sort-Object | Should -Be @('db 01', 'vcsa', 'web 01')
+        ($vms | Where-Object Name -EQ 'db 01').Server | Should -Be $viHosts[1].Server
+        @($out | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] -and $_.Message -match 'reusing the PowerCLI session of root' }).Count | Should -Be 2
+        # Not logged out: PowerCLI's sessions still work.
+        @($viServers | Get-EsxiVmList -Port $viPort -KnownCertificatesPath $viPins).Count | Should -Be 3
+    }
+
+    It 'runs the power event through them: Invoke-BootPlan, then Stop-EsxiCluster' {
+        $booted = $viServers | Invoke-BootPlan -Plan $viPlan -Port $viPort -KnownCertificatesPath $viPins -HostTimeout 60 -Confirm:$false
+        ($booted | Where-Object { $_.Action -eq 'power-on' -and $_.Result -eq 'ok' }).VmName | Sort-Object | Should -Be @('db 01', 'vcsa', 'web 01')
+        $stopped = $viServers | Stop-EsxiCluster -Plan $viPlan -Port $viPort -KnownCertificatesPath $viPins -Confirm:$false
+        ($stopped | Where-Object { $_.Action -eq 'shutdown' -and $_.Result -eq 'off' }).VmName | Sort-Object | Should -Be @('db 01', 'vcsa', 'web 01')
+        ($viServers | Get-EsxiVmList -Port $viPort -KnownCertificatesPath $viPins).PowerState | Sort-Object -Unique | Should -Be 'poweredOff'
+    }
+
+    It 'says when a PowerCLI session has expired, and logs in with -Credential instead' {
+        $stale = New-StandInVIServer -Name $viServers[0].Name -SessionSecret '"52c0ffee-dead-beef-0000-000000000000"'
+        $null = $stale | Get-EsxiVmList -Port $viPort -KnownCertificatesPath $viPins -ErrorVariable expired -ErrorAction SilentlyContinue
+        $expired.Count | Should -Be 1
+        $expired[0].FullyQualifiedErrorId | Should -Be 'VSphereSessionExpired,VmBoot.Commands.GetEsxiVmListCommand'
+        $expired[0].CategoryInfo.Category | Should -Be 'AuthenticationError'
+        $expired[0].TargetObject | Should -Be $viHosts[0].Server
+        $out = $stale | Get-EsxiVmList -Port $viPort -KnownCertificatesPath $viPins -Credential $credential -Verbose 4>&1
+        @($out | Where-Object { $_ -isnot [System.Management.Automation.VerboseRecord] }).Count | Should -Be 2
+        ($out | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] }).Message -join "`n" | Should -Match 'logged in as root'
+    }
+
+    It 'checks the certificate before the session goes out, and refuses a session where it cannot be used' {
+        $none = Join-Path $TestDrive 'no-vi-pins'
+        $null = $viServers[0] | Get-EsxiVmList -Port $viPort -KnownCertificatesPath $none -ErrorVariable unknown -ErrorAction SilentlyContinue
+        $unknown[0].FullyQualifiedErrorId | Should -Be 'VSphereCertificateUnknown,VmBoot.Commands.GetEsxiVmListCommand'
+        { $viServers[0] | Get-EsxiVmList -Protocol Ssh -Port $viPort } | Should -Throw -ErrorId 'ProtocolMismatch,VmBoot.Commands.GetEsxiVmListCommand'
+        { Get-EsxiVmList -Server $viServers.Name -SessionSecret $viServers[0].SessionSecret -Port $viPort } | Should -Throw -ErrorId 'SessionSecretNeedsOneServer,VmBoot.Commands.GetEsxiVmListCommand'
+    }
+}

@@ -9,12 +9,13 @@ function Start-VSphereSimHost {
         [string] $HostName = 'localhost',
         [string] $User = 'root',
         [Parameter(Mandatory)] [string] $Password,
-        [string[]] $Flag = @()
+        [string[]] $Flag = @(),
+        [string] $Listen = '127.0.0.1:0'
     )
     $inventory = Join-Path $TestDrive "inventory-$([guid]::NewGuid().ToString('n')).json"
     ConvertTo-Json -InputObject @($Vms) -Depth 3 | Set-Content -LiteralPath $inventory
     $start = [System.Diagnostics.ProcessStartInfo]::new($env:VMBOOT_TEST_VSPHERESIM)
-    foreach ($argument in @('-inventory', $inventory, '-user', $User, '-password', $Password, '-hostname', $HostName) + $Flag) { $start.ArgumentList.Add($argument) }
+    foreach ($argument in @('-inventory', $inventory, '-user', $User, '-password', $Password, '-hostname', $HostName, '-listen', $Listen) + $Flag) { $start.ArgumentList.Add($argument) }
     $start.RedirectStandardInput = $true
     $start.RedirectStandardOutput = $true
     $start.UseShellExecute = $false
@@ -23,7 +24,7 @@ function Start-VSphereSimHost {
     if (-not $ready) { throw "vspheresim did not start (exit code $($process.ExitCode))" }
     [pscustomobject]@{
         Process       = $process
-        Server        = "127.0.0.1:$($ready.port)"
+        Server        = "$(([uri]$ready.url).Host):$($ready.port)"
         Port          = [int]$ready.port
         Thumbprint    = $ready.thumbprint
         SshPort       = if ($ready.sshPort) { [int]$ready.sshPort } else { 0 }
@@ -39,4 +40,27 @@ function Stop-VSphereSimHost([object[]] $SimHost) {
         $h.Process.StandardInput.Close()
         if (-not $h.Process.WaitForExit(10000)) { $h.Process.Kill($true) }
     }
+}
+
+# Logs in to a simulated host as PowerCLI's Connect-VIServer does and returns the session's vmware_soap_session
+# cookie: what VIServer.SessionSecret holds.
+function Get-VSphereSimSessionSecret {
+    param([Parameter(Mandatory)] $SimHost, [string] $User = 'root', [Parameter(Mandatory)] [string] $Password)
+    $escape = [System.Security.SecurityElement]
+    $body = '<?xml version="1.0" encoding="UTF-8"?><soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/"><soapenv:Body>' +
+        "<Login xmlns=`"urn:vim25`"><_this type=`"SessionManager`">ha-sessionmgr</_this><userName>$($escape::Escape($User))</userName><password>$($escape::Escape($Password))</password></Login>" +
+        '</soapenv:Body></soapenv:Envelope>'
+    # Test plumbing only: the host's certificate is the simulator's own, checked by VmBoot in the tests themselves.
+    $answer = Invoke-WebRequest -Uri "https://$($SimHost.Server)/sdk" -Method Post -Body $body -ContentType 'text/xml' -Headers @{ SOAPAction = 'urn:vim25/6.7' } -SkipCertificateCheck
+    $cookie = @($answer.Headers['Set-Cookie']) -join '; '
+    if ($cookie -notmatch 'vmware_soap_session=("[^"]+"|[^;]+)') { throw "no session cookie in '$cookie'" }
+    $Matches[1]
+}
+
+# A stand-in shaped like PowerCLI's VIServer (Connect-VIServer's result) where VmBoot reads it: Name, Port, User,
+# SessionSecret, IsConnected, ProductLine. PowerCLI is not installed here.
+function New-StandInVIServer([string] $Name, [string] $SessionSecret, [string] $User = 'root') {
+    $server = [pscustomobject]@{ Name = $Name; Port = 443; User = $User; SessionSecret = $SessionSecret; IsConnected = $true; ProductLine = 'embeddedEsx'; Version = '8.0.3' }
+    $server.PSObject.TypeNames.Insert(0, 'VMware.VimAutomation.ViCore.Impl.V1.VIServerImpl')
+    $server
 }

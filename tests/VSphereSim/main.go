@@ -65,6 +65,7 @@ func main() {
 	user := flag.String("user", "root", "the only user that may log in")
 	password := flag.String("password", "", "that user's password")
 	hostname := flag.String("hostname", "localhost", "the host's own name (hostname, and its HostSystem's name)")
+	listen := flag.String("listen", "127.0.0.1:0", "address:port to serve the API on (port 0: any free one)")
 	sshBackend := flag.String("ssh-backend", "", "host:port of the SSH server that TSM-SSH lets through while it runs")
 	sshRunning := flag.Bool("ssh-running", false, "TSM-SSH runs from the start (ESXi's default: stopped)")
 	sshPolicy := flag.String("ssh-policy", "off", "TSM-SSH's startup policy: on, off or automatic (ESXi's default: off)")
@@ -112,7 +113,7 @@ func main() {
 	services := newHostServiceSystem(ssh, *sshRunning, *sshPolicy)
 	simulator.Map.Put(services)
 	model.Service.TLS = &tls.Config{Certificates: []tls.Certificate{certificate}}
-	model.Service.Listen = &url.URL{Host: "127.0.0.1:0", User: url.UserPassword(*user, *password)}
+	model.Service.Listen = &url.URL{Host: *listen, User: url.UserPassword(*user, *password)}
 	server := model.Service.NewServer()
 	defer server.Close()
 	host := &esxiHost{tools: map[string]vm{}}

@@ -23,6 +23,9 @@ namespace VmBoot.VSphere
         /// <summary>User or password refused, or the user may not log in (lockdown mode). Never retried: logins count toward ESXi's lockout.</summary>
         LoginFailed,
 
+        /// <summary>A session given to reuse (PowerCLI's) is no longer valid on the host, and there is no password to log in with.</summary>
+        SessionExpired,
+
         /// <summary>Logged in, but the user's role does not allow the call.</summary>
         NoPermission,
 

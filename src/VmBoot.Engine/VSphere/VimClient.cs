@@ -36,6 +36,8 @@ namespace VmBoot.VSphere
         private CertificateVerdict? refusedCertificate;
         private string? refusedThumbprint;
         private string soapAction = "urn:vim25/6.7";
+        private const string SessionCookie = "vmware_soap_session";
+        private readonly CookieContainer cookies = new CookieContainer();
         private bool loggedIn;
 
         private VimClient(VimConnectionOptions options)
@@ -46,7 +48,7 @@ namespace VmBoot.VSphere
             var handler = new HttpClientHandler
             {
                 UseCookies = true,
-                CookieContainer = new CookieContainer(),
+                CookieContainer = cookies,
                 AllowAutoRedirect = false,
                 ServerCertificateCustomValidationCallback = CheckCertificate,
             };
@@ -58,6 +60,12 @@ namespace VmBoot.VSphere
 
         /// <summary>What the host says it is (<c>VMware ESXi 8.0.3 build-...</c>).</summary>
         public string FullName { get; private set; } = "";
+
+        /// <summary>Who the session is of: the user logged in, or the reused session's user.</summary>
+        public string UserName { get; private set; } = "";
+
+        /// <summary>The session is one given to reuse (PowerCLI's), not logged in here: it is left open at the end.</summary>
+        public bool ReusedSession { get; private set; }
 
         /// <summary>The host's API version (<c>8.0.3.0</c>).</summary>
         public string ApiVersion { get; private set; } = "";
@@ -299,6 +307,11 @@ namespace VmBoot.VSphere
             FullName = (string?)returned.Element(Vim + "about")?.Element(Vim + "fullName") ?? "";
             ApiVersion = (string?)returned.Element(Vim + "about")?.Element(Vim + "apiVersion") ?? "";
 
+            if (options.SessionSecret != null && await ReuseSessionAsync(cancellationToken).ConfigureAwait(false))
+            {
+                return;
+            }
+
             string password = options.Password == null ? "" : new NetworkCredential("", options.Password).Password;
             try
             {
@@ -312,7 +325,44 @@ namespace VmBoot.VSphere
                     + "Check the password; if the host is in lockdown mode, only its Exception Users (and vpxuser) may log in: add this account to them.", e.FaultType, e);
             }
 
+            UserName = options.UserName;
             loggedIn = true;
+        }
+
+        /// <summary>True when the given session is still valid here (it is used, and not logged out at the end); else the cookie is dropped.</summary>
+        private async Task<bool> ReuseSessionAsync(CancellationToken cancellationToken)
+        {
+            // The certificate was judged by the first request: only now does the secret go out.
+            string secret = options.SessionSecret!.Trim().Trim('"');
+            cookies.Add(sdk, new Cookie(SessionCookie, $"\"{secret}\"", "/"));
+            try
+            {
+                var (_, values) = await RetrieveOneAsync(Objects.SessionManager, new[] { "currentSession" }, cancellationToken).ConfigureAwait(false);
+                if (values.TryGetValue("currentSession", out var session) && session != null)
+                {
+                    UserName = (string?)session.Element(Vim + "userName") ?? options.UserName;
+                    ReusedSession = true;
+                    return true;
+                }
+            }
+            catch (VSphereApiException e) when (e.FaultType == "NotAuthenticated")
+            {
+                // Expired: as if there were none.
+            }
+
+            foreach (Cookie stale in cookies.GetCookies(sdk))
+            {
+                stale.Expired = true;
+            }
+
+            if (options.Password == null || options.Password.Length == 0)
+            {
+                throw new VSphereApiException(Name, VSphereFailure.SessionExpired,
+                    $"{Name}: the session given to reuse (a PowerCLI connection's SessionSecret) is no longer valid on the host, and there is no password to log in with. "
+                    + "Connect-VIServer again, or give -Credential.");
+            }
+
+            return false;
         }
 
         /// <summary>The urn:vim25 version in /sdk/vimServiceVersions.xml, which every vSphere API endpoint serves.</summary>

@@ -24,6 +24,13 @@ namespace VmBoot.VSphere
         /// <summary>The password; sent only once the host's certificate is trusted.</summary>
         public SecureString? Password { get; set; }
 
+        /// <summary>
+        /// A session already logged in (PowerCLI's <c>VIServer.SessionSecret</c>, the <c>vmware_soap_session</c> cookie),
+        /// used instead of logging in while the host still knows it, and never logged out (it is its owner's). Sent,
+        /// like the password, only once the certificate is trusted.
+        /// </summary>
+        public string? SessionSecret { get; set; }
+
         /// <summary>The certificate pin file.</summary>
         public string KnownCertificatesPath { get; set; } = KnownCertificates.DefaultPath;
 
