@@ -29,6 +29,33 @@ namespace VmBoot.EsxiSim
             return runner.RunAsync(CancellationToken.None).GetAwaiter().GetResult().Events;
         }
 
+        /// <summary>
+        /// Shuts the VMs of live hosts down in real time (no host power-off), each host reached over SSH, or through its
+        /// vSphere API when <paramref name="apiServers"/> (host:port) are given; polls every <paramref name="pollMilliseconds"/>.
+        /// Returns the events; a host the run went on without is an exception.
+        /// </summary>
+        public static IReadOnlyList<BootLogEvent> ShutdownVms(string planYaml, int pollMilliseconds, IEnumerable<SimHost>? sshHosts, string? knownHostsPath,
+            IEnumerable<string>? apiServers, string? apiPassword, string? knownCertificatesPath)
+        {
+            var targets = sshHosts != null ? Targets(sshHosts, knownHostsPath!) : apiServers!.Select(server => new RemoteBootTarget(new VSphere.VimConnectionOptions
+            {
+                Server = server.Substring(0, server.LastIndexOf(':')),
+                Port = int.Parse(server.Substring(server.LastIndexOf(':') + 1), System.Globalization.CultureInfo.InvariantCulture),
+                UserName = "root",
+                Password = new System.Net.NetworkCredential("", apiPassword).SecurePassword,
+                KnownCertificatesPath = knownCertificatesPath!,
+            })).ToList();
+            var result = new RemoteShutdownRunner(BootPlanYaml.Read(planYaml, "plan.yml"), targets,
+                new RemoteShutdownOptions { RunnerName = "bench (runner)", PollInterval = TimeSpan.FromMilliseconds(pollMilliseconds) }, SystemBootClock.Instance, new RemoteBootReporter())
+                .RunAsync(CancellationToken.None).GetAwaiter().GetResult();
+            if (result.Failures.Count > 0)
+            {
+                throw new InvalidOperationException($"the shutdown went on without {result.Failures[0].Host}: {result.Failures[0].Message}");
+            }
+
+            return result.Events;
+        }
+
         private static List<RemoteBootTarget> Targets(IEnumerable<SimHost> hosts, string knownHostsPath) => hosts.Select(h => new RemoteBootTarget(new Ssh.EsxiConnectionOptions
         {
             Server = h.Address,

@@ -50,7 +50,7 @@ import (
 // vm is one VM of the inventory file.
 type vm struct {
 	Tools     bool   `json:"tools"`           // VMware Tools run in the guest: heartbeats, guest shutdown
-	ShutdownS int    `json:"shutdownSeconds"` // how long the guest takes to shut down (default 1)
+	ShutdownS *int   `json:"shutdownSeconds"` // how long the guest takes to shut down (default 1; 0: at once)
 	Name      string `json:"name"`
 	GuestID   string `json:"guestId"`
 	Datastore string `json:"datastore"` // empty: the host's local datastore
@@ -317,9 +317,9 @@ func (h *esxiHost) inFront(next http.Handler) http.Handler {
 				return
 			}
 			// Returns at once; the guest goes down in its own time (the request replayed then powers it off).
-			delay := time.Duration(v.ShutdownS) * time.Second
-			if delay <= 0 {
-				delay = time.Second
+			delay := time.Second
+			if v.ShutdownS != nil {
+				delay = time.Duration(*v.ShutdownS) * time.Second
 			}
 			replay := r.Clone(context.Background())
 			go func() {

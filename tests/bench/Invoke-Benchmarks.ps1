@@ -389,5 +389,59 @@ finally {
     foreach ($h in $apiHosts) { $h.Process.StandardInput.Close(); if (-not $h.Process.WaitForExit(5000)) { $h.Process.Kill($true) } }
 }
 
+# --- 8. Ordered shutdown of 3 hosts, the API against SSH (issue #27), in real time -------------------------------
+# The same runner and plan both ways, polling every 200 ms; 7 VMs per host whose guests go down at once, so what is
+# left is the transport: connecting, reading power states and Tools, asking each guest, waiting. No host power-off.
+Write-Host '== ordered shutdown of 3 hosts (21 VMs): over the vSphere API vs over SSH (real time)'
+$downSim = [VmBoot.EsxiSim.EsxiSimulator]::Start(3)
+$downApi = [System.Collections.Generic.List[object]]::new()
+try {
+    $vmNames = @{ 0 = 1..7 | ForEach-Object { "app$_" }; 1 = @('vcsa01') + (8..13 | ForEach-Object { "app$_" }); 2 = 14..20 | ForEach-Object { "app$_" } }
+    foreach ($i in 0..2) {
+        $id = 0
+        $downSim[$i].SetInventory([VmBoot.EsxiSim.SimVm[]]@($vmNames[$i] | ForEach-Object { $id++; [VmBoot.EsxiSim.SimVm]@{ Vmid = $id; Name = $_; Datastore = 'shared ds'; ShutdownSeconds = 0 } }))
+    }
+    $downKnown = Join-Path $work 'shutdown_known_hosts'
+    $downSim.KnownHostsLines | Set-Content -LiteralPath $downKnown
+    $downPins = Join-Path $work 'shutdown_known_certificates'
+    $downPlan = "version: 1`nstages:`n  - name: vcenter`n    select: { nameLike: ['vcsa*'] }`n    shutdownTimeout: 30`n  - name: rest`n    select: { all: true }`n    shutdownTimeout: 30`n"
+    $overSsh = @(); $overApi = @()
+    foreach ($i in 1..$Repeat) {
+        # Everything running again: the SSH hosts' VMs, and fresh API hosts with the same VMs on.
+        foreach ($h in $downSim.Hosts) { foreach ($vm in $h.Inventory) { $h.SetRunning($vm.Vmid) } }
+        foreach ($h in $downApi) { $h.StandardInput.Close(); $null = $h.WaitForExit(5000) }
+        $downApi.Clear()
+        $servers = foreach ($j in 0..2) {
+            $vmFile = Join-Path $work "shutdown-api-$j.json"
+            ConvertTo-Json -InputObject @($vmNames[$j] | ForEach-Object { @{ name = $_; poweredOn = $true; tools = $true; shutdownSeconds = 0 } }) | Set-Content -LiteralPath $vmFile
+            $start = [System.Diagnostics.ProcessStartInfo]::new($VSphereSimulatorPath)
+            foreach ($argument in '-inventory', $vmFile, '-password', 'bench', '-hostname', "esx$j") { $start.ArgumentList.Add($argument) }
+            $start.RedirectStandardInput = $true; $start.RedirectStandardOutput = $true; $start.UseShellExecute = $false
+            $process = [System.Diagnostics.Process]::Start($start)
+            $downApi.Add($process)
+            $ready = $process.StandardOutput.ReadLine() | ConvertFrom-Json
+            [pscustomobject]@{ Server = "127.0.0.1:$($ready.port)"; Pin = "127.0.0.1:$($ready.port) SHA256:$($ready.thumbprint)" }
+        }
+        $servers.Pin | Set-Content -LiteralPath $downPins
+        # Alternating which goes first, so a drift of the machine hits both alike.
+        $ways = if ($i % 2) { 'ssh', 'api' } else { 'api', 'ssh' }
+        foreach ($way in $ways) {
+            $script:downEvents = $null
+            $ms = Measure-Ms {
+                $script:downEvents = if ($way -eq 'ssh') { [VmBoot.EsxiSim.RemoteRun]::ShutdownVms($downPlan, 200, $downSim.Hosts, $downKnown, $null, $null, $null) }
+                else { [VmBoot.EsxiSim.RemoteRun]::ShutdownVms($downPlan, 200, $null, $null, [string[]]$servers.Server, 'bench', $downPins) }
+            }
+            $wentOff = @($downEvents | Where-Object { $_.Action -eq 'shutdown' -and $_.Result -eq 'off' }).Count
+            if ($wentOff -ne 21) { throw "the shutdown over $way brought $wentOff of 21 guests down" }
+            if ($way -eq 'ssh') { $overSsh += $ms } else { $overApi += $ms }
+        }
+    }
+    Add-Result 'Ordered shutdown of 3 hosts (21 VMs): the API against SSH' 'ms' 'VmBoot over SSH' $overSsh $overApi 'the same runner and plan, 200 ms polls, guests that go down at once; no host power-off'
+}
+finally {
+    foreach ($h in $downApi) { $h.StandardInput.Close(); if (-not $h.WaitForExit(5000)) { $h.Kill($true) } }
+    $downSim.Dispose()
+}
+
 $results | Format-Table Measure, Unit, Peer, PeerMedian, VmBootMedian, Ratio, VmBootMin, VmBootMax, Note -Wrap | Out-String -Width 220 | Write-Host
 Write-Host "Results: $(Join-Path $OutputFolder 'results.json')"
