@@ -116,18 +116,8 @@ namespace VmBoot.Engine.Tests
             // vCenter is on esx02 now (HA moved it); the plan only names it. Its port answers 2 s into the run.
             using var esx03 = VSphereSimulator.StartHost("esx03", new { name = "vcsa-moved", tools = true }, new { name = "web 01" });
             File.AppendAllLines(Pins, new[] { esx03.PinLine });
-            var probe = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-            probe.Start();
-            int port = ((System.Net.IPEndPoint)probe.LocalEndpoint).Port;
-            probe.Stop();
-            var plan = new BootPlan
-            {
-                Stages =
-                {
-                    new BootStage { Name = "vcenter", Select = new VmSelector { Names = { "vcsa-moved" } }, After = new StageGate { TcpHost = "127.0.0.1", TcpPort = port, TcpTimeout = 120 } },
-                    new BootStage { Name = "rest", Select = new VmSelector { All = true } },
-                },
-            };
+            int port = ClosedPort();
+            var plan = VCenterBehindTcpGate("vcsa-moved", port, 120);
             var vcenter = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, port);
             DateTime? opened = null;
             var opening = Task.Run(async () =>
@@ -241,18 +231,7 @@ namespace VmBoot.Engine.Tests
         public async Task StoppedMidRunLogsEverySessionOut()
         {
             // vCenter's stage is held by a TCP gate that never opens; the run is stopped (Ctrl+C) once vCenter is on.
-            var probe = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-            probe.Start();
-            int closed = ((System.Net.IPEndPoint)probe.LocalEndpoint).Port;
-            probe.Stop();
-            var plan = new BootPlan
-            {
-                Stages =
-                {
-                    new BootStage { Name = "vcenter", Select = new VmSelector { Names = { "vcsa" } }, After = new StageGate { TcpHost = "127.0.0.1", TcpPort = closed, TcpTimeout = 600 } },
-                    new BootStage { Name = "rest", Select = new VmSelector { All = true } },
-                },
-            };
+            var plan = VCenterBehindTcpGate("vcsa", ClosedPort(), 600);
             using var stop = new CancellationTokenSource();
             var reporter = new RemoteBootReporter { Event = e => { if (e.VmName == "vcsa" && e.Action == "power-on" && e.Result == "ok") { stop.CancelAfter(500); } } };
             Assert.Equal(1, await SessionCount(esx01));
@@ -267,6 +246,26 @@ namespace VmBoot.Engine.Tests
             Assert.Equal(1, await SessionCount(esx02));
             Assert.Equal("poweredOff", (await PowerStates(esx01))["app 01"]);
         }
+
+        // A loopback port nothing listens on (until a test opens it).
+        private static int ClosedPort()
+        {
+            var probe = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+            probe.Start();
+            int port = ((System.Net.IPEndPoint)probe.LocalEndpoint).Port;
+            probe.Stop();
+            return port;
+        }
+
+        // vCenter's stage, held until a TCP port on this machine answers, then everything else.
+        private static BootPlan VCenterBehindTcpGate(string vcenter, int port, int timeout) => new BootPlan
+        {
+            Stages =
+            {
+                new BootStage { Name = "vcenter", Select = new VmSelector { Names = { vcenter } }, After = new StageGate { TcpHost = "127.0.0.1", TcpPort = port, TcpTimeout = timeout } },
+                new BootStage { Name = "rest", Select = new VmSelector { All = true } },
+            },
+        };
 
         private async Task<int> SessionCount(VSphereSimulator host)
         {
