@@ -78,37 +78,27 @@ namespace VmBoot.Remote
         public async Task<List<string>> PreviewAsync(CancellationToken cancellationToken)
         {
             var lines = new List<string>();
-            var inventory = new List<EsxiVm>();
-            var notes = new List<string>();
+            (string Note, List<EsxiVm> Vms)[] answers;
             try
             {
-                await Throttled(hosts, host =>
+                answers = await Throttle.RunAsync(hosts, throttleLimit, host =>
                 {
-                    string note;
                     try
                     {
                         host.Connect(cancellationToken);
                         string? refusal = host.Control.HostdRefusal(cancellationToken, out _, out bool refusedAll);
                         var vms = refusal == null ? host.ReadInventory(cancellationToken, _ => { }) : new List<EsxiVm>();
                         bool maintenance = refusal == null && host.Control.InMaintenanceMode(cancellationToken);
-                        note = refusedAll ? $"{host.Name}: hostd refuses root and vpxuser: nothing would start there."
+                        string note = refusedAll ? $"{host.Name}: hostd refuses root and vpxuser: nothing would start there."
                             : refusal != null ? $"{host.Name}: hostd does not answer now ({refusal}); the run would wait up to {plan.Readiness.Timeout} s."
                             : maintenance && plan.Readiness.MaintenanceMode == MaintenanceModePolicy.Stay ? $"{host.Name}: in maintenance mode; the plan keeps it there (stay): nothing would start there."
                             : maintenance ? $"{host.Name}: in maintenance mode; the run would leave it (exit)."
                             : $"{host.Name}: answers, {vms.Count} VM(s) registered.";
-                        lock (inventory)
-                        {
-                            inventory.AddRange(vms);
-                        }
+                        return (note, vms);
                     }
                     catch (RemoteHostException e)
                     {
-                        note = $"{host.Target.Label}: not answering now ({e.Message}); the run would wait up to {options.HostTimeout.TotalSeconds:0} s and find its VMs then.";
-                    }
-
-                    lock (notes)
-                    {
-                        notes.Add(note);
+                        return ($"{host.Target.Label}: not answering now ({e.Message}); the run would wait up to {options.HostTimeout.TotalSeconds:0} s and find its VMs then.", new List<EsxiVm>());
                     }
                 }).ConfigureAwait(false);
             }
@@ -117,6 +107,8 @@ namespace VmBoot.Remote
                 CloseAll();
             }
 
+            var notes = answers.Select(a => a.Note);
+            var inventory = answers.SelectMany(a => a.Vms).ToList();
             lines.AddRange(notes.OrderBy(n => n, StringComparer.Ordinal));
             var resolution = BootPlanResolver.Resolve(plan, inventory);
             for (int i = 0; i < plan.Stages.Count; i++)
@@ -303,16 +295,8 @@ namespace VmBoot.Remote
             Progress(status, "finding the stage's VMs", percent);
 
             // Where each VM is registered now: a VM moved since the plan was written is found on its new host.
-            var inventory = new List<EsxiVm>();
-            await ForEachHost(hosts.Where(h => h.IsUsable).ToList(), host =>
-            {
-                var vms = host.ReadInventory(cancellationToken, reporter.Verbose);
-                lock (inventory)
-                {
-                    inventory.AddRange(vms);
-                }
-            }, cancellationToken).ConfigureAwait(false);
-            var resolution = BootPlanResolver.Resolve(plan, inventory);
+            var inventories = await ForEachHost(hosts.Where(h => h.IsUsable).ToList(), host => host.ReadInventory(cancellationToken, reporter.Verbose), cancellationToken).ConfigureAwait(false);
+            var resolution = BootPlanResolver.Resolve(plan, inventories.Values.SelectMany(vms => vms));
             var items = resolution.Items.Where(i => i.Stage == number && done.Add(Key(i.Vm))).ToList();
             if (number == 1)
             {
@@ -359,31 +343,35 @@ namespace VmBoot.Remote
         {
             var pending = items.Where(i => i.Vm.Datastore.Length > 0).GroupBy(i => i.Server, StringComparer.Ordinal)
                 .ToDictionary(g => g.Key, g => g.Select(i => i.Vm.Datastore).Distinct(StringComparer.Ordinal).ToList(), StringComparer.Ordinal);
-            while (pending.Count > 0)
+            // Each host has its own deadline (its readiness timeout), so the wait itself has none.
+            await PollUntil(DateTime.MaxValue, async () =>
             {
-                await ForEachHost(pending.Keys.Select(s => byHost[s]).ToList(), host =>
+                if (pending.Count == 0)
                 {
-                    var missing = host.Control.Unmounted(pending[host.Name], cancellationToken);
-                    lock (pending)
-                    {
-                        pending[host.Name] = missing;
-                    }
-                }, cancellationToken).ConfigureAwait(false);
+                    return true;
+                }
+
+                var missing = await ForEachHost(pending.Keys.Select(s => byHost[s]).ToList(), host => host.Control.Unmounted(pending[host.Name], cancellationToken), cancellationToken).ConfigureAwait(false);
                 var now = clock.UtcNow;
                 foreach (var server in pending.Keys.ToList())
                 {
-                    if (pending[server].Count == 0 || byHost[server].State != RemoteHostState.Ready || now >= byHost[server].ReadyBy)
+                    var host = byHost[server];
+                    if (!missing.TryGetValue(host, out var still) || still.Count == 0 || host.State != RemoteHostState.Ready || now >= host.ReadyBy)
                     {
                         pending.Remove(server);
+                        continue;
                     }
+
+                    pending[server] = still;
                 }
 
                 if (pending.Count > 0)
                 {
                     Progress(status, "waiting for datastores: " + string.Join("; ", pending.Select(p => $"{p.Key}: {string.Join(", ", p.Value)}")), percent);
-                    await clock.Delay(options.PollInterval, cancellationToken).ConfigureAwait(false);
                 }
-            }
+
+                return pending.Count == 0;
+            }, cancellationToken).ConfigureAwait(false);
         }
 
         // Power-ons in rounds: each host starts up to the stage's parallel VMs per round in one command (hosts in
@@ -534,68 +522,48 @@ namespace VmBoot.Remote
         // Every VM the stage started, each with its own timeout from the gate's start; one command per host per round.
         private async Task HeartbeatGate(int number, int timeout, List<BootPreviewItem> started, Dictionary<string, RemoteHost> byHost, CancellationToken cancellationToken)
         {
-            var until = clock.UtcNow.AddSeconds(timeout);
             var pending = started.GroupBy(i => i.Server, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.ToList(), StringComparer.Ordinal);
-            while (true)
+            bool allGreen = await PollUntil(clock.UtcNow.AddSeconds(timeout), async () =>
             {
-                await ForEachHost(pending.Keys.Select(s => byHost[s]).Where(h => h.State == RemoteHostState.Ready).ToList(), host =>
+                var green = await ForEachHost(pending.Keys.Select(s => byHost[s]).Where(h => h.State == RemoteHostState.Ready).ToList(),
+                    host => host.Control.GreenHeartbeats(pending[host.Name].Select(v => v.Vm.Vmid).ToList(), cancellationToken), cancellationToken).ConfigureAwait(false);
+                foreach (var answer in green)
                 {
-                    var vms = pending[host.Name];
-                    var green = host.Control.GreenHeartbeats(vms.Select(v => v.Vm.Vmid).ToList(), cancellationToken);
-                    foreach (var vm in vms.Where(v => green.Contains(v.Vm.Vmid)).ToList())
+                    var host = answer.Key;
+                    foreach (var vm in pending[host.Name].Where(v => answer.Value.Contains(v.Vm.Vmid)).ToList())
                     {
                         Log(host, "gate-heartbeat", stage: number, vmid: vm.Vm.Vmid, result: "green", name: vm.Name);
-                        vms.Remove(vm);
+                        pending[host.Name].Remove(vm);
                     }
-                }, cancellationToken).ConfigureAwait(false);
+                }
 
                 foreach (var server in pending.Keys.Where(s => pending[s].Count == 0 || byHost[s].State != RemoteHostState.Ready).ToList())
                 {
                     pending.Remove(server);
                 }
 
-                if (pending.Count == 0)
+                return pending.Count == 0;
+            }, cancellationToken).ConfigureAwait(false);
+            if (!allGreen)
+            {
+                foreach (var vm in pending.Values.SelectMany(v => v))
                 {
-                    return;
+                    Log(byHost[vm.Server], "gate-heartbeat", stage: number, vmid: vm.Vm.Vmid, result: "timeout", name: vm.Name);
                 }
-
-                if (clock.UtcNow >= until)
-                {
-                    foreach (var vm in pending.Values.SelectMany(v => v))
-                    {
-                        Log(byHost[vm.Server], "gate-heartbeat", stage: number, vmid: vm.Vm.Vmid, result: "timeout", name: vm.Name);
-                    }
-
-                    return;
-                }
-
-                await PollPause(until, cancellationToken).ConfigureAwait(false);
             }
         }
 
         // From this machine: no ESXi firewall ruleset to open.
         private async Task TcpGate(int number, StageGate after, CancellationToken cancellationToken)
         {
-            string target = $"{after.TcpHost}:{after.TcpPort}";
-            var until = clock.UtcNow.AddSeconds(after.TcpTimeout);
-            while (!await TcpProbe.AnswersAsync(after.TcpHost!, after.TcpPort, options.TcpConnectTimeout, cancellationToken).ConfigureAwait(false))
-            {
-                if (clock.UtcNow >= until)
-                {
-                    Log(null, "gate-tcp", stage: number, result: "timeout", detail: target);
-                    return;
-                }
-
-                await PollPause(until, cancellationToken).ConfigureAwait(false);
-            }
-
-            Log(null, "gate-tcp", stage: number, result: "open", detail: target);
+            bool open = await PollUntil(clock.UtcNow.AddSeconds(after.TcpTimeout),
+                () => TcpProbe.AnswersAsync(after.TcpHost!, after.TcpPort, options.TcpConnectTimeout, cancellationToken), cancellationToken).ConfigureAwait(false);
+            Log(null, "gate-tcp", stage: number, result: open ? "open" : "timeout", detail: $"{after.TcpHost}:{after.TcpPort}");
         }
 
         // Every host rescans until it has the datastores the stage's VMs serve (or the timeout).
         private async Task RescanGate(int number, StageGate after, CancellationToken cancellationToken)
         {
-            var until = clock.UtcNow.AddSeconds(after.RescanTimeout);
             string list = string.Join(" ", after.RescanDatastores);
             var pending = hosts.Where(h => h.State == RemoteHostState.Ready).ToList();
             foreach (var host in pending)
@@ -603,34 +571,22 @@ namespace VmBoot.Remote
                 Log(host, "rescan", stage: number, result: "started", detail: list);
             }
 
-            while (pending.Count > 0)
+            bool allMounted = await PollUntil(clock.UtcNow.AddSeconds(after.RescanTimeout), async () =>
             {
-                var mounted = new List<RemoteHost>();
-                await ForEachHost(pending, host =>
+                var missing = await ForEachHost(pending, host => host.Control.RescanFor(after.RescanDatastores, cancellationToken), cancellationToken).ConfigureAwait(false);
+                foreach (var host in missing.Where(m => m.Value.Count == 0).Select(m => m.Key))
                 {
-                    if (host.Control.RescanFor(after.RescanDatastores, cancellationToken).Count == 0)
-                    {
-                        Log(host, "rescan", stage: number, result: "ready", detail: list);
-                        lock (mounted)
-                        {
-                            mounted.Add(host);
-                        }
-                    }
-                }, cancellationToken).ConfigureAwait(false);
-                pending = pending.Except(mounted).Where(h => h.State == RemoteHostState.Ready).ToList();
-                if (pending.Count > 0 && clock.UtcNow >= until)
-                {
-                    foreach (var host in pending)
-                    {
-                        Log(host, "rescan", stage: number, result: "timeout", detail: "not mounted: " + list);
-                    }
-
-                    return;
+                    Log(host, "rescan", stage: number, result: "ready", detail: list);
                 }
 
-                if (pending.Count > 0)
+                pending = pending.Where(h => missing.TryGetValue(h, out var still) && still.Count > 0 && h.State == RemoteHostState.Ready).ToList();
+                return pending.Count == 0;
+            }, cancellationToken).ConfigureAwait(false);
+            if (!allMounted)
+            {
+                foreach (var host in pending)
                 {
-                    await PollPause(until, cancellationToken).ConfigureAwait(false);
+                    Log(host, "rescan", stage: number, result: "timeout", detail: "not mounted: " + list);
                 }
             }
         }

@@ -14,7 +14,7 @@ namespace VmBoot.Remote
     {
         private readonly string runnerName;
         private readonly TimeSpan pollInterval;
-        private readonly int throttleLimit;
+        private protected readonly int throttleLimit;
 
         private protected readonly List<RemoteHost> hosts;
         private protected readonly IBootClock clock;
@@ -108,6 +108,42 @@ namespace VmBoot.Remote
             cancellationToken.ThrowIfCancellationRequested();
         }
 
+        /// <summary>
+        /// One step per host, hosts in parallel, each host's answer kept (as <see cref="ForEachHost"/>): a host that
+        /// failed on the way has no answer, and is out of the run.
+        /// </summary>
+        private protected async Task<Dictionary<RemoteHost, T>> ForEachHost<T>(IReadOnlyCollection<RemoteHost> list, Func<RemoteHost, T> step, CancellationToken cancellationToken)
+        {
+            var answers = new System.Collections.Concurrent.ConcurrentDictionary<RemoteHost, T>();
+            Action<RemoteHost> keep = host => answers[host] = step(host);
+            await ForEachHost(list, keep, cancellationToken).ConfigureAwait(false);
+            return new Dictionary<RemoteHost, T>(answers);
+        }
+
+        /// <summary>
+        /// Asks <paramref name="done"/> until it says so or <paramref name="until"/> has come, pausing a poll interval
+        /// (never past <paramref name="until"/>) between asks; <paramref name="settleFirst"/> pauses before the first
+        /// ask too (something was just asked of the hosts). True when done, false at <paramref name="until"/>.
+        /// </summary>
+        private protected async Task<bool> PollUntil(DateTime until, Func<Task<bool>> done, CancellationToken cancellationToken, bool settleFirst = false)
+        {
+            if (!settleFirst && await done().ConfigureAwait(false))
+            {
+                return true;
+            }
+
+            while (clock.UtcNow < until)
+            {
+                await PollPause(until, cancellationToken).ConfigureAwait(false);
+                if (await done().ConfigureAwait(false))
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
         private protected void Fail(RemoteHostFailure failure)
         {
             lock (gate)
@@ -169,6 +205,14 @@ namespace VmBoot.Remote
             {
                 throw new ArgumentOutOfRangeException(nameof(limit), limit, "at least one host must be worked on at a time");
             }
+        }
+
+        /// <summary>As <see cref="RunAsync{T}(IEnumerable{T}, int, Action{T})"/>, each item's result in the items' order.</summary>
+        internal static async Task<TResult[]> RunAsync<T, TResult>(IReadOnlyList<T> items, int limit, Func<T, TResult> work)
+        {
+            var results = new TResult[items.Count];
+            await RunAsync(Enumerable.Range(0, items.Count), limit, i => results[i] = work(items[i])).ConfigureAwait(false);
+            return results;
         }
 
         internal static async Task RunAsync<T>(IEnumerable<T> items, int limit, Action<T> work)

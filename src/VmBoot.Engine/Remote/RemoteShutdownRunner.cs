@@ -236,9 +236,8 @@ namespace VmBoot.Remote
         // Every host once (a shutdown does not wait for hosts): its VMs and which of them run.
         private async Task<List<RunningVm>> Connect(CancellationToken cancellationToken, bool preview = false)
         {
-            var running = new List<RunningVm>();
             Progress("Connecting", $"{hosts.Count} host(s)", 0);
-            await ForEachHost(hosts, host =>
+            var answers = await ForEachHost(hosts, host =>
             {
                 try
                 {
@@ -256,14 +255,10 @@ namespace VmBoot.Remote
                         Fail(new RemoteHostFailure(host.Target.Label, e.ErrorId, $"{e.Message} The shutdown went on without it: its VMs and the host itself are still on.", e.InnerException) { IsSecurity = e.IsSecurity });
                     }
 
-                    return;
+                    return null;
                 }
 
                 host.State = RemoteHostState.Ready;
-                lock (reached)
-                {
-                    reached.Add(host);
-                }
 
                 if (!preview)
                 {
@@ -281,7 +276,7 @@ namespace VmBoot.Remote
                         reporter.Warning($"{host.Name}: hostd refuses ({refusal}); its VMs and the host are left on.");
                     }
 
-                    return;
+                    return new List<RunningVm>();
                 }
 
                 if (switched && !preview)
@@ -289,13 +284,12 @@ namespace VmBoot.Remote
                     Log(host, "vim-user", result: "vpxuser", detail: "root is refused (lockdown mode): using vpxuser");
                 }
 
-                var on = RunningOn(host, cancellationToken);
-                lock (running)
-                {
-                    running.AddRange(on.Select(v => new RunningVm(host, v)));
-                }
+                return RunningOn(host, cancellationToken).Select(v => new RunningVm(host, v)).ToList();
             }, cancellationToken).ConfigureAwait(false);
-            return running;
+
+            // Reached: connected and read (null: it could not be connected to).
+            reached.UnionWith(answers.Where(a => a.Value != null).Select(a => a.Key));
+            return answers.Values.Where(v => v != null).SelectMany(v => v!).ToList();
         }
 
         // The host's VMs that run now: its inventory, then their power states.
@@ -355,28 +349,38 @@ namespace VmBoot.Remote
             {
                 Progress(status, "asking the guests to shut down: " + string.Join(", ", pending.Values.SelectMany(v => v).Select(v => $"'{v.Vm.Name}' on {v.Host.Name}")), percent);
                 await ForEachHost(pending.Keys.ToList(), host => RequestShutdown(host, phase, pending[host], cancellationToken), cancellationToken).ConfigureAwait(false);
+                // Until the stage's timeout, or the deadline if it comes first.
                 var until = started.AddSeconds(phase.Timeout);
-                while (pending.Values.Any(v => v.Count > 0))
+                if (hardBy is DateTime by && by < until)
                 {
-                    var now = clock.UtcNow;
-                    if (now >= until || PastDeadline)
-                    {
-                        break;
-                    }
+                    until = by;
+                }
 
+                if (pending.Values.Any(v => v.Count > 0))
+                {
                     Progress(status, "waiting for " + string.Join(", ", pending.Values.SelectMany(v => v).Select(v => $"'{v.Vm.Name}'")), percent);
-                    var wait = hardBy is DateTime by && by < until ? by : until;
-                    await PollPause(wait, cancellationToken).ConfigureAwait(false);
-                    await ForEachHost(StillOn(), host =>
+                    await PollUntil(until, async () =>
                     {
-                        var states = host.Control.PowerStates(pending[host].Select(v => v.Vm.Vmid).ToList(), cancellationToken);
-                        foreach (var vm in pending[host].Where(v => states.TryGetValue(v.Vm.Vmid, out string? s) && s != "Powered on" && s.Length > 0).ToList())
+                        var states = await ForEachHost(StillOn(), host => host.Control.PowerStates(pending[host].Select(v => v.Vm.Vmid).ToList(), cancellationToken), cancellationToken).ConfigureAwait(false);
+                        foreach (var answer in states)
                         {
-                            Log(host, "shutdown", stage: phase.Stage, vmid: vm.Vm.Vmid, result: "off", name: vm.Vm.Name,
-                                detail: $"the guest shut down within {Math.Ceiling((clock.UtcNow - started).TotalSeconds):0} s");
-                            pending[host].Remove(vm);
+                            var host = answer.Key;
+                            foreach (var vm in pending[host].Where(v => answer.Value.TryGetValue(v.Vm.Vmid, out string? s) && s != "Powered on" && s.Length > 0).ToList())
+                            {
+                                Log(host, "shutdown", stage: phase.Stage, vmid: vm.Vm.Vmid, result: "off", name: vm.Vm.Name,
+                                    detail: $"the guest shut down within {Math.Ceiling((clock.UtcNow - started).TotalSeconds):0} s");
+                                pending[host].Remove(vm);
+                            }
                         }
-                    }, cancellationToken).ConfigureAwait(false);
+
+                        bool allOff = pending.Values.All(v => v.Count == 0);
+                        if (!allOff)
+                        {
+                            Progress(status, "waiting for " + string.Join(", ", pending.Values.SelectMany(v => v).Select(v => $"'{v.Vm.Name}'")), percent);
+                        }
+
+                        return allOff;
+                    }, cancellationToken, settleFirst: true).ConfigureAwait(false);
                 }
 
                 CheckDeadline();
@@ -463,15 +467,7 @@ namespace VmBoot.Remote
             where = "powering off the hosts";
             int percent = 100 * (plan.Stages.Count + 1) / (plan.Stages.Count + 2);
             var ready = hosts.Where(h => h.State == RemoteHostState.Ready).ToList();
-            var runningOn = new Dictionary<RemoteHost, List<EsxiVm>>();
-            await ForEachHost(ready, host =>
-            {
-                var on = RunningOn(host, cancellationToken);
-                lock (runningOn)
-                {
-                    runningOn[host] = on;
-                }
-            }, cancellationToken).ConfigureAwait(false);
+            var runningOn = await ForEachHost(ready, host => RunningOn(host, cancellationToken), cancellationToken).ConfigureAwait(false);
 
             var management = runningOn.Where(p => p.Value.Any(v => managementVms.Contains(v.Name))).Select(p => p.Key).ToList();
             var first = ready.Except(management).Where(h => h.State == RemoteHostState.Ready).ToList();
@@ -493,51 +489,33 @@ namespace VmBoot.Remote
 
         private async Task PowerOffAndWait(List<RemoteHost> list, Dictionary<RemoteHost, List<EsxiVm>> runningOn, CancellationToken cancellationToken)
         {
-            var requested = new List<RemoteHost>();
-            await ForEachHost(list, host =>
-            {
-                if (PowerOffHost(host, runningOn[host], cancellationToken))
-                {
-                    lock (requested)
-                    {
-                        requested.Add(host);
-                    }
-                }
-            }, cancellationToken).ConfigureAwait(false);
-
+            var requested = await ForEachHost(list, host => PowerOffHost(host, runningOn[host], cancellationToken), cancellationToken).ConfigureAwait(false);
             var since = clock.UtcNow;
-            var until = since + options.HostDownTimeout;
-            var answering = requested.ToList();
-            while (answering.Count > 0)
+            var answering = requested.Where(r => r.Value).Select(r => r.Key).ToList();
+            if (answering.Count == 0)
             {
-                await PollPause(until, cancellationToken).ConfigureAwait(false);
-                var down = new List<RemoteHost>();
-                await ForEachHost(answering, host =>
-                {
-                    if (!host.Control.StillAnswers(cancellationToken))
-                    {
-                        lock (down)
-                        {
-                            down.Add(host);
-                        }
-                    }
-                }, cancellationToken).ConfigureAwait(false);
-                foreach (var host in down)
+                return;
+            }
+
+            // The host has just taken the power-off: it is asked again only after a pause.
+            bool allDown = await PollUntil(since + options.HostDownTimeout, async () =>
+            {
+                var stillAnswers = await ForEachHost(answering, host => host.Control.StillAnswers(cancellationToken), cancellationToken).ConfigureAwait(false);
+                foreach (var host in stillAnswers.Where(a => !a.Value).Select(a => a.Key))
                 {
                     Log(host, "host-off", result: "off", detail: $"stopped answering {host.Control.Transport} {Math.Ceiling((clock.UtcNow - since).TotalSeconds):0} s after the power-off");
                     host.State = RemoteHostState.Failed; // gone, as asked: nothing more is sent to it
                     poweredOff.Add(host);
                 }
 
-                answering = answering.Except(down).ToList();
-                if (answering.Count > 0 && clock.UtcNow >= until)
+                answering = answering.Where(h => !poweredOff.Contains(h)).ToList();
+                return answering.Count == 0;
+            }, cancellationToken, settleFirst: true).ConfigureAwait(false);
+            if (!allDown)
+            {
+                foreach (var host in answering)
                 {
-                    foreach (var host in answering)
-                    {
-                        Log(host, "host-off", result: "timeout", detail: $"still answering {host.Control.Transport} {options.HostDownTimeout.TotalSeconds:0} s after its power-off was accepted");
-                    }
-
-                    return;
+                    Log(host, "host-off", result: "timeout", detail: $"still answering {host.Control.Transport} {options.HostDownTimeout.TotalSeconds:0} s after its power-off was accepted");
                 }
             }
         }
