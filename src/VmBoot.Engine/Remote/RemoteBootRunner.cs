@@ -142,7 +142,7 @@ namespace VmBoot.Remote
             {
                 await ForEachHost(hosts.Where(h => h.State < RemoteHostState.Ready).ToList(), host => Advance(host, cancellationToken), cancellationToken).ConfigureAwait(false);
                 var now = clock.UtcNow;
-                foreach (var host in hosts.Where(h => h.State == RemoteHostState.WaitingForSsh && now >= deadline))
+                foreach (var host in hosts.Where(h => h.State == RemoteHostState.WaitingForAnswer && now >= deadline))
                 {
                     host.State = RemoteHostState.Failed;
                     LogHostStart(host);
@@ -159,7 +159,7 @@ namespace VmBoot.Remote
                 int ready = hosts.Count(h => h.State >= RemoteHostState.Ready);
                 Progress("Waiting for the hosts", $"{ready} of {hosts.Count} host(s) ready; waiting for {string.Join(", ", hosts.Where(h => h.State < RemoteHostState.Ready).Select(h => h.Name))}", 0);
                 // Not past the deadline, where a host still silent is given up.
-                var wait = hosts.Any(h => h.State == RemoteHostState.WaitingForSsh) ? Min(options.PollInterval, deadline - clock.UtcNow) : options.PollInterval;
+                var wait = hosts.Any(h => h.State == RemoteHostState.WaitingForAnswer) ? Min(options.PollInterval, deadline - clock.UtcNow) : options.PollInterval;
                 await clock.Delay(wait, cancellationToken).ConfigureAwait(false);
             }
         }
@@ -169,15 +169,16 @@ namespace VmBoot.Remote
         {
             switch (host.State)
             {
-                case RemoteHostState.WaitingForSsh:
-                    try
+                case RemoteHostState.WaitingForAnswer:
+                    var refused = host.TryConnect(cancellationToken);
+                    if (refused != null)
                     {
-                        host.Connect(cancellationToken);
-                    }
-                    catch (RemoteHostException e) when (StillBooting.Contains(e.Failure))
-                    {
-                        host.Close();
-                        host.LastRefusal = e.Brief;
+                        if (!StillBooting.Contains(refused.Failure))
+                        {
+                            // Not a host still booting (a refused login, an unknown key): the run goes on without it.
+                            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(refused).Throw();
+                        }
+
                         reporter.Verbose($"{host.Target.Label}: not answering yet ({host.LastRefusal})");
                         return;
                     }

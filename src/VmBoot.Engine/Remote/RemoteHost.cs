@@ -7,10 +7,10 @@ namespace VmBoot.Remote
     /// <summary>Where a host is in a remote run.</summary>
     internal enum RemoteHostState
     {
-        /// <summary>Not answering SSH yet.</summary>
-        WaitingForSsh,
+        /// <summary>Not answering yet (SSH, or the vSphere API).</summary>
+        WaitingForAnswer,
 
-        /// <summary>SSH answers; hostd does not yet.</summary>
+        /// <summary>It answers; hostd does not yet.</summary>
         WaitingForHostd,
 
         /// <summary>hostd answers; the plan's datastores are not all mounted yet.</summary>
@@ -41,15 +41,15 @@ namespace VmBoot.Remote
         /// <summary>The host's own name once it answers (what the on-host script logs), else the user's name for it.</summary>
         internal string Name { get; private set; }
 
-        internal RemoteHostState State { get; set; } = RemoteHostState.WaitingForSsh;
+        internal RemoteHostState State { get; set; } = RemoteHostState.WaitingForAnswer;
 
-        /// <summary>The requests the run makes of this host (SSH today).</summary>
+        /// <summary>The requests the run makes of this host, over SSH or through its vSphere API.</summary>
         internal IHostControl Control { get; }
 
         /// <summary>Why the last connection attempt failed (for the message when the host never answers).</summary>
         internal string? LastRefusal { get; set; }
 
-        /// <summary>When SSH first answered.</summary>
+        /// <summary>When it first answered.</summary>
         internal DateTime Answered { get; set; }
 
         /// <summary>hostd and datastores are waited for until then.</summary>
@@ -62,6 +62,25 @@ namespace VmBoot.Remote
 
         /// <summary>Connects and takes the host's own name (the user's name for it when it gives none).</summary>
         internal void Connect(CancellationToken cancellationToken) => Name = Control.Connect(cancellationToken) ?? Target.Label;
+
+        /// <summary>
+        /// Connects (see <see cref="Connect"/>); a host that does not let the run in is closed again and its failure
+        /// returned, its brief kept as <see cref="LastRefusal"/>. What to make of the failure is the caller's.
+        /// </summary>
+        internal RemoteHostException? TryConnect(CancellationToken cancellationToken)
+        {
+            try
+            {
+                Connect(cancellationToken);
+                return null;
+            }
+            catch (RemoteHostException e)
+            {
+                Close();
+                LastRefusal = e.Brief;
+                return e;
+            }
+        }
 
         internal void UseLabelAsName() => Name = Target.Label;
 

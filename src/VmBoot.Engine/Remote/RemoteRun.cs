@@ -92,7 +92,7 @@ namespace VmBoot.Remote
                 }
                 catch (RemoteHostException e)
                 {
-                    bool wasUp = host.State != RemoteHostState.WaitingForSsh;
+                    bool wasUp = host.State != RemoteHostState.WaitingForAnswer;
                     host.State = RemoteHostState.Failed;
                     host.Close();
                     if (!wasUp)

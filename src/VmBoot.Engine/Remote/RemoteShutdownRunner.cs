@@ -239,13 +239,8 @@ namespace VmBoot.Remote
             Progress("Connecting", $"{hosts.Count} host(s)", 0);
             var answers = await ForEachHost(hosts, host =>
             {
-                try
+                if (host.TryConnect(cancellationToken) is RemoteHostException e)
                 {
-                    host.Connect(cancellationToken);
-                }
-                catch (RemoteHostException e)
-                {
-                    host.Close();
                     host.State = RemoteHostState.Failed;
                     host.LastRefusal = e.Message;
                     if (!preview)
