@@ -24,6 +24,23 @@ BeforeAll {
     $offset = 0; $privateLines = foreach ($line in $body) { if ($offset * 3 / 4 -ge $publicEnd -and $line.Length -ge 16) { $line }; $offset += $line.Length }
     @($privateLines).Count | Should -BeGreaterThan 1
     $script:secrets = @($sim.Password, $passphrase) + @($privateLines)
+
+    # Everything a user could see of what a command wrote or returned: its text, an error's every part, an object
+    # as JSON and as CLIXML.
+    function ConvertTo-SearchText([object[]] $Captured) {
+        foreach ($item in $Captured) {
+            $item | Out-String -Width 400
+            if ($item -is [System.Management.Automation.ErrorRecord]) {
+                "$($item.FullyQualifiedErrorId) $($item.Exception) $($item.Exception.InnerException) $($item.ErrorDetails) $($item.TargetObject)"
+            }
+            elseif ($item -isnot [System.Management.Automation.InformationalRecord]) {
+                $item | ConvertTo-Json -Depth 4 -WarningAction SilentlyContinue
+                $clixml = Join-Path $TestDrive 'object.xml'
+                $item | Export-Clixml -LiteralPath $clixml -Depth 4
+                Get-Content -Raw -LiteralPath $clixml
+            }
+        }
+    }
 }
 
 AfterAll { $sim.Dispose() }
@@ -63,18 +80,7 @@ Describe 'Secrets' {
         $errors = @($captured | Where-Object { $_ -is [System.Management.Automation.ErrorRecord] })
         $errors.Count | Should -BeGreaterOrEqual 3
         $texts = [System.Collections.Generic.List[string]]::new()
-        foreach ($item in $captured) {
-            $texts.Add(($item | Out-String -Width 400))
-            if ($item -is [System.Management.Automation.ErrorRecord]) {
-                $texts.Add("$($item.FullyQualifiedErrorId) $($item.Exception) $($item.Exception.InnerException) $($item.ErrorDetails) $($item.TargetObject)")
-            }
-            elseif ($item -isnot [System.Management.Automation.InformationalRecord]) {
-                $texts.Add(($item | ConvertTo-Json -Depth 4 -WarningAction SilentlyContinue))
-                $clixml = Join-Path $TestDrive 'object.xml'
-                $item | Export-Clixml -LiteralPath $clixml -Depth 4
-                $texts.Add((Get-Content -Raw -LiteralPath $clixml))
-            }
-        }
+        $texts.AddRange([string[]]@(ConvertTo-SearchText $captured))
         foreach ($h in $sim.Hosts) {
             $texts.Add($h.ReadText('/etc/rc.local.d/local.sh'))
             $texts.Add($h.PersistedLocalSh())
@@ -87,5 +93,35 @@ Describe 'Secrets' {
         $all | Should -Match 'SshAuthenticationFailed'
         $all | Should -Match 'VmBoot managed block'
         foreach ($secret in $secrets) { $all.Contains($secret) | Should -BeFalse -Because 'a secret must never be written out' }
+    }
+
+    It 'of the vSphere API (the password, a PowerCLI session) appear in no stream, error, returned object, log or pin file' {
+        . (Join-Path $PSScriptRoot 'VSphereSimHost.ps1')
+        $apiPassword = 'api-' + [guid]::NewGuid().ToString('n')
+        $apiHost = Start-VSphereSimHost -Vms @(@{ name = 'vcsa01'; tools = $true }) -HostName 'esx41' -Password $apiPassword
+        try {
+            $secret = Get-VSphereSimSessionSecret -SimHost $apiHost -Password $apiPassword
+            $pins = Join-Path $TestDrive 'api-pins'
+            $log = Join-Path $TestDrive 'api-run.log'
+            $api = @{ Server = $apiHost.Server; Protocol = 'VSphereApi'; KnownCertificatesPath = $pins }
+            $credential = [pscredential]::new('root', (ConvertTo-SecureString $apiPassword -AsPlainText -Force))
+            $DebugPreference = 'Continue'
+            $captured = & {
+                Get-EsxiVmList @api -Credential $credential -AcceptNewCertificate -Verbose
+                Get-EsxiVmList @api -SessionSecret $secret -Verbose
+                Invoke-BootPlan @api -Credential $credential -Plan (New-BootPlan -Stage @{ Name = 'all'; All = $true }) -LogPath $log -Confirm:$false -Verbose
+                Get-BootLog @api -SessionSecret $secret -Verbose -ErrorAction Continue
+                # Failures: a wrong password, a session the host does not know.
+                Get-EsxiVmList @api -Credential ([pscredential]::new('root', (ConvertTo-SecureString "$($apiPassword)x" -AsPlainText -Force))) -ErrorAction Continue -Verbose
+                Get-EsxiVmList @api -SessionSecret "$($secret.Trim('"'))x" -ErrorAction Continue -Verbose
+            } *>&1
+            @($captured | Where-Object { $_ -is [System.Management.Automation.ErrorRecord] }).Count | Should -BeGreaterOrEqual 3
+            $all = (@(ConvertTo-SearchText $captured) + (Get-Content -Raw -LiteralPath $pins) + (Get-Content -Raw -LiteralPath $log)) -join "`n"
+            $all | Should -Match 'VSphereLoginFailed'
+            $all | Should -Match 'VSphereSessionExpired'
+            $all | Should -Match 'vcsa01'
+            foreach ($value in $apiPassword, $secret.Trim('"')) { $all.Contains($value) | Should -BeFalse -Because 'a secret must never be written out' }
+        }
+        finally { Stop-VSphereSimHost $apiHost }
     }
 }

@@ -199,3 +199,43 @@ Describe 'PowerCLI sessions reused over the vSphere API' {
         { Get-EsxiVmList -Server $viServers.Name -SessionSecret $viServers[0].SessionSecret -Port $viPort } | Should -Throw -ErrorId 'SessionSecretNeedsOneServer,VmBoot.Commands.GetEsxiVmListCommand'
     }
 }
+
+Describe 'A host certificate a CA vouches for' {
+    BeforeAll {
+        # A host whose certificate a CA signed for the name localhost. The CA is trusted only in child processes
+        # (OpenSSL's SSL_CERT_FILE, which .NET on Linux reads for its trusted roots): this process trusts it not.
+        $script:caHost = Start-VSphereSimHost -Vms @(@{ name = 'vcsa' }) -HostName 'esx31' -Password $password -Flag '-ca-signed'
+        $script:caFile = Join-Path $TestDrive 'test-ca.pem'
+        Set-Content -LiteralPath $caFile -Value $caHost.CaPem -NoNewline
+        function Invoke-Trusting([string] $Server, [string] $Pins) {
+            $child = @"
+Import-Module '$env:VMBOOT_TEST_MODULE'
+`$c = [pscredential]::new('root', (ConvertTo-SecureString `$env:VMBOOT_TEST_PASSWORD -AsPlainText -Force))
+`$vms = Get-EsxiVmList -Server '$Server' -Protocol VSphereApi -Credential `$c -KnownCertificatesPath '$Pins' -ErrorVariable failed -ErrorAction SilentlyContinue
+[pscustomobject]@{ Vms = @(`$vms.Name); Errors = @(`$failed.FullyQualifiedErrorId) } | ConvertTo-Json -Compress
+"@
+            $env:VMBOOT_TEST_PASSWORD = $password
+            $env:SSL_CERT_FILE = $caFile
+            try { dotnet pwsh -NoProfile -NonInteractive -Command $child | Select-Object -Last 1 | ConvertFrom-Json }
+            finally { Remove-Item Env:VMBOOT_TEST_PASSWORD, Env:SSL_CERT_FILE }
+        }
+    }
+
+    AfterAll { Stop-VSphereSimHost $caHost }
+
+    It 'passes without a pin where the CA is trusted and the name matches, and pins nothing' {
+        $pins = Join-Path $TestDrive 'ca-pins'
+        $run = Invoke-Trusting -Server "localhost:$($caHost.Port)" -Pins $pins
+        $run.Errors | Should -BeNullOrEmpty
+        $run.Vms | Should -Be 'vcsa'
+        Test-Path -LiteralPath $pins | Should -BeFalse
+    }
+
+    It 'is unknown under a name it was not issued for, and where the CA is not trusted' {
+        $pins = Join-Path $TestDrive 'ca-pins-2'
+        (Invoke-Trusting -Server "127.0.0.1:$($caHost.Port)" -Pins $pins).Errors | Should -Be 'VSphereCertificateUnknown,VmBoot.Commands.GetEsxiVmListCommand'
+        $null = Get-EsxiVmList -Server "localhost:$($caHost.Port)" -Protocol VSphereApi -Credential $credential -KnownCertificatesPath $pins -ErrorVariable untrusted -ErrorAction SilentlyContinue
+        $untrusted[0].FullyQualifiedErrorId | Should -Be 'VSphereCertificateUnknown,VmBoot.Commands.GetEsxiVmListCommand'
+        Test-Path -LiteralPath $pins | Should -BeFalse
+    }
+}

@@ -30,6 +30,7 @@ function Start-VSphereSimHost {
         SshPort       = if ($ready.sshPort) { [int]$ready.sshPort } else { 0 }
         Datastore     = $ready.datastore
         DatastorePath = $ready.datastorePath
+        CaPem         = $ready.caPem
     }
 }
 

@@ -21,6 +21,7 @@ import (
 	"crypto/x509/pkix"
 	"encoding/hex"
 	"encoding/json"
+	"encoding/pem"
 	"flag"
 	"fmt"
 	"io"
@@ -65,6 +66,10 @@ func main() {
 	user := flag.String("user", "root", "the only user that may log in")
 	password := flag.String("password", "", "that user's password")
 	hostname := flag.String("hostname", "localhost", "the host's own name (hostname, and its HostSystem's name)")
+	caSigned := flag.Bool("ca-signed", false, "a certificate for the name localhost from a CA of its own (printed as caPem), as a host given a CA-signed certificate has")
+	pageSize := flag.Int("page-size", 0, "objects per page of the property collector's answers (0: all at once)")
+	lockdown := flag.Bool("lockdown", false, "lockdown mode: only -exception-users may log in to the API")
+	exceptionUsers := flag.String("exception-users", "", "comma-separated users lockdown mode lets in")
 	listen := flag.String("listen", "127.0.0.1:0", "address:port to serve the API on (port 0: any free one)")
 	sshBackend := flag.String("ssh-backend", "", "host:port of the SSH server that TSM-SSH lets through while it runs")
 	sshRunning := flag.Bool("ssh-running", false, "TSM-SSH runs from the start (ESXi's default: stopped)")
@@ -86,6 +91,10 @@ func main() {
 	}
 
 	certificate, thumbprint, sha1Thumbprint, err := selfSignedCertificate()
+	caPem := ""
+	if *caSigned {
+		certificate, thumbprint, sha1Thumbprint, caPem, err = caSignedCertificate()
+	}
 	if err != nil {
 		fail(err)
 	}
@@ -116,7 +125,15 @@ func main() {
 	model.Service.Listen = &url.URL{Host: *listen, User: url.UserPassword(*user, *password)}
 	server := model.Service.NewServer()
 	defer server.Close()
-	host := &esxiHost{tools: map[string]vm{}}
+	host := &esxiHost{tools: map[string]vm{}, pageSize: *pageSize, pages: map[string][]string{}}
+	if *lockdown {
+		host.exceptionUsers = map[string]bool{}
+		for _, name := range strings.Split(*exceptionUsers, ",") {
+			if name != "" {
+				host.exceptionUsers[name] = true
+			}
+		}
+	}
 	for _, v := range vms {
 		host.tools[hostdName(v.Name)] = v
 	}
@@ -133,6 +150,9 @@ func main() {
 	answer := map[string]string{"url": sdk.String(), "port": sdk.Port(), "thumbprint": thumbprint, "sha1": sha1Thumbprint}
 	if ssh != nil {
 		answer["sshPort"] = ssh.port()
+	}
+	if caPem != "" {
+		answer["caPem"] = caPem
 	}
 	// Where the local datastore's files are, as hostd serves them at /folder (a test puts a boot log there).
 	if ds, isDatastore := simulator.Map.Any("Datastore").(*simulator.Datastore); isDatastore {
@@ -182,6 +202,53 @@ func selfSignedCertificate() (tls.Certificate, string, string, error) {
 	sum := sha256.Sum256(der)
 	old := sha1.Sum(der)
 	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}, hex.EncodeToString(sum[:]), hex.EncodeToString(old[:]), nil
+}
+
+// A certificate for the name localhost (and no address), signed by a fresh CA; returns the CA as PEM too.
+func caSignedCertificate() (tls.Certificate, string, string, string, error) {
+	caKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		return tls.Certificate{}, "", "", "", err
+	}
+	caTemplate := x509.Certificate{
+		SerialNumber:          big.NewInt(1),
+		Subject:               pkix.Name{CommonName: "VmBoot test CA"},
+		NotBefore:             time.Now().Add(-time.Hour),
+		NotAfter:              time.Now().Add(24 * time.Hour),
+		KeyUsage:              x509.KeyUsageCertSign | x509.KeyUsageCRLSign,
+		BasicConstraintsValid: true,
+		IsCA:                  true,
+	}
+	caDer, err := x509.CreateCertificate(rand.Reader, &caTemplate, &caTemplate, &caKey.PublicKey, caKey)
+	if err != nil {
+		return tls.Certificate{}, "", "", "", err
+	}
+	ca, err := x509.ParseCertificate(caDer)
+	if err != nil {
+		return tls.Certificate{}, "", "", "", err
+	}
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		return tls.Certificate{}, "", "", "", err
+	}
+	serial, _ := rand.Int(rand.Reader, big.NewInt(1<<62))
+	template := x509.Certificate{
+		SerialNumber: serial,
+		Subject:      pkix.Name{CommonName: "localhost"},
+		NotBefore:    time.Now().Add(-time.Hour),
+		NotAfter:     time.Now().Add(24 * time.Hour),
+		KeyUsage:     x509.KeyUsageDigitalSignature,
+		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+		DNSNames:     []string{"localhost"},
+	}
+	der, err := x509.CreateCertificate(rand.Reader, &template, ca, &key.PublicKey, caKey)
+	if err != nil {
+		return tls.Certificate{}, "", "", "", err
+	}
+	sum := sha256.Sum256(der)
+	old := sha1.Sum(der)
+	caPem := string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: caDer}))
+	return tls.Certificate{Certificate: [][]byte{der, caDer}, PrivateKey: key}, hex.EncodeToString(sum[:]), hex.EncodeToString(old[:]), caPem, nil
 }
 
 // Registers the inventory's VMs through the simulator's own API, as a client would.
@@ -277,12 +344,23 @@ func hostdName(name string) string {
 // whose answer never comes (the connection drops, then the host stops answering).
 type esxiHost struct {
 	tools map[string]vm
+	// Objects per page of the property collector's answer (0: as the model answers, all at once). hostd may
+	// return fewer than maxObjects, with a token for the rest: this makes the client page.
+	pageSize int
+	pagesMu  sync.Mutex
+	pages    map[string][]string
+	nextPage int
+	// Lockdown mode: only these users may log in to the API (root only if listed); nil when lockdown is off.
+	exceptionUsers map[string]bool
 }
 
 var (
 	thisOf    = regexp.MustCompile(`<_this[^>]*>([^<]*)</_this>`)
 	forcedOf  = regexp.MustCompile(`<force>(true|1)</force>`)
 	timeoutOf = regexp.MustCompile(`<timeout>(\d+)</timeout>`)
+	userOf    = regexp.MustCompile(`<userName>([^<]*)</userName>`)
+	tokenOf   = regexp.MustCompile(`<token>([^<]*)</token>`)
+	objectsOf = regexp.MustCompile(`(?s)<objects>.*?</objects>`)
 )
 
 func (h *esxiHost) inFront(next http.Handler) http.Handler {
@@ -305,6 +383,30 @@ func (h *esxiHost) inFront(next http.Handler) http.Handler {
 			this = m[1]
 		}
 		switch {
+		case strings.Contains(text, "<Login ") && h.exceptionUsers != nil:
+			if m := userOf.FindStringSubmatch(text); m == nil || !h.exceptionUsers[m[1]] {
+				fault(w, "NoPermission", "Permission to perform this operation was denied.")
+				return
+			}
+		case strings.Contains(text, "<RetrievePropertiesEx") && h.pageSize > 0:
+			recorder := httptest.NewRecorder()
+			next.ServeHTTP(recorder, r)
+			w.Header().Set("Content-Type", "text/xml; charset=utf-8")
+			w.WriteHeader(recorder.Code)
+			_, _ = w.Write([]byte(h.firstPage(recorder.Body.String())))
+			return
+		case strings.Contains(text, "<ContinueRetrievePropertiesEx"):
+			m := tokenOf.FindStringSubmatch(text)
+			if m == nil {
+				break
+			}
+			page, ok := h.nextPageOf(m[1])
+			if !ok {
+				fault(w, "InvalidArgument", "A specified parameter was not correct: token")
+				return
+			}
+			answer(w, "ContinueRetrievePropertiesExResponse", "<returnval>"+page+"</returnval>")
+			return
 		case strings.Contains(text, "<PowerOnVM_Task"):
 			if h.inMaintenanceMode() {
 				fault(w, "InvalidState", "The operation is not allowed in the current state of the host.")
@@ -374,6 +476,42 @@ func (h *esxiHost) inFront(next http.Handler) http.Handler {
 		}
 		next.ServeHTTP(w, r)
 	})
+}
+
+// The first pageSize objects of a RetrievePropertiesEx answer, the rest kept under a token the answer gives.
+func (h *esxiHost) firstPage(body string) string {
+	objects := objectsOf.FindAllString(body, -1)
+	if len(objects) <= h.pageSize {
+		return body
+	}
+	first := objectsOf.FindStringIndex(body)
+	last := objectsOf.FindAllStringIndex(body, -1)[len(objects)-1]
+	rest := h.keep(objects[h.pageSize:])
+	return body[:first[0]] + "<token>" + rest + "</token>" + strings.Join(objects[:h.pageSize], "") + body[last[1]:]
+}
+
+func (h *esxiHost) keep(objects []string) string {
+	h.pagesMu.Lock()
+	defer h.pagesMu.Unlock()
+	h.nextPage++
+	token := fmt.Sprintf("page-%d", h.nextPage)
+	h.pages[token] = objects
+	return token
+}
+
+// The next page for a token, with a token for what is left after it.
+func (h *esxiHost) nextPageOf(token string) (string, bool) {
+	h.pagesMu.Lock()
+	objects, ok := h.pages[token]
+	delete(h.pages, token)
+	h.pagesMu.Unlock()
+	if !ok {
+		return "", false
+	}
+	if len(objects) <= h.pageSize {
+		return strings.Join(objects, ""), true
+	}
+	return "<token>" + h.keep(objects[h.pageSize:]) + "</token>" + strings.Join(objects[:h.pageSize], ""), true
 }
 
 func (h *esxiHost) anyPoweredOn() bool {

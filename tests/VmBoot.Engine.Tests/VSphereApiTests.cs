@@ -131,6 +131,42 @@ namespace VmBoot.Engine.Tests
             Assert.StartsWith($"127.0.0.1:{port}: ", e.Message, StringComparison.Ordinal);
         }
 
+        [Fact]
+        public async Task ReadsAnInventoryThatComesInPages()
+        {
+            // hostd may answer with fewer objects than asked for and a token for the rest: 20 VMs, 7 a page.
+            var vms = Enumerable.Range(1, 20).Select(i => (object)new { name = $"vm {i:00}" }).ToArray();
+            using var paged = VSphereSimulator.StartHost("esx01", vms, new[] { "-page-size", "7" });
+            File.AppendAllLines(Pins, new[] { paged.PinLine });
+            var options = Options();
+            options.Port = paged.Port;
+            using var client = await VimClient.OpenAsync(options, CancellationToken.None);
+            var read = await VimInventory.ReadAsync(client, CancellationToken.None);
+            Assert.Equal(Enumerable.Range(1, 20).Select(i => $"vm {i:00}"), read.Select(v => v.Name).OrderBy(n => n, StringComparer.Ordinal));
+        }
+
+        [Fact]
+        public async Task SaysToUseAnExceptionUserWhenLockdownModeRefusesTheLogin()
+        {
+            using var locked = VSphereSimulator.StartHost("esx01", new object[] { new { name = "vcsa" } },
+                new[] { "-user", "svc-vmboot", "-lockdown", "-exception-users", "svc-vmboot" });
+            File.AppendAllLines(Pins, new[] { locked.PinLine });
+
+            // root is not an Exception User: refused once, and told what to do.
+            var root = Options();
+            root.Port = locked.Port;
+            var refused = await Assert.ThrowsAsync<VSphereApiException>(() => VimClient.OpenAsync(root, CancellationToken.None));
+            Assert.Equal(VSphereFailure.LoginFailed, refused.Failure);
+            Assert.Equal("NoPermission", refused.FaultType);
+            Assert.Contains("Exception Users", refused.Message, StringComparison.Ordinal);
+
+            var exceptionUser = Options();
+            exceptionUser.Port = locked.Port;
+            exceptionUser.UserName = "svc-vmboot";
+            using var client = await VimClient.OpenAsync(exceptionUser, CancellationToken.None);
+            Assert.Equal("vcsa", Assert.Single(await VimInventory.ReadAsync(client, CancellationToken.None)).Name);
+        }
+
         public void Dispose()
         {
             host.Dispose();
