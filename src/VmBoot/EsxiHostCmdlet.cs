@@ -105,6 +105,14 @@ namespace VmBoot.Commands
                 {
                     if (target.Session != null)
                     {
+                        if (target.Session.Connection == null)
+                        {
+                            Failed(writer, target.Label, ErrorRecords.Create("SessionNeedsSsh", ErrorCategory.InvalidArgument, target.Label,
+                                $"{MyInvocation.MyCommand.Name} works through a shell, and session {target.Session.Id} to {target.Label} is a vSphere API session: "
+                                + "open one with New-EsxiSession -Protocol Ssh, or use -Server (Install-BootScript -EnableSsh starts SSH where it is off)."));
+                            return;
+                        }
+
                         work(target.Session.Connection, writer);
                         return;
                     }
@@ -201,6 +209,9 @@ namespace VmBoot.Commands
                 gathered[target.Label] = target;
             }
         }
+
+        /// <summary>This record's sessions of the vSphere API (-Session); the SSH ones are in <see cref="CurrentTargets"/>.</summary>
+        private protected IEnumerable<EsxiSession> ApiSessions => ParameterSetName == SessionSet ? Session.Where(s => s.Api != null) : Enumerable.Empty<EsxiSession>();
 
         /// <summary>The hosts this pipeline record names, by -Server or -Session.</summary>
         private protected List<HostTarget> CurrentTargets() => ParameterSetName == SessionSet

@@ -67,35 +67,45 @@ namespace VmBoot.Commands
 
                     break;
                 default:
-                    if (!(ParameterSetName == ServerSet && CheckProtocolParameters(Protocol)))
+                    bool api = ParameterSetName == ServerSet && CheckProtocolParameters(Protocol);
+                    if (api || ApiSessions.Any())
                     {
-                        StartHostWork((connection, writer) => EmitHostLogs(connection.Name, BootLogReader.Read(connection, LogPath, writer.Token),
+                        CheckLogPathOnDatastore();
+                    }
+
+                    foreach (var session in ApiSessions)
+                    {
+                        StartHostWork(session.Server, writer => ReadThroughApi(session.Api!, writer));
+                    }
+
+                    if (!api)
+                    {
+                        StartHostWork(CurrentTargets().Where(t => t.Session?.Api == null), (connection, writer) => EmitHostLogs(connection.Name, BootLogReader.Read(connection, LogPath, writer.Token),
                             LogPath ?? "the installed script's log and " + BootLogReader.FallbackPath, writer));
                         break;
                     }
 
-                    if (LogPath != null && BootLogReader.SplitVolumePath(LogPath) == null)
-                    {
-                        ThrowTerminatingError(ErrorRecords.Create("BootLogPathNotOnDatastore", ErrorCategory.InvalidArgument, LogPath,
-                            $"-LogPath '{LogPath}' is not on a datastore: through the vSphere API only datastore files (/vmfs/volumes/DATASTORE/...) can be read. Use -Protocol Ssh for other files."));
-                    }
-
                     foreach (string server in Server)
                     {
-                        var options = ApiOptions(server, ApiDefaultPort);
-                        StartHostWork(options.Name, writer =>
-                        {
-                            using (var client = VimClient.OpenAsync(options, writer.Token).GetAwaiter().GetResult())
-                            {
-                                EmitHostLogs(options.Name, BootLogReader.ReadAsync(client, LogPath, writer.Token).GetAwaiter().GetResult(),
-                                    LogPath ?? $"{BootLogSettings.FileOnDatastore} on the host's datastores; the fallback {BootLogReader.FallbackPath} is not on a datastore, so only SSH reads it", writer);
-                            }
-                        });
+                        StartApiWork(ApiOptions(server, ApiDefaultPort), ReadThroughApi);
                     }
 
                     break;
             }
         }
+
+        private void CheckLogPathOnDatastore()
+        {
+            if (LogPath != null && BootLogReader.SplitVolumePath(LogPath) == null)
+            {
+                ThrowTerminatingError(ErrorRecords.Create("BootLogPathNotOnDatastore", ErrorCategory.InvalidArgument, LogPath,
+                    $"-LogPath '{LogPath}' is not on a datastore: through the vSphere API only datastore files (/vmfs/volumes/DATASTORE/...) can be read. Use -Protocol Ssh for other files."));
+            }
+        }
+
+        private void ReadThroughApi(VimClient client, HostFanOut.HostWriter writer)
+            => EmitHostLogs(client.Name, BootLogReader.ReadAsync(client, LogPath, writer.Token).GetAwaiter().GetResult(),
+                LogPath ?? $"{BootLogSettings.FileOnDatastore} on the host's datastores; the fallback {BootLogReader.FallbackPath} is not on a datastore, so only SSH reads it", writer);
 
         // One host's logs as events (or summaries); no log at all is an error naming the host and where it looked.
         private void EmitHostLogs(string server, List<HostBootLog> logs, string lookedAt, HostFanOut.HostWriter writer)

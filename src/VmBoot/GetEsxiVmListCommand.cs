@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.IO;
+using System.Linq;
 using System.Management.Automation;
 using System.Text;
 using VmBoot.Inventory;
@@ -51,7 +52,12 @@ namespace VmBoot.Commands
 
             if (ParameterSetName == ServerSet || ParameterSetName == SessionSet)
             {
-                StartHostWork((connection, writer) => LiveInventory.Read(connection, writer.Token, vm => writer.OnPipeline(() => Return(vm)), diagnostic => Report(writer, diagnostic, connection.Name)));
+                foreach (var session in ApiSessions)
+                {
+                    StartApiInventory(session, Return);
+                }
+
+                StartHostWork(CurrentTargets().Where(t => t.Session?.Api == null), (connection, writer) => LiveInventory.Read(connection, writer.Token, vm => writer.OnPipeline(() => Return(vm)), diagnostic => Report(writer, diagnostic, connection.Name)));
                 return;
             }
 

@@ -57,7 +57,9 @@ namespace VmBoot.Commands
         /// <summary>The hosts gathered from the parameters and the pipeline, reached over SSH or through their vSphere API.</summary>
         private protected List<RemoteBootTarget> RemoteTargets() => UsesApi(Protocol)
             ? targets.Keys.Select(server => new RemoteBootTarget(ApiOptions(server, ApiDefaultPort))).ToList()
-            : targets.Values.Select(t => t.Session != null ? new RemoteBootTarget(t.Session.Connection) : new RemoteBootTarget(t.Options!)).ToList();
+            : targets.Values.Select(t => t.Session?.Api != null ? new RemoteBootTarget(t.Session.Api)
+                : t.Session != null ? new RemoteBootTarget(t.Session.Connection!)
+                : new RemoteBootTarget(t.Options!)).ToList();
 
         /// <summary>The plan, validated; null after a non-terminating error (a file that could not be read).</summary>
         private protected BootPlan? ValidPlan()

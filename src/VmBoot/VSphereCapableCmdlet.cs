@@ -143,16 +143,29 @@ namespace VmBoot.Commands
 
         /// <summary>Starts reading one host's VMs through its API on a worker; each VM is handed over on the pipeline thread.</summary>
         private protected void StartApiInventory(VimConnectionOptions options, Action<EsxiVm> onVm)
+            => StartApiWork(options, (client, writer) => ReadApiInventory(client, writer, onVm));
+
+        /// <summary>The same through an open session (New-EsxiSession -Protocol VSphereApi), which stays open.</summary>
+        private protected void StartApiInventory(EsxiSession session, Action<EsxiVm> onVm)
+            => StartHostWork(session.Server, writer => ReadApiInventory(session.Api!, writer, onVm));
+
+        /// <summary>Starts <paramref name="work"/> for one host on a worker, logged in for it and logged out after.</summary>
+        private protected void StartApiWork(VimConnectionOptions options, Action<VimClient, HostFanOut.HostWriter> work)
             => StartHostWork(options.Name, writer =>
             {
                 using (var client = VimClient.OpenAsync(options, writer.Token).GetAwaiter().GetResult())
                 {
                     writer.Verbose(LoggedIn(client));
-                    foreach (var vm in VimInventory.ReadAsync(client, writer.Token).GetAwaiter().GetResult())
-                    {
-                        writer.OnPipeline(() => onVm(vm));
-                    }
+                    work(client, writer);
                 }
             });
+
+        private static void ReadApiInventory(VimClient client, HostFanOut.HostWriter writer, Action<EsxiVm> onVm)
+        {
+            foreach (var vm in VimInventory.ReadAsync(client, writer.Token).GetAwaiter().GetResult())
+            {
+                writer.OnPipeline(() => onVm(vm));
+            }
+        }
     }
 }

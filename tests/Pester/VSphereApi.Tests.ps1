@@ -75,6 +75,31 @@ Describe 'Get-EsxiVmList -Protocol VSphereApi' {
         { Get-EsxiVmList -Server $servers[0] -Credential $credential -AcceptNewCertificate -ErrorAction Stop } |
             Should -Throw -ErrorId 'ProtocolMismatch,VmBoot.Commands.GetEsxiVmListCommand'
     }
+
+    It 'opens vSphere API sessions that the inventory, the boot log and a run use, and the shell cmdlets refuse' {
+        $pins = Join-Path $TestDrive 'session-pins'
+        $hosts | ForEach-Object { "$($_.Server) SHA256:$($_.Thumbprint)" } | Set-Content -LiteralPath $pins
+        $sessions = New-EsxiSession -Server $servers -Protocol VSphereApi -Credential $credential -KnownCertificatesPath $pins
+        $sessions.Count | Should -Be 3
+        $sessions.Protocol | Sort-Object -Unique | Should -Be 'VSphereApi'
+        $sessions.State | Sort-Object -Unique | Should -Be 'Opened'
+        (Get-EsxiSession).Id | Should -Contain $sessions[2].Id
+        ($sessions | Format-Table | Out-String) | Should -Match 'VSphereApi'
+        try {
+            ($sessions | Get-EsxiVmList).Count | Should -Be 5
+            $events = Invoke-BootPlan -Session $sessions -Plan (New-BootPlan -Stage @{ Name = 'all'; All = $true }) -Confirm:$false
+            ($events | Where-Object { $_.Action -eq 'power-on' -and $_.Result -eq 'ok' }).VmName | Sort-Object | Should -Be @('app%2f01', 'db 01', 'dc01 (primary)')
+            # Still open after the run, which was not theirs to log out.
+            ($sessions | Get-EsxiVmList | Where-Object PowerState -EQ 'poweredOn').Name | Sort-Object | Should -Be @('app%2f01', 'db 01', 'dc01 (primary)', 'vcsa01')
+            $null = Get-BootLog -Session $sessions[0] -ErrorVariable noLog -ErrorAction SilentlyContinue
+            $noLog[0].FullyQualifiedErrorId | Should -Be 'BootLogNotFound,VmBoot.Commands.GetBootLogCommand'
+            $null = Get-BootScript -Session $sessions[0] -ErrorVariable shell -ErrorAction SilentlyContinue
+            $shell[0].FullyQualifiedErrorId | Should -Be 'SessionNeedsSsh,VmBoot.Commands.GetBootScriptCommand'
+            $shell[0].TargetObject | Should -Be $sessions[0].Server
+        }
+        finally { $sessions | Remove-EsxiSession }
+        $sessions.State | Sort-Object -Unique | Should -Be 'Closed'
+    }
 }
 
 Describe 'The power event over the vSphere API' {

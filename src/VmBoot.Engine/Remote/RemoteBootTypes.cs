@@ -31,6 +31,13 @@ namespace VmBoot.Remote
             ApiOptions = options;
         }
 
+        /// <summary>A host reached through a vSphere API session that is already open; the run does not log it out.</summary>
+        public RemoteBootTarget(VSphere.VimClient session)
+        {
+            Label = session.Name;
+            ApiSession = session;
+        }
+
         /// <summary>The host as the user named it (name, or name:port).</summary>
         public string Label { get; }
 
@@ -43,8 +50,13 @@ namespace VmBoot.Remote
         /// <summary>How to reach the host's vSphere API instead of SSH, or null.</summary>
         public VSphere.VimConnectionOptions? ApiOptions { get; }
 
+        /// <summary>The open vSphere API session, or null.</summary>
+        public VSphere.VimClient? ApiSession { get; }
+
         /// <summary>What carries a run's requests to this host: its vSphere API, or SSH.</summary>
-        internal IHostControl CreateControl() => ApiOptions != null ? new VSphereHostControl(this, ApiOptions) : new SshHostControl(this);
+        internal IHostControl CreateControl() => ApiOptions != null ? new VSphereHostControl(this, ApiOptions)
+            : ApiSession != null ? new VSphereHostControl(this, ApiSession)
+            : new SshHostControl(this);
     }
 
     /// <summary>How long a remote run waits for what.</summary>

@@ -20,7 +20,8 @@ namespace VmBoot.Remote
         private static readonly string[] HostProperties = { "name", "config.network.dnsConfig.hostName", "runtime.inMaintenanceMode", "configManager.storageSystem" };
 
         private readonly RemoteBootTarget target;
-        private readonly VimConnectionOptions options;
+        private readonly VimConnectionOptions? options;
+        private readonly VimClient? session;
         private readonly Dictionary<int, ManagedObject> vms = new Dictionary<int, ManagedObject>();
         private VimClient? client;
         private ManagedObject host;
@@ -31,8 +32,15 @@ namespace VmBoot.Remote
             this.options = options;
         }
 
+        /// <summary>Through a session already open (New-EsxiSession's): used as it is, never logged out here.</summary>
+        internal VSphereHostControl(RemoteBootTarget target, VimClient session)
+        {
+            this.target = target;
+            this.session = session;
+        }
+
         /// <inheritdoc />
-        public string VimUser => options.UserName;
+        public string VimUser => session?.UserName ?? options!.UserName;
 
         /// <inheritdoc />
         public string Transport => "the vSphere API";
@@ -43,7 +51,7 @@ namespace VmBoot.Remote
         /// <inheritdoc />
         public string? Connect(CancellationToken cancellationToken) => Call(async () =>
         {
-            client = await VimClient.OpenAsync(options, cancellationToken).ConfigureAwait(false);
+            client = session ?? await VimClient.OpenAsync(options!, cancellationToken).ConfigureAwait(false);
             var found = await client.RetrieveAllAsync("HostSystem", HostProperties, cancellationToken).ConfigureAwait(false);
             var (obj, values) = VimClient.PropertiesOf(found.FirstOrDefault() ?? throw new VSphereApiException(client.Name, VSphereFailure.ProtocolError, $"{client.Name}: the API shows no host."));
             host = obj;
@@ -54,7 +62,12 @@ namespace VmBoot.Remote
         /// <inheritdoc />
         public void Close()
         {
-            client?.Dispose();
+            // A session given to the run is its owner's to log out.
+            if (client != session)
+            {
+                client?.Dispose();
+            }
+
             client = null;
         }
 
@@ -217,10 +230,15 @@ namespace VmBoot.Remote
         /// <inheritdoc />
         public bool StillAnswers(CancellationToken cancellationToken)
         {
+            if (session != null)
+            {
+                return session.StillAnswersAsync(cancellationToken).GetAwaiter().GetResult();
+            }
+
             Close();
             try
             {
-                using (VimClient.OpenAsync(options, cancellationToken).GetAwaiter().GetResult())
+                using (VimClient.OpenAsync(options!, cancellationToken).GetAwaiter().GetResult())
                 {
                     return true;
                 }

@@ -2,10 +2,15 @@ using System;
 
 namespace VmBoot
 {
-    /// <summary>An open SSH connection to an ESXi host, reused across cmdlet calls until removed.</summary>
+    /// <summary>
+    /// An open connection to an ESXi host, reused across cmdlet calls until removed: SSH, or a logged-in session of
+    /// the host's vSphere API.
+    /// </summary>
     public sealed class EsxiSession : IDisposable
     {
-        /// <summary>Wraps an open connection.</summary>
+        private bool closed;
+
+        /// <summary>Wraps an open SSH connection.</summary>
         public EsxiSession(int id, Ssh.EsxiConnection connection)
         {
             Id = id;
@@ -13,34 +18,47 @@ namespace VmBoot
             Opened = DateTime.Now;
         }
 
+        /// <summary>Wraps a logged-in vSphere API session.</summary>
+        public EsxiSession(int id, VSphere.VimClient api)
+        {
+            Id = id;
+            Api = api;
+            Opened = DateTime.Now;
+        }
+
         /// <summary>Unique within the runspace.</summary>
         public int Id { get; }
 
-        /// <summary>The host, with :port when not 22 (what -Server takes).</summary>
-        public string Server => Connection.Name;
+        /// <summary>Ssh or VSphereApi.</summary>
+        public string Protocol => Api != null ? "VSphereApi" : "Ssh";
 
-        /// <summary>The SSH port.</summary>
-        public int Port => Connection.Port;
+        /// <summary>The host, with :port when not the protocol's own (what -Server takes).</summary>
+        public string Server => Api?.Name ?? Connection!.Name;
+
+        /// <summary>The port: SSH's, or the API's.</summary>
+        public int Port => Api?.Port ?? Connection!.Port;
 
         /// <summary>Who logged in.</summary>
-        public string UserName => Connection.UserName;
+        public string UserName => Api?.UserName ?? Connection!.UserName;
 
         /// <summary>When the session was opened (local time).</summary>
         public DateTime Opened { get; }
 
-        /// <summary>Opened, Broken (the connection dropped) or Closed.</summary>
-        public string State => closed ? "Closed" : Connection.IsConnected ? "Opened" : "Broken";
+        /// <summary>Opened, Broken (the SSH connection dropped) or Closed.</summary>
+        public string State => closed ? "Closed" : Api != null || Connection!.IsConnected ? "Opened" : "Broken";
 
-        /// <summary>The connection the cmdlets run commands on.</summary>
-        public Ssh.EsxiConnection Connection { get; }
+        /// <summary>The SSH connection the cmdlets run commands on; null for an API session.</summary>
+        public Ssh.EsxiConnection? Connection { get; }
 
-        private bool closed;
+        /// <summary>The vSphere API session; null for an SSH session.</summary>
+        public VSphere.VimClient? Api { get; }
 
         /// <inheritdoc />
         public void Dispose()
         {
             closed = true;
-            Connection.Dispose();
+            Connection?.Dispose();
+            Api?.Dispose();
         }
 
         /// <inheritdoc />

@@ -58,6 +58,9 @@ namespace VmBoot.VSphere
         /// <summary>The host as the user named it (name, or name:port off 443).</summary>
         public string Name => options.Name;
 
+        /// <summary>The API's port.</summary>
+        public int Port => options.Port;
+
         /// <summary>What the host says it is (<c>VMware ESXi 8.0.3 build-...</c>).</summary>
         public string FullName { get; private set; } = "";
 
@@ -126,6 +129,20 @@ namespace VmBoot.VSphere
             }
 
             return responseBody.Elements().FirstOrDefault() ?? throw Protocol(server, $"answered {method} with an empty body");
+        }
+
+        /// <summary>Whether the host still answers in this session (a cheap property read); false when it does not.</summary>
+        internal async Task<bool> StillAnswersAsync(CancellationToken cancellationToken)
+        {
+            try
+            {
+                await RetrieveOneAsync(Objects.SessionManager, new[] { "currentSession" }, cancellationToken).ConfigureAwait(false);
+                return true;
+            }
+            catch (VSphereApiException)
+            {
+                return false;
+            }
         }
 
         /// <summary>
