@@ -228,6 +228,35 @@ namespace VmBoot.Engine.Tests
         }
 
         [Fact]
+        public async Task GoesOnWithoutAHostInLockdownModeAndOneWithAnUnknownCertificate()
+        {
+            // esx05 lets only its Exception User in; esx06's certificate was never pinned.
+            using var locked = VSphereSimulator.StartHost("esx05", new object[] { new { name = "web 05", tools = true } },
+                new[] { "-user", "svc-vmboot", "-lockdown", "-exception-users", "svc-vmboot" });
+            using var stranger = VSphereSimulator.StartHost("esx06", new { name = "web 06", tools = true });
+            File.AppendAllLines(Pins, new[] { locked.PinLine });
+            var targets = Targets();
+            targets.Add(new RemoteBootTarget(Options(locked)));
+            targets.Add(new RemoteBootTarget(Options(stranger)));
+
+            var result = await new RemoteBootRunner(Plan(), targets, new RemoteBootOptions { HostTimeout = TimeSpan.FromSeconds(60), PollInterval = TimeSpan.FromMilliseconds(500) },
+                SystemBootClock.Instance, new RemoteBootReporter()).RunAsync(CancellationToken.None);
+
+            var refused = result.Failures.Single(f => f.Host == $"127.0.0.1:{locked.Port}");
+            Assert.Equal("VSphereLoginFailed", refused.ErrorId);
+            Assert.True(refused.IsSecurity);
+            Assert.Contains("Exception Users", refused.Message, StringComparison.Ordinal);
+            var unknown = result.Failures.Single(f => f.Host == $"127.0.0.1:{stranger.Port}");
+            Assert.Equal("VSphereCertificateUnknown", unknown.ErrorId);
+            Assert.True(unknown.IsSecurity);
+            Assert.Equal(2, result.Failures.Count);
+            // Neither was waited for as a host still booting, and the rest of the cluster booted.
+            Assert.Equal(2, result.Events.Count(e => e.Action == "wait-ssh" && e.Result == "failed"));
+            Assert.Equal("poweredOn", (await PowerStates(esx01))["vcsa"]);
+            Assert.Equal("poweredOn", (await PowerStates(esx02))["legacy app"]);
+        }
+
+        [Fact]
         public async Task StoppedMidRunLogsEverySessionOut()
         {
             // vCenter's stage is held by a TCP gate that never opens; the run is stopped (Ctrl+C) once vCenter is on.
