@@ -106,7 +106,7 @@ namespace VmBoot.Commands
 
             if (Server.Length != 1)
             {
-                ThrowTerminatingError(ErrorRecords.Create("SessionSecretNeedsOneServer", ErrorCategory.InvalidArgument, SessionSecret.Length > 0 ? "SessionSecret" : null,
+                ThrowTerminatingError(ErrorRecords.Create("SessionSecretNeedsOneServer", ErrorCategory.InvalidArgument, string.Join(", ", Server),
                     $"-SessionSecret is one host's session, and -Server names {Server.Length}: pipe the VIServer objects (Connect-VIServer's results) instead, each brings its own."));
             }
 
