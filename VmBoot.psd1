@@ -11,6 +11,7 @@
     FormatsToProcess     = @('VmBoot.Format.ps1xml')
     CmdletsToExport      = @(
         'Get-EsxiVmList'
+        'Test-EsxiHost'
         'Get-BootLog'
         'ConvertTo-BootPlan'
         'Invoke-BootPlan'

@@ -311,8 +311,9 @@ namespace VmBoot.Engine.Tests
                 host.RunAsHost($"vim-cmd vmsvc/power.shutdown {vmid}");
             }
 
-            Assert.Contains("vim.fault.ToolsUnavailable", host.RunAsHost("vim-cmd vmsvc/power.shutdown 2"));
-            Assert.Contains("vim.fault.InvalidState", host.RunAsHost("vim-cmd hostsvc/maintenance_mode_enter", check: false));
+            // Faults come on stderr, as on a real host.
+            Assert.Contains("vim.fault.ToolsUnavailable", host.RunAsHost("vim-cmd vmsvc/power.shutdown 2 2>&1"));
+            Assert.Contains("vim.fault.InvalidState", host.RunAsHost("vim-cmd hostsvc/maintenance_mode_enter 2>&1", check: false));
             host.RunAsHost("sleep 30");
             Assert.Equal("Powered off", State(1));
             Assert.Equal("Powered on", State(2));

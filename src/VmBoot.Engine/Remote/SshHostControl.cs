@@ -16,7 +16,7 @@ namespace VmBoot.Remote
     /// </summary>
     internal sealed class SshHostControl : IHostControl
     {
-        private const string VpxUserOptions = "-U vpxuser -c /etc/vmware/hostd/config.xml ";
+        internal const string VpxUserOptions = "-U vpxuser -c /etc/vmware/hostd/config.xml ";
         private static readonly Regex FaultMessage = new Regex("^\\s*msg = \"(.*)\"", RegexOptions.Multiline | RegexOptions.CultureInvariant);
         private readonly RemoteBootTarget target;
         private string vimPrefix = "vim-cmd ";

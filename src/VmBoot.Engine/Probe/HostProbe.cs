@@ -1,0 +1,191 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Threading;
+using VmBoot.Install;
+using VmBoot.Inventory;
+using VmBoot.Plans;
+using VmBoot.Ssh;
+
+namespace VmBoot.Probe
+{
+    /// <summary>
+    /// Checks, strictly read-only, every assumption VmBoot's executors make about a host (esxi-facts.md), so a difference
+    /// shows before a power cut rather than during one. Runs only commands that read: nothing on the host changes.
+    /// </summary>
+    public static class HostProbe
+    {
+        // A Vmid no host has: the fault vim-cmd prints for it shows where faults go.
+        private const int AbsentVmid = 2147483646;
+
+        /// <summary>Every check on one host; with <paramref name="plan"/>, also the datastores it waits for.</summary>
+        public static HostProbeResult Run(EsxiConnection connection, BootPlan? plan, CancellationToken cancellationToken)
+        {
+            EsxiCommandResult Ask(string command) => connection.Run(command, cancellationToken);
+            string Out(string command) => Ask(command).Output.Trim();
+            var checks = new List<HostCheck>();
+
+            string version = Out("vmware -v 2>/dev/null");
+            string profile = ProfileOf(version);
+            checks.Add(version.StartsWith("VMware ESXi", StringComparison.Ordinal)
+                ? new HostCheck("version", "VMware ESXi 6.7, 7.0 or 8.0", version, profile.StartsWith("8.0 (", StringComparison.Ordinal) ? CheckResult.Warn : CheckResult.Pass,
+                    profile.StartsWith("8.0 (", StringComparison.Ordinal) ? $"treated as ESXi 8.0 ({profile}); VmBoot is tested on 6.7, 7.0 U3 and 8.0 U3." : $"treated as ESXi {profile}.")
+                : new HostCheck("version", "VMware ESXi 6.7, 7.0 or 8.0", version.Length > 0 ? version : "no answer to vmware -v", CheckResult.Fail, "this does not answer like an ESXi host."));
+
+            var missing = Out("for c in " + string.Join(" ", EsxiCommands.Used.Select(ShellQuote.Quote)) + "; do command -v \"$c\" >/dev/null 2>&1 || echo \"$c\"; done")
+                .Split(new[] { '\n' }, StringSplitOptions.RemoveEmptyEntries).Select(c => c.Trim()).ToList();
+            checks.Add(new HostCheck("commands", $"{EsxiCommands.Used.Count} programs VmBoot runs on a host", missing.Count == 0 ? "all there" : "missing: " + string.Join(", ", missing),
+                missing.Count == 0 ? CheckResult.Pass : CheckResult.Fail,
+                missing.Count == 0 ? "every command VmBoot sends exists here." : "VmBoot's commands using these would fail here; please report it with Test-EsxiHost's output."));
+
+            checks.Add(GetAllVms(Ask("vim-cmd vmsvc/getallvms"), connection.Name));
+            checks.Add(FaultStream(Ask($"vim-cmd vmsvc/power.getstate {AbsentVmid}")));
+
+            string secureBoot = Out("/usr/lib/vmware/secureboot/bin/secureBoot.py -s 2>/dev/null");
+            checks.Add(new HostCheck("secure-boot", "secureBoot.py -s prints Disabled", secureBoot.Length > 0 ? secureBoot : "no answer",
+                secureBoot == "Disabled" ? CheckResult.Pass : CheckResult.Fail,
+                secureBoot == "Disabled" ? "ESXi runs local.sh at boot." : $"the boot script will not run here: ESXi runs local.sh only when this prints Disabled ({(secureBoot.Length > 0 ? secureBoot : "no answer")}). Boot this host from outside with Invoke-BootPlan."));
+
+            bool execInstalledOnly = Out("esxcli system settings kernel list -o execInstalledOnly 2>/dev/null").Split('\n')
+                .Select(l => l.Split(new[] { ' ' }, StringSplitOptions.RemoveEmptyEntries))
+                .Any(f => f.Length >= 4 && f[0] == "execInstalledOnly" && string.Equals(f[3], "TRUE", StringComparison.OrdinalIgnoreCase));
+            checks.Add(new HostCheck("exec-installed-only", "either: rc.local runs local.sh through /bin/sh, an installed binary", execInstalledOnly ? "on" : "off", CheckResult.Pass,
+                "does not stop local.sh."));
+
+            checks.AddRange(LocalSh(connection, Ask, cancellationToken));
+
+            bool autoBackup = Ask("[ -x /sbin/auto-backup.sh ]").ExitStatus == 0;
+            checks.Add(new HostCheck("auto-backup", "/sbin/auto-backup.sh is there", autoBackup ? "there" : "missing", autoBackup ? CheckResult.Pass : CheckResult.Fail,
+                autoBackup ? "Install-BootScript can save local.sh so it survives a reboot." : "local.sh cannot be saved: it would be lost at the next reboot."));
+
+            bool maintenance = Out("esxcli system maintenanceMode get 2>/dev/null") == "Enabled";
+            checks.Add(new HostCheck("maintenance-mode", "off, or a plan that leaves it (readiness.maintenanceMode: exit)", maintenance ? "on" : "off",
+                maintenance ? CheckResult.Warn : CheckResult.Pass,
+                maintenance ? "every power-on is refused while the host is in maintenance mode: a plan with readiness.maintenanceMode: stay starts nothing here." : "power-ons are allowed."));
+
+            checks.Add(HostdUser(Ask));
+
+            if (plan != null)
+            {
+                foreach (string datastore in BootScriptGenerator.RequiredDatastores(plan))
+                {
+                    bool mounted = Ask("[ -d " + ShellQuote.Quote("/vmfs/volumes/" + datastore) + " ]").ExitStatus == 0;
+                    checks.Add(new HostCheck("datastore", $"'{datastore}' mounted (the plan waits for it)", mounted ? "mounted" : "not mounted",
+                        mounted ? CheckResult.Pass : CheckResult.Warn,
+                        mounted ? "the plan's datastore is here." : "the boot script waits for it up to readiness.timeout, then goes on; its log stays in /var/log/vmboot.log."));
+                }
+            }
+
+            return new HostProbeResult(connection.Name, version, profile, checks);
+        }
+
+        /// <summary>The release VmBoot treats a host as, from <c>vmware -v</c>: 6.7, 7.0 or 8.0; later ones as 8.0, said so.</summary>
+        public static string ProfileOf(string version)
+        {
+            var words = version.Split(' ');
+            string number = words.Length >= 3 ? words[2] : "";
+            if (number.StartsWith("6.7", StringComparison.Ordinal) || number.StartsWith("7.0", StringComparison.Ordinal) || number.StartsWith("8.0", StringComparison.Ordinal))
+            {
+                return number.Substring(0, 3);
+            }
+
+            return number.Length > 0 ? $"8.0 (assumed for {number})" : "8.0 (assumed: version unknown)";
+        }
+
+        private static HostCheck GetAllVms(EsxiCommandResult answer, string server)
+        {
+            const string Expected = "a getallvms table VmBoot parses (Vmid, Name, File, Guest OS, Version, Annotation)";
+            if (answer.ExitStatus != 0)
+            {
+                return new HostCheck("getallvms", Expected, $"exit status {answer.ExitStatus}: {FirstLine(answer.Error)}", CheckResult.Fail, "VmBoot cannot read this host's VMs.");
+            }
+
+            var (vms, diagnostics) = GetAllVmsParser.Parse(answer.Output, server);
+            var errors = diagnostics.Where(d => d.Severity == DiagnosticSeverity.Error).ToList();
+            int skipping = answer.Error.Split('\n').Concat(answer.Output.Split('\n')).Count(l => l.StartsWith("Skipping invalid VM", StringComparison.Ordinal));
+            string observed = $"{vms.Count} VM(s){(skipping > 0 ? $", {skipping} 'Skipping invalid VM' line(s)" : "")}{(errors.Count > 0 ? $"; line {errors[0].LineNumber}: {errors[0].Message}" : "")}";
+            return errors.Count > 0
+                ? new HostCheck("getallvms", Expected, observed, CheckResult.Fail, $"{errors.Count} line(s) could not be read: those VMs would be missing from plans. Please report it.")
+                : new HostCheck("getallvms", Expected, observed, skipping > 0 ? CheckResult.Warn : CheckResult.Pass,
+                    skipping > 0 ? "hostd skips VMs it cannot load: they are not in the inventory and cannot be started." : "every VM is read.");
+        }
+
+        // esxi-facts.md: faults go to stderr, and VmBoot reads refusals there.
+        private static HostCheck FaultStream(EsxiCommandResult answer)
+        {
+            const string Expected = "vim.fault.NotFound on stderr for a Vmid that does not exist";
+            bool onError = answer.Error.Contains("vim.fault.NotFound");
+            bool onOutput = answer.Output.Contains("vim.fault.NotFound");
+            string observed = onError ? "on stderr" : onOutput ? "on stdout" : $"neither (stdout '{FirstLine(answer.Output)}', stderr '{FirstLine(answer.Error)}')";
+            return new HostCheck("fault-stream", Expected, $"{observed}, exit status {answer.ExitStatus}", onError ? CheckResult.Pass : CheckResult.Warn,
+                onError ? "refusals (lockdown mode, power-on faults) are read where they are." : "this host reports faults elsewhere than VmBoot reads them: a refusal could go unnoticed. Please report it.");
+        }
+
+        private static IEnumerable<HostCheck> LocalSh(EsxiConnection connection, Func<string, EsxiCommandResult> ask, CancellationToken cancellationToken)
+        {
+            var content = ask("cat " + ShellQuote.Quote(BootScriptInstaller.LocalSh));
+            if (content.ExitStatus != 0)
+            {
+                yield return new HostCheck("local-sh", $"{BootScriptInstaller.LocalSh} with mode 1755 (sticky)", "missing", CheckResult.Warn,
+                    "Install-BootScript creates it; ESXi ships one, so something removed it.");
+                yield break;
+            }
+
+            string mode = ask("stat -c %a " + ShellQuote.Quote(BootScriptInstaller.LocalSh)).Output.Trim();
+            bool sticky = mode.Length == 4 && mode[0] == '1';
+            yield return new HostCheck("local-sh", $"{BootScriptInstaller.LocalSh} with mode 1755 (sticky)", $"mode {mode}", sticky ? CheckResult.Pass : CheckResult.Warn,
+                sticky ? "ESXi marks it when it is changed in place, so auto-backup.sh saves it." : "without the sticky bit ESXi may not mark it as changed, and auto-backup.sh may not save it: Install-BootScript -Force writes it in place with 1755.");
+
+            var (block, damaged) = Block(content.Output);
+            if (damaged != null)
+            {
+                yield return new HostCheck("boot-script", "VmBoot's block in local.sh, saved in /bootbank", damaged, CheckResult.Fail, "Install-BootScript refuses to touch it until the markers are mended by hand.");
+                yield break;
+            }
+
+            if (block == null)
+            {
+                yield return new HostCheck("boot-script", "VmBoot's block in local.sh, saved in /bootbank", "not installed", CheckResult.Warn, "nothing starts VMs at boot from this host's own script (Install-BootScript).");
+                yield break;
+            }
+
+            var (persisted, evidence) = PersistenceCheck.Check(connection, content.Output, null, cancellationToken);
+            yield return new HostCheck("boot-script", "VmBoot's block in local.sh, saved in /bootbank", persisted ? "installed and saved" : $"installed, not saved ({evidence})",
+                persisted ? CheckResult.Pass : CheckResult.Fail, persisted ? evidence : "the next boot restores the old local.sh: run Install-BootScript -Force.");
+        }
+
+        private static (string? Block, string? Damaged) Block(string localSh)
+        {
+            try
+            {
+                return (ManagedBlock.Extract(localSh), null);
+            }
+            catch (FormatException e)
+            {
+                return (null, e.Message);
+            }
+        }
+
+        // The boot script and the remote runners use root, or vpxuser when lockdown mode refuses root.
+        private static HostCheck HostdUser(Func<string, EsxiCommandResult> ask)
+        {
+            const string Expected = "hostd answers vim-cmd as root, or as vpxuser under lockdown mode";
+            var asRoot = ask("vim-cmd vmsvc/getallvms >/dev/null");
+            if (asRoot.ExitStatus == 0)
+            {
+                return new HostCheck("hostd-user", Expected, "root", CheckResult.Pass, "the boot script starts VMs as root.");
+            }
+
+            bool refused = asRoot.Error.Contains("vim.fault.NoPermission") || asRoot.Error.Contains("vim.fault.InvalidLogin");
+            if (refused && ask("vim-cmd " + Remote.SshHostControl.VpxUserOptions + "vmsvc/getallvms >/dev/null").ExitStatus == 0)
+            {
+                return new HostCheck("hostd-user", Expected, "vpxuser (root refused: lockdown mode)", CheckResult.Warn, "the boot script uses vpxuser, as ESXi autostart does; it exists only while vCenter manages the host.");
+            }
+
+            return new HostCheck("hostd-user", Expected, refused ? "root and vpxuser refused" : FirstLine(asRoot.Error), CheckResult.Fail,
+                "nothing can be started from this host's own script: add root to the lockdown Exception Users, or boot it from outside.");
+        }
+
+        private static string FirstLine(string text) => text.Trim().Split('\n')[0].Trim();
+    }
+}

@@ -1,0 +1,135 @@
+# Test-EsxiHost on the simulator's hosts: every profile meets every assumption, each check catches the host change
+# meant to break it, and the probe changes nothing on a host.
+BeforeDiscovery {
+    Add-Type -LiteralPath $env:VMBOOT_TEST_SIMULATOR
+    $script:profiles = [VmBoot.EsxiSim.EsxiProfile]::All | ForEach-Object { @{ Name = $_.Name } }
+}
+
+BeforeAll {
+    Import-Module $env:VMBOOT_TEST_MODULE -Force
+    Add-Type -LiteralPath $env:VMBOOT_TEST_SIMULATOR
+    $script:sims = @{}
+    $script:knownHosts = Join-Path $TestDrive 'known_hosts'
+    foreach ($esxi in [VmBoot.EsxiSim.EsxiProfile]::All) {
+        $sim = [VmBoot.EsxiSim.EsxiSimulator]::Start(1, $esxi)
+        $sim[0].SetInventory([VmBoot.EsxiSim.SimVm[]]@(
+            [VmBoot.EsxiSim.SimVm]@{ Vmid = 1; Name = 'vcsa01'; Datastore = 'shared ds' }
+            [VmBoot.EsxiSim.SimVm]@{ Vmid = 2; Name = 'app 01'; Datastore = 'shared ds' }))
+        $sim.KnownHostsLines | Add-Content -LiteralPath $knownHosts
+        $sims[$esxi.Name] = $sim
+    }
+    $any = $sims['8.0 U3']
+    $script:credential = [pscredential]::new($any.UserName, (ConvertTo-SecureString $any.Password -AsPlainText -Force))
+    $script:connect = @{ Credential = $credential; KnownHostsPath = $knownHosts }
+    function Get-Server($Sim) { "$($Sim[0].Address):$($Sim[0].Port)" }
+    function Get-Check($Result, [string] $Name) { @($Result.Checks | Where-Object Name -EQ $Name) }
+    # Every file of the host's own, with its mode and content hash (not /proc, /dev or the simulator's bookkeeping).
+    function Get-HostState($SimHost) {
+        Get-ChildItem -LiteralPath $SimHost.Root -Force | Where-Object Name -NotIn 'proc', 'dev', '.sim' |
+            ForEach-Object { if ($_.PSIsContainer) { Get-ChildItem -LiteralPath $_.FullName -Recurse -File -Force } else { $_ } } |
+            Sort-Object FullName | ForEach-Object {
+                $what = if ($_.LinkType) { "-> $($_.LinkTarget)" } else { (Get-FileHash -LiteralPath $_.FullName -Algorithm SHA256).Hash }
+                "$($_.FullName.Substring($SimHost.Root.Length)) $($_.UnixFileMode) $what"
+            }
+    }
+}
+
+AfterAll { foreach ($sim in $sims.Values) { $sim.Dispose() } }
+
+Describe 'Test-EsxiHost' {
+    It 'finds every assumption met on a simulated ESXi <Name>' -ForEach $profiles {
+        $result = Test-EsxiHost -Server (Get-Server $sims[$Name]) @connect
+        $result.PSObject.TypeNames[0] | Should -Be 'VmBoot.HostProbeResult'
+        $result.Profile | Should -Be $Name.Substring(0, 3)
+        $result.Checks.Name | Should -Be @('version', 'commands', 'getallvms', 'fault-stream', 'secure-boot', 'exec-installed-only', 'local-sh', 'boot-script', 'auto-backup', 'maintenance-mode', 'hostd-user')
+        @($result.Checks | Where-Object Result -EQ 'Fail') | Should -BeNullOrEmpty -Because (($result.Checks | Where-Object Result -EQ 'Fail' | ForEach-Object { "$($_.Name): $($_.Observed)" }) -join '; ')
+        $result.Passed | Should -BeTrue
+        # Nothing is installed yet: the one warning.
+        (Get-Check $result 'boot-script').Result | Should -Be 'Warn'
+        (Get-Check $result 'getallvms').Observed | Should -Be '2 VM(s)'
+        (Get-Check $result 'fault-stream').Observed | Should -BeLike 'on stderr*'
+    }
+
+    It 'changes nothing on the host' {
+        $h = $sims['7.0 U3'][0]
+        $before = Get-HostState $h
+        $before.Count | Should -BeGreaterThan 20
+        $null = Test-EsxiHost -Server (Get-Server $sims['7.0 U3']) @connect -Plan (New-BootPlan -LogDatastore 'shared ds' -Stage @{ Name = 'all'; All = $true })
+        Get-HostState $h | Should -Be $before
+        $h.PowerState(1) | Should -Be 'off'
+        $h.MaintenanceMode | Should -BeFalse
+    }
+
+    It 'fails Secure Boot, saying the boot script will not run' {
+        $h = $sims['8.0 U3'][0]
+        $h.SecureBoot = $true
+        try { $check = Get-Check (Test-EsxiHost -Server (Get-Server $sims['8.0 U3']) @connect) 'secure-boot' }
+        finally { $h.SecureBoot = $false }
+        $check.Result | Should -Be 'Fail'
+        $check.Observed | Should -Be 'Enabled'
+        $check.Meaning | Should -Match 'the boot script will not run here'
+    }
+
+    It 'warns of a local.sh without the sticky bit, and of maintenance mode; fails lockdown without vpxuser' {
+        $h = $sims['6.7'][0]
+        $null = $h.RunAsHost('chmod 755 /etc/rc.local.d/local.sh')
+        $h.MaintenanceMode = $true
+        $h.Lockdown = 'normal'
+        $h.VpxUser = $false
+        try { $result = Test-EsxiHost -Server (Get-Server $sims['6.7']) @connect }
+        finally {
+            $null = $h.RunAsHost('chmod 1755 /etc/rc.local.d/local.sh')
+            $h.MaintenanceMode = $false
+            $h.Lockdown = 'off'
+            $h.VpxUser = $true
+        }
+        (Get-Check $result 'local-sh').Result | Should -Be 'Warn'
+        (Get-Check $result 'local-sh').Observed | Should -Be 'mode 755'
+        (Get-Check $result 'maintenance-mode').Result | Should -Be 'Warn'
+        (Get-Check $result 'hostd-user').Result | Should -Be 'Fail'
+        (Get-Check $result 'hostd-user').Observed | Should -Be 'root and vpxuser refused'
+        $result.Passed | Should -BeFalse
+    }
+
+    It 'says vpxuser is used under lockdown mode, and a plan''s missing datastore' {
+        $h = $sims['6.7'][0]
+        $h.Lockdown = 'normal'
+        try { $result = Test-EsxiHost -Server (Get-Server $sims['6.7']) @connect -Plan (New-BootPlan -LogDatastore 'not here' -Stage @{ Name = 'all'; All = $true }) }
+        finally { $h.Lockdown = 'off' }
+        (Get-Check $result 'hostd-user').Observed | Should -Match '^vpxuser'
+        (Get-Check $result 'hostd-user').Result | Should -Be 'Warn'
+        $datastore = Get-Check $result 'datastore'
+        $datastore.Expected | Should -Match "'not here'"
+        $datastore.Result | Should -Be 'Warn'
+    }
+
+    It 'passes the installed and saved boot script, and fails one that was never saved' {
+        # 6.7's saved state can be read back, so a local.sh that differs from it shows.
+        $server = Get-Server $sims['6.7']
+        $null = Get-EsxiVmList -Server $server @connect | New-BootScript -FirstStage 'vcsa*' -LogDatastore 'shared ds' | Install-BootScript -Server $server @connect -Confirm:$false
+        (Get-Check (Test-EsxiHost -Server $server @connect) 'boot-script').Result | Should -Be 'Pass'
+        # Edited in place afterwards, without auto-backup.sh: the next boot would bring the saved one back.
+        $null = $sims['6.7'][0].RunAsHost("sed -i 's/^exit 0$/# edited\nexit 0/' /etc/rc.local.d/local.sh")
+        $check = Get-Check (Test-EsxiHost -Server $server @connect) 'boot-script'
+        $check.Result | Should -Be 'Fail'
+        $check.Observed | Should -BeLike 'installed, not saved*'
+    }
+
+    It 'fails when a command VmBoot runs is missing' {
+        $h = $sims['7.0 U3'][0]
+        # An applet the host image lacks (as 6.7 lacks tr): the probe names it. Taken from outside the host.
+        $applet = Join-Path $h.Root 'bin/sha256sum'
+        [IO.File]::Move($applet, "$applet.hidden")
+        try { $check = Get-Check (Test-EsxiHost -Server (Get-Server $sims['7.0 U3']) @connect) 'commands' }
+        finally { [IO.File]::Move("$applet.hidden", $applet) }
+        $check.Result | Should -Be 'Fail'
+        $check.Observed | Should -Be 'missing: sha256sum'
+    }
+
+    It 'shows one line per host, and the checks grouped by host' {
+        $results = Test-EsxiHost -Server ($sims.Values | ForEach-Object { Get-Server $_ }) @connect
+        $results.Count | Should -Be 3
+        ($results | Format-Table | Out-String -Width 200) | Should -Match 'boot-script: Warn'
+        ($results[0].Checks | Format-Table | Out-String -Width 200) | Should -Match 'Server: '
+    }
+}
