@@ -15,6 +15,7 @@ BeforeAll {
         $sim[0].SetInventory([VmBoot.EsxiSim.SimVm[]]@(
             [VmBoot.EsxiSim.SimVm]@{ Vmid = 1; Name = 'vcsa01'; Datastore = 'shared ds' }
             [VmBoot.EsxiSim.SimVm]@{ Vmid = 2; Name = 'app 01'; Datastore = 'shared ds' }))
+        $sim[0].SetRunning(1)
         $sim.KnownHostsLines | Add-Content -LiteralPath $knownHosts
         $sims[$esxi.Name] = $sim
     }
@@ -41,13 +42,14 @@ Describe 'Test-EsxiHost' {
         $result = Test-EsxiHost -Server (Get-Server $sims[$Name]) @connect
         $result.PSObject.TypeNames[0] | Should -Be 'VmBoot.HostProbeResult'
         $result.Profile | Should -Be $Name.Substring(0, 3)
-        $result.Checks.Name | Should -Be @('version', 'commands', 'getallvms', 'fault-stream', 'secure-boot', 'exec-installed-only', 'local-sh', 'boot-script', 'auto-backup', 'maintenance-mode', 'hostd-user')
+        $result.Checks.Name | Should -Be @('version', 'commands', 'getallvms', 'guest', 'fault-stream', 'secure-boot', 'exec-installed-only', 'local-sh', 'boot-script', 'auto-backup', 'maintenance-mode', 'hostd-user')
         @($result.Checks | Where-Object Result -EQ 'Fail') | Should -BeNullOrEmpty -Because (($result.Checks | Where-Object Result -EQ 'Fail' | ForEach-Object { "$($_.Name): $($_.Observed)" }) -join '; ')
         $result.Passed | Should -BeTrue
         # Nothing is installed yet: the one warning.
         (Get-Check $result 'boot-script').Result | Should -Be 'Warn'
         (Get-Check $result 'getallvms').Observed | Should -Be '2 VM(s)'
         (Get-Check $result 'fault-stream').Observed | Should -BeLike 'on stderr*'
+        (Get-Check $result 'guest').Observed | Should -BeLike "VM 1: heartbeat '*', toolsRunningStatus there"
     }
 
     It 'changes nothing on the host' {
@@ -56,7 +58,8 @@ Describe 'Test-EsxiHost' {
         $before.Count | Should -BeGreaterThan 20
         $null = Test-EsxiHost -Server (Get-Server $sims['7.0 U3']) @connect -Plan (New-BootPlan -LogDatastore 'shared ds' -Stage @{ Name = 'all'; All = $true })
         Get-HostState $h | Should -Be $before
-        $h.PowerState(1) | Should -Be 'off'
+        $h.PowerState(1) | Should -Be 'on'
+        $h.PowerState(2) | Should -Be 'off'
         $h.MaintenanceMode | Should -BeFalse
     }
 
@@ -91,16 +94,21 @@ Describe 'Test-EsxiHost' {
         $result.Passed | Should -BeFalse
     }
 
-    It 'says vpxuser is used under lockdown mode, and a plan''s missing datastore' {
+    It 'says vpxuser is used under lockdown mode, a plan''s missing datastore, and a TCP gate no ruleset lets through' {
         $h = $sims['6.7'][0]
         $h.Lockdown = 'normal'
-        try { $result = Test-EsxiHost -Server (Get-Server $sims['6.7']) @connect -Plan (New-BootPlan -LogDatastore 'not here' -Stage @{ Name = 'all'; All = $true }) }
+        $plan = New-BootPlan -LogDatastore 'not here' -Stage @{ Name = 'vc'; NameLike = 'vcsa*'; TcpHost = '192.0.2.10'; TcpPort = 9443 }, @{ Name = 'dc'; NameLike = 'dc*'; TcpHost = '192.0.2.10'; TcpPort = 443 }, @{ Name = 'rest'; All = $true }
+        try { $result = Test-EsxiHost -Server (Get-Server $sims['6.7']) @connect -Plan $plan -WarningAction SilentlyContinue }
         finally { $h.Lockdown = 'off' }
         (Get-Check $result 'hostd-user').Observed | Should -Match '^vpxuser'
         (Get-Check $result 'hostd-user').Result | Should -Be 'Warn'
         $datastore = Get-Check $result 'datastore'
         $datastore.Expected | Should -Match "'not here'"
         $datastore.Result | Should -Be 'Warn'
+        $gates = Get-Check $result 'tcp-gate'
+        $gates.Count | Should -Be 2
+        ($gates | Where-Object Expected -Match 'TCP 9443').Result | Should -Be 'Warn'
+        ($gates | Where-Object Expected -Match 'TCP 443 ').Result | Should -Be 'Pass'
     }
 
     It 'passes the installed and saved boot script, and fails one that was never saved' {

@@ -132,26 +132,36 @@ namespace VmBoot.Install
         // ESXi's firewall passes outbound TCP only through its rulesets: a gate's port no ruleset covers cannot pass.
         private static void CheckTcpGates(EsxiConnection connection, BootPlan bootPlan, InstallPlan plan, CancellationToken cancellationToken)
         {
-            var ports = bootPlan.Stages.Take(bootPlan.Stages.Count - 1).Where(s => s.After.TcpHost != null).Select(s => (s.Name, s.After.TcpHost, s.After.TcpPort)).ToList();
+            plan.Warnings.AddRange(TcpGates(connection, bootPlan, cancellationToken).Where(g => g.Problem != null).Select(g => g.Problem!));
+        }
+
+        /// <summary>
+        /// Each TCP gate of the plan (the last stage's gate never runs), with why it cannot pass this host's firewall, or
+        /// null when a ruleset covers its port. Reads the firewall's rules; changes nothing.
+        /// </summary>
+        internal static List<(string Stage, string Host, int Port, string? Problem)> TcpGates(EsxiConnection connection, BootPlan bootPlan, CancellationToken cancellationToken)
+        {
+            var ports = bootPlan.Stages.Take(bootPlan.Stages.Count - 1).Where(s => s.After.TcpHost != null).Select(s => (s.Name, Host: s.After.TcpHost!, s.After.TcpPort)).ToList();
+            var gates = new List<(string, string, int, string?)>();
             if (ports.Count == 0)
             {
-                return;
+                return gates;
             }
 
             var rules = connection.Run("esxcli network firewall ruleset rule list 2>/dev/null", cancellationToken);
             var rulesets = FirewallRulesetsFor(rules.Output);
             foreach (var (stage, host, port) in ports)
             {
-                if (rules.ExitStatus != 0)
-                {
-                    plan.Warnings.Add($"Could not read {connection.Name}'s firewall rules: stage '{stage}''s TCP gate to {host}:{port} may not pass ESXi's firewall.");
-                }
-                else if (!rulesets.Any(r => port >= r.Begin && port <= r.End))
-                {
-                    plan.Warnings.Add($"No firewall ruleset on {connection.Name} lets outbound TCP {port} through: stage '{stage}''s gate to {host}:{port} can only time out there, "
-                        + "acting as a fixed delay. Use a port a ruleset covers (443 and 80: httpClient, which the script enables for the gate), or a heartbeat gate.");
-                }
+                string? problem = rules.ExitStatus != 0
+                    ? $"Could not read {connection.Name}'s firewall rules: stage '{stage}''s TCP gate to {host}:{port} may not pass ESXi's firewall."
+                    : !rulesets.Any(r => port >= r.Begin && port <= r.End)
+                    ? $"No firewall ruleset on {connection.Name} lets outbound TCP {port} through: stage '{stage}''s gate to {host}:{port} can only time out there, "
+                        + "acting as a fixed delay. Use a port a ruleset covers (443 and 80: httpClient, which the script enables for the gate), or a heartbeat gate."
+                    : null;
+                gates.Add((stage, host, port, problem));
             }
+
+            return gates;
         }
 
         // Outbound TCP destination-port rules from "esxcli network firewall ruleset rule list".

@@ -38,7 +38,9 @@ namespace VmBoot.Probe
                 missing.Count == 0 ? CheckResult.Pass : CheckResult.Fail,
                 missing.Count == 0 ? "every command VmBoot sends exists here." : "VmBoot's commands using these would fail here; please report it with Test-EsxiHost's output."));
 
-            checks.Add(GetAllVms(Ask("vim-cmd vmsvc/getallvms"), connection.Name));
+            var getAllVms = Ask("vim-cmd vmsvc/getallvms");
+            checks.Add(GetAllVms(getAllVms, connection.Name));
+            checks.AddRange(Guest(Ask, GetAllVmsParser.Parse(getAllVms.Output, connection.Name).Vms));
             checks.Add(FaultStream(Ask($"vim-cmd vmsvc/power.getstate {AbsentVmid}")));
 
             string secureBoot = Out("/usr/lib/vmware/secureboot/bin/secureBoot.py -s 2>/dev/null");
@@ -74,6 +76,13 @@ namespace VmBoot.Probe
                         mounted ? CheckResult.Pass : CheckResult.Warn,
                         mounted ? "the plan's datastore is here." : "the boot script waits for it up to readiness.timeout, then goes on; its log stays in /var/log/vmboot.log."));
                 }
+
+                foreach (var gate in BootScriptInstaller.TcpGates(connection, plan, cancellationToken))
+                {
+                    checks.Add(new HostCheck("tcp-gate", $"a firewall ruleset lets outbound TCP {gate.Port} through (stage '{gate.Stage}''s gate to {gate.Host})",
+                        gate.Problem == null ? "covered" : "not covered", gate.Problem == null ? CheckResult.Pass : CheckResult.Warn,
+                        gate.Problem ?? "the boot script's gate can reach its port."));
+                }
             }
 
             return new HostProbeResult(connection.Name, version, profile, checks);
@@ -108,6 +117,29 @@ namespace VmBoot.Probe
                 ? new HostCheck("getallvms", Expected, observed, CheckResult.Fail, $"{errors.Count} line(s) could not be read: those VMs would be missing from plans. Please report it.")
                 : new HostCheck("getallvms", Expected, observed, skipping > 0 ? CheckResult.Warn : CheckResult.Pass,
                     skipping > 0 ? "hostd skips VMs it cannot load: they are not in the inventory and cannot be started." : "every VM is read.");
+        }
+
+        // How the host reports a running guest (esxi-facts.md: get.guestheartbeatStatus prints one word; get.guest
+        // has toolsRunningStatus), on the first running VM of the first few.
+        private static IEnumerable<HostCheck> Guest(Func<string, EsxiCommandResult> ask, List<EsxiVm> vms)
+        {
+            const string Expected = "on a running VM: get.guestheartbeatStatus prints green, gray, yellow or red; get.guest has toolsRunningStatus";
+            var candidates = vms.Where(v => !v.IsVcls).Take(20).ToList();
+            var states = ask("for id in " + string.Join(" ", candidates.Select(v => v.Vmid.ToString(System.Globalization.CultureInfo.InvariantCulture)))
+                + "; do printf '%s\\t%s\\n' \"$id\" \"$(vim-cmd vmsvc/power.getstate \"$id\" </dev/null 2>/dev/null | tail -n 1)\"; done").Output;
+            string? running = states.Split('\n').Select(l => l.Split('\t')).Where(f => f.Length == 2 && f[1].Trim() == "Powered on").Select(f => f[0].Trim()).FirstOrDefault();
+            if (running == null || candidates.Count == 0)
+            {
+                yield return new HostCheck("guest", Expected, "not checked: no VM runs now", CheckResult.Warn, "run Test-EsxiHost again while VMs run to check how this host reports guests.");
+                yield break;
+            }
+
+            string heartbeat = ask($"vim-cmd vmsvc/get.guestheartbeatStatus {running}").Output.Trim();
+            bool tools = ask($"vim-cmd vmsvc/get.guest {running}").Output.Contains("toolsRunningStatus = ");
+            bool word = heartbeat == "green" || heartbeat == "gray" || heartbeat == "yellow" || heartbeat == "red";
+            yield return new HostCheck("guest", Expected, $"VM {running}: heartbeat '{heartbeat}', toolsRunningStatus {(tools ? "there" : "missing")}",
+                word && tools ? CheckResult.Pass : CheckResult.Fail,
+                word && tools ? "heartbeat gates and guest shutdowns read guests as they are." : "heartbeat gates and guest shutdowns would misread guests here. Please report it.");
         }
 
         // esxi-facts.md: faults go to stderr, and VmBoot reads refusals there.
