@@ -161,6 +161,21 @@ namespace VmBoot.Commands
 
         private void Install(EsxiConnection connection, HostFanOut.HostWriter writer, BootScript bootScript)
         {
+            // Test-EsxiHost's checks that concern the script, before anything is read for writing: a Fail stops this host.
+            foreach (var check in Probe.HostProbe.ForInstall(connection, writer.Token))
+            {
+                if (check.Result == CheckResult.Fail && !Force)
+                {
+                    throw new InstallException(connection.Name, "HostCheckFailed",
+                        $"{connection.Name} fails Test-EsxiHost's '{check.Name}' check ({check.Observed}): {check.Meaning} Nothing was changed. -Force installs anyway.");
+                }
+
+                if (check.Result != CheckResult.Pass)
+                {
+                    writer.Warning($"Test-EsxiHost's '{check.Name}' check: {check.Observed}; {check.Meaning}");
+                }
+            }
+
             var plan = BootScriptInstaller.Prepare(connection, bootScript, writer.Token);
             writer.Verbose($"{plan.EsxiVersion}; secureBoot.py -s: {plan.SecureBootStatus}; maintenance mode {(plan.MaintenanceMode ? "on" : "off")}; "
                 + $"execInstalledOnly {(plan.ExecInstalledOnly ? "on (local.sh still runs: ESXi runs it through /bin/sh)" : "off")}; local.sh mode {plan.LocalShMode}; "

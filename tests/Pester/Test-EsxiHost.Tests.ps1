@@ -140,4 +140,27 @@ Describe 'Test-EsxiHost' {
         ($results | Format-Table | Out-String -Width 200) | Should -Match 'boot-script: Warn'
         ($results[0].Checks | Format-Table | Out-String -Width 200) | Should -Match 'Server: '
     }
+
+    It 'stops Install-BootScript on a host that fails a check concerning the script, naming it, unless -Force' {
+        $h = $sims['7.0 U3'][0]
+        $server = Get-Server $sims['7.0 U3']
+        $script = Get-EsxiVmList -Server $server @connect | New-BootScript -FirstStage 'vcsa*' -LogDatastore 'shared ds'
+        $before = $h.ReadText('/etc/rc.local.d/local.sh')
+        $h.Lockdown = 'normal'
+        $h.VpxUser = $false
+        try {
+            $null = $script | Install-BootScript -Server $server @connect -Confirm:$false -ErrorVariable refused -ErrorAction SilentlyContinue
+            $refused.Count | Should -Be 1
+            $refused[0].FullyQualifiedErrorId | Should -Be 'HostCheckFailed,VmBoot.Commands.InstallBootScriptCommand'
+            "$($refused[0])" | Should -Match "fails Test-EsxiHost's 'hostd-user' check \(root and vpxuser refused\)"
+            $h.ReadText('/etc/rc.local.d/local.sh') | Should -Be $before
+            $forced = $script | Install-BootScript -Server $server @connect -Confirm:$false -Force -WarningVariable told -WarningAction SilentlyContinue
+            $forced.Changed | Should -BeTrue
+            ($told -join "`n") | Should -Match "'hostd-user' check"
+        }
+        finally {
+            $h.Lockdown = 'off'
+            $h.VpxUser = $true
+        }
+    }
 }

@@ -32,11 +32,7 @@ namespace VmBoot.Probe
                     profile.StartsWith("8.0 (", StringComparison.Ordinal) ? $"treated as ESXi 8.0 ({profile}); VmBoot is tested on 6.7, 7.0 U3 and 8.0 U3." : $"treated as ESXi {profile}.")
                 : new HostCheck("version", "VMware ESXi 6.7, 7.0 or 8.0", version.Length > 0 ? version : "no answer to vmware -v", CheckResult.Fail, "this does not answer like an ESXi host."));
 
-            var missing = Out("for c in " + string.Join(" ", EsxiCommands.Used.Select(ShellQuote.Quote)) + "; do command -v \"$c\" >/dev/null 2>&1 || echo \"$c\"; done")
-                .Split(new[] { '\n' }, StringSplitOptions.RemoveEmptyEntries).Select(c => c.Trim()).ToList();
-            checks.Add(new HostCheck("commands", $"{EsxiCommands.Used.Count} programs VmBoot runs on a host", missing.Count == 0 ? "all there" : "missing: " + string.Join(", ", missing),
-                missing.Count == 0 ? CheckResult.Pass : CheckResult.Fail,
-                missing.Count == 0 ? "every command VmBoot sends exists here." : "VmBoot's commands using these would fail here; please report it with Test-EsxiHost's output."));
+            checks.Add(Commands(Ask));
 
             var getAllVms = Ask("vim-cmd vmsvc/getallvms");
             checks.Add(GetAllVms(getAllVms, connection.Name));
@@ -56,9 +52,7 @@ namespace VmBoot.Probe
 
             checks.AddRange(LocalSh(connection, Ask, cancellationToken));
 
-            bool autoBackup = Ask("[ -x /sbin/auto-backup.sh ]").ExitStatus == 0;
-            checks.Add(new HostCheck("auto-backup", "/sbin/auto-backup.sh is there", autoBackup ? "there" : "missing", autoBackup ? CheckResult.Pass : CheckResult.Fail,
-                autoBackup ? "Install-BootScript can save local.sh so it survives a reboot." : "local.sh cannot be saved: it would be lost at the next reboot."));
+            checks.Add(AutoBackup(Ask));
 
             bool maintenance = Out("esxcli system maintenanceMode get 2>/dev/null") == "Enabled";
             checks.Add(new HostCheck("maintenance-mode", "off, or a plan that leaves it (readiness.maintenanceMode: exit)", maintenance ? "on" : "off",
@@ -88,6 +82,16 @@ namespace VmBoot.Probe
             return new HostProbeResult(connection.Name, version, profile, checks);
         }
 
+        /// <summary>
+        /// The checks that concern installing the boot script and are not the installer's own reads: the commands the
+        /// script runs, auto-backup.sh, and a hostd user the script can start VMs as.
+        /// </summary>
+        public static List<HostCheck> ForInstall(EsxiConnection connection, CancellationToken cancellationToken)
+        {
+            EsxiCommandResult Ask(string command) => connection.Run(command, cancellationToken);
+            return new List<HostCheck> { Commands(Ask), AutoBackup(Ask), HostdUser(Ask) };
+        }
+
         /// <summary>The release VmBoot treats a host as, from <c>vmware -v</c>: 6.7, 7.0 or 8.0; later ones as 8.0, said so.</summary>
         public static string ProfileOf(string version)
         {
@@ -99,6 +103,22 @@ namespace VmBoot.Probe
             }
 
             return number.Length > 0 ? $"8.0 (assumed for {number})" : "8.0 (assumed: version unknown)";
+        }
+
+        private static HostCheck Commands(Func<string, EsxiCommandResult> ask)
+        {
+            var missing = ask("for c in " + string.Join(" ", EsxiCommands.Used.Select(ShellQuote.Quote)) + "; do command -v \"$c\" >/dev/null 2>&1 || echo \"$c\"; done").Output
+                .Split(new[] { '\n' }, StringSplitOptions.RemoveEmptyEntries).Select(c => c.Trim()).ToList();
+            return new HostCheck("commands", $"{EsxiCommands.Used.Count} programs VmBoot runs on a host", missing.Count == 0 ? "all there" : "missing: " + string.Join(", ", missing),
+                missing.Count == 0 ? CheckResult.Pass : CheckResult.Fail,
+                missing.Count == 0 ? "every command VmBoot sends exists here." : "VmBoot's commands using these would fail here; please report it with Test-EsxiHost's output.");
+        }
+
+        private static HostCheck AutoBackup(Func<string, EsxiCommandResult> ask)
+        {
+            bool there = ask("[ -x /sbin/auto-backup.sh ]").ExitStatus == 0;
+            return new HostCheck("auto-backup", "/sbin/auto-backup.sh is there", there ? "there" : "missing", there ? CheckResult.Pass : CheckResult.Fail,
+                there ? "Install-BootScript can save local.sh so it survives a reboot." : "local.sh cannot be saved: it would be lost at the next reboot.");
         }
 
         private static HostCheck GetAllVms(EsxiCommandResult answer, string server)
