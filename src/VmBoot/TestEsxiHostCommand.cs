@@ -1,3 +1,4 @@
+using System.Linq;
 using System.Management.Automation;
 using VmBoot.Plans;
 using VmBoot.Probe;
@@ -14,10 +15,23 @@ namespace VmBoot.Commands
     public sealed class TestEsxiHostCommand : EsxiHostCmdlet
     {
         private BootPlan? plan;
+        private string? captureFolder;
 
         /// <summary>A plan (object or file): its datastores are checked too.</summary>
         [Parameter]
         public object? Plan { get; set; }
+
+        /// <summary>
+        /// A folder to save each host's raw answers in (HOST.txt: every command, its exit status, stdout and stderr), to
+        /// attach to a bug report. VM names, notes and datastore names are replaced by placeholders unless -KeepNames.
+        /// </summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string? CapturePath { get; set; }
+
+        /// <summary>Keep VM names, notes and datastore names in the capture.</summary>
+        [Parameter]
+        public SwitchParameter KeepNames { get; set; }
 
         /// <inheritdoc />
         protected override string Activity => "Checking hosts against VmBoot's assumptions";
@@ -29,12 +43,28 @@ namespace VmBoot.Commands
             {
                 plan = ImportBootPlanCommand.FromParameter(this, Plan);
             }
+
+            if (CapturePath != null)
+            {
+                captureFolder = SessionState.Path.GetUnresolvedProviderPathFromPSPath(CapturePath);
+            }
         }
+
+        // host:port as a file name anywhere: the colon and IPv6 brackets become '_'.
+        private static string FileNameOf(string server) => string.Concat(server.Select(c => char.IsLetterOrDigit(c) || c == '.' || c == '-' ? c : '_'));
 
         /// <inheritdoc />
         protected override void ProcessRecord() => StartHostWork((connection, writer) =>
         {
-            var result = HostProbe.Run(connection, plan, writer.Token);
+            var capture = CapturePath == null ? null : new ProbeCapture(connection.Name);
+            var result = HostProbe.Run(connection, plan, writer.Token, capture == null ? null : capture.Record);
+            if (capture != null)
+            {
+                string file = System.IO.Path.Combine(captureFolder!, FileNameOf(connection.Name) + ".txt");
+                capture.Save(file, KeepNames, result.EsxiVersion);
+                writer.Verbose($"saved the host's answers in {file}");
+            }
+
             foreach (var check in result.Checks)
             {
                 writer.Verbose($"{check.Name}: {check.Result} ({check.Observed})");

@@ -163,4 +163,21 @@ Describe 'Test-EsxiHost' {
             $h.VpxUser = $true
         }
     }
+
+    It 'saves what the host answered for a bug report, names replaced unless -KeepNames' {
+        $sim = $sims['8.0 U3']
+        $server = Get-Server $sim
+        $folder = Join-Path $TestDrive 'capture'
+        $null = Test-EsxiHost -Server $server @connect -CapturePath $folder
+        $file = Join-Path $folder "127.0.0.1_$($sim[0].Port).txt"
+        $text = Get-Content -Raw -LiteralPath $file
+        $text | Should -Match '### command: vim-cmd vmsvc/getallvms'
+        $text | Should -Match '### command: /usr/lib/vmware/secureboot/bin/secureBoot.py -s'
+        $text | Should -Match '\[datastore-1\] vm-1/vm-1\.vmx'
+        $text | Should -Not -Match 'vcsa01|app 01|shared ds'
+        $text | Should -Match ([regex]::Escape($sim[0].Profile.Version))
+
+        $null = Test-EsxiHost -Server $server @connect -CapturePath $folder -KeepNames
+        Get-Content -Raw -LiteralPath $file | Should -Match '\[shared ds\] vcsa01/vcsa01\.vmx'
+    }
 }

@@ -18,10 +18,19 @@ namespace VmBoot.Probe
         // A Vmid no host has: the fault vim-cmd prints for it shows where faults go.
         private const int AbsentVmid = 2147483646;
 
-        /// <summary>Every check on one host; with <paramref name="plan"/>, also the datastores it waits for.</summary>
-        public static HostProbeResult Run(EsxiConnection connection, BootPlan? plan, CancellationToken cancellationToken)
+        /// <summary>
+        /// Every check on one host; with <paramref name="plan"/>, also the datastores and TCP gates it needs. Each command
+        /// the checks send and its answer go to <paramref name="record"/> when given (a capture for a bug report).
+        /// </summary>
+        public static HostProbeResult Run(EsxiConnection connection, BootPlan? plan, CancellationToken cancellationToken, Action<string, EsxiCommandResult>? record = null)
         {
-            EsxiCommandResult Ask(string command) => connection.Run(command, cancellationToken);
+            EsxiCommandResult Ask(string command)
+            {
+                var answer = connection.Run(command, cancellationToken);
+                record?.Invoke(command, answer);
+                return answer;
+            }
+
             string Out(string command) => Ask(command).Output.Trim();
             var checks = new List<HostCheck>();
 
