@@ -226,11 +226,19 @@ namespace VmBoot.EsxiSim
 
             public DateTime UtcNow => DateTimeOffset.FromUnixTimeSeconds(cluster.Epoch + cluster.Now).UtcDateTime;
 
-            public Task Delay(TimeSpan delay, CancellationToken cancellationToken)
+            public async Task Delay(TimeSpan delay, CancellationToken cancellationToken)
             {
                 cancellationToken.ThrowIfCancellationRequested();
+                // Virtual time moves on only once the hosts have done what they were asked (a guest shutdown is sent in
+                // the background and could otherwise arrive after the virtual seconds it should have taken). A command
+                // that hangs on purpose is waited for a few real seconds at most.
+                var until = DateTime.UtcNow.AddSeconds(5);
+                while (cluster.simulator.Hosts.Any(h => h.IsUp && h.Busy) && DateTime.UtcNow < until)
+                {
+                    await Task.Delay(20, cancellationToken).ConfigureAwait(false);
+                }
+
                 cluster.Advance((int)Math.Ceiling(delay.TotalSeconds));
-                return Task.CompletedTask;
             }
         }
     }

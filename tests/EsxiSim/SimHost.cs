@@ -596,6 +596,18 @@ namespace VmBoot.EsxiSim
         /// <summary>SSH answers (sshd runs): false from <see cref="PowerOff"/> until <see cref="PowerOn"/>.</summary>
         public bool IsUp => sshd != null && !sshd.HasExited;
 
+        /// <summary>A vim-cmd is running on the host now (one sent in the background may still be on its way).</summary>
+        public bool Busy
+        {
+            get
+            {
+                // Each file is a running vim-cmd's pid (a chroot shares the machine's pids); one killed outright leaves a
+                // file behind, so only live ones count.
+                string inflight = Path.Combine(Sim, "inflight");
+                return Directory.Exists(inflight) && Directory.EnumerateFiles(inflight).Any(f => Directory.Exists("/proc/" + Path.GetFileName(f)));
+            }
+        }
+
         /// <summary>The host is off: nothing listens on its port (connections are refused), its sessions are gone.</summary>
         public void PowerOff()
         {
