@@ -51,9 +51,10 @@ namespace VmBoot.Commands
         /// </summary>
         private protected bool CheckProtocolParameters(string protocol)
         {
+            // UsesApi counts the session secrets taken so far, this record's included.
             RememberSessionSecret();
             bool api = UsesApi(protocol);
-            CheckApiParameters(api, "-Protocol VSphereApi");
+            RefuseMismatch(api, "-Protocol VSphereApi", sshToo: false);
             return api;
         }
 
@@ -66,6 +67,11 @@ namespace VmBoot.Commands
         private protected void CheckApiParameters(bool api, string apiSwitch, bool sshToo = false)
         {
             RememberSessionSecret();
+            RefuseMismatch(api, apiSwitch, sshToo);
+        }
+
+        private void RefuseMismatch(bool api, string apiSwitch, bool sshToo)
+        {
             if (!api && SessionSecret != null)
             {
                 ThrowTerminatingError(ErrorRecords.Create("ProtocolMismatch", ErrorCategory.InvalidArgument, null,

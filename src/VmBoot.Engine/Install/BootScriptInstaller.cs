@@ -255,9 +255,16 @@ namespace VmBoot.Install
         }
 
         private static InstallPlan ReadHost(EsxiConnection connection, CancellationToken cancellationToken)
+            => ReadHost(connection.Name, command => connection.Run(command, cancellationToken));
+
+        /// <summary>
+        /// What installing depends on, read without writing: version, Secure Boot, execInstalledOnly, maintenance mode,
+        /// local.sh and its mode (empty when it does not exist). <paramref name="ask"/> runs one command on the host.
+        /// </summary>
+        internal static InstallPlan ReadHost(string server, Func<string, EsxiCommandResult> ask)
         {
-            string Out(string command) => connection.Run(command, cancellationToken).Output.Trim();
-            var plan = new InstallPlan { Server = connection.Name };
+            string Out(string command) => ask(command).Output.Trim();
+            var plan = new InstallPlan { Server = server };
             plan.EsxiVersion = Out("vmware -v 2>/dev/null");
             if (!plan.EsxiVersion.StartsWith("VMware ESXi", StringComparison.Ordinal))
             {
@@ -268,7 +275,7 @@ namespace VmBoot.Install
             plan.SecureBootStatus = Out("/usr/lib/vmware/secureboot/bin/secureBoot.py -s 2>/dev/null");
             if (plan.SecureBoot && plan.SecureBootStatus != "Enabled")
             {
-                plan.Warnings.Add($"secureBoot.py -s answered '{plan.SecureBootStatus}' on {connection.Name}, not 'Disabled': ESXi's rc.local will not run local.sh.");
+                plan.Warnings.Add($"secureBoot.py -s answered '{plan.SecureBootStatus}' on {server}, not 'Disabled': ESXi's rc.local will not run local.sh.");
             }
 
             // The run-time value: it does not stop local.sh (rc.local runs it through /bin/sh, an installed binary).
@@ -276,11 +283,11 @@ namespace VmBoot.Install
                 .Select(l => l.Split(new[] { ' ' }, StringSplitOptions.RemoveEmptyEntries))
                 .Any(f => f.Length >= 4 && f[0] == "execInstalledOnly" && string.Equals(f[3], "TRUE", StringComparison.OrdinalIgnoreCase));
             plan.MaintenanceMode = Out("esxcli system maintenanceMode get 2>/dev/null") == "Enabled";
-            var current = connection.Run("cat " + ShellQuote.Quote(LocalSh), cancellationToken);
+            var current = ask("cat " + ShellQuote.Quote(LocalSh));
             plan.Current = current.ExitStatus == 0 ? current.Output : "";
             if (current.ExitStatus != 0)
             {
-                plan.Warnings.Add($"{LocalSh} does not exist on {connection.Name}.");
+                plan.Warnings.Add($"{LocalSh} does not exist on {server}.");
             }
             else
             {

@@ -31,10 +31,11 @@ namespace VmBoot.Probe
                 return answer;
             }
 
-            string Out(string command) => Ask(command).Output.Trim();
             var checks = new List<HostCheck>();
-
-            string version = Out("vmware -v 2>/dev/null");
+            // What the installer itself reads (version, Secure Boot, execInstalledOnly, maintenance mode, local.sh), read
+            // the same way here, so the probe checks what the installer will see.
+            var host = BootScriptInstaller.ReadHost(connection.Name, Ask);
+            string version = host.EsxiVersion;
             string profile = ProfileOf(version);
             checks.Add(version.StartsWith("VMware ESXi", StringComparison.Ordinal)
                 ? new HostCheck("version", "VMware ESXi 6.7, 7.0 or 8.0", version, profile.StartsWith("8.0 (", StringComparison.Ordinal) ? CheckResult.Warn : CheckResult.Pass,
@@ -44,29 +45,26 @@ namespace VmBoot.Probe
             checks.Add(Commands(Ask));
 
             var getAllVms = Ask("vim-cmd vmsvc/getallvms");
-            checks.Add(GetAllVms(getAllVms, connection.Name));
-            checks.AddRange(Guest(Ask, GetAllVmsParser.Parse(getAllVms.Output, connection.Name).Vms));
+            var (vms, diagnostics) = GetAllVmsParser.Parse(getAllVms.Output, connection.Name);
+            checks.Add(GetAllVms(getAllVms, vms, diagnostics));
+            checks.AddRange(Guest(Ask, vms));
             checks.Add(FaultStream(Ask($"vim-cmd vmsvc/power.getstate {AbsentVmid}")));
 
-            string secureBoot = Out("/usr/lib/vmware/secureboot/bin/secureBoot.py -s 2>/dev/null");
+            string secureBoot = host.SecureBootStatus;
             checks.Add(new HostCheck("secure-boot", "secureBoot.py -s prints Disabled", secureBoot.Length > 0 ? secureBoot : "no answer",
-                secureBoot == "Disabled" ? CheckResult.Pass : CheckResult.Fail,
-                secureBoot == "Disabled" ? "ESXi runs local.sh at boot." : $"the boot script will not run here: ESXi runs local.sh only when this prints Disabled ({(secureBoot.Length > 0 ? secureBoot : "no answer")}). Boot this host from outside with Invoke-BootPlan."));
+                host.SecureBoot ? CheckResult.Fail : CheckResult.Pass,
+                host.SecureBoot ? $"the boot script will not run here: ESXi runs local.sh only when this prints Disabled ({(secureBoot.Length > 0 ? secureBoot : "no answer")}). Boot this host from outside with Invoke-BootPlan." : "ESXi runs local.sh at boot."));
 
-            bool execInstalledOnly = Out("esxcli system settings kernel list -o execInstalledOnly 2>/dev/null").Split('\n')
-                .Select(l => l.Split(new[] { ' ' }, StringSplitOptions.RemoveEmptyEntries))
-                .Any(f => f.Length >= 4 && f[0] == "execInstalledOnly" && string.Equals(f[3], "TRUE", StringComparison.OrdinalIgnoreCase));
-            checks.Add(new HostCheck("exec-installed-only", "either: rc.local runs local.sh through /bin/sh, an installed binary", execInstalledOnly ? "on" : "off", CheckResult.Pass,
+            checks.Add(new HostCheck("exec-installed-only", "either: rc.local runs local.sh through /bin/sh, an installed binary", host.ExecInstalledOnly ? "on" : "off", CheckResult.Pass,
                 "does not stop local.sh."));
 
-            checks.AddRange(LocalSh(connection, Ask, cancellationToken));
+            checks.AddRange(LocalSh(connection, host, cancellationToken));
 
             checks.Add(AutoBackup(Ask));
 
-            bool maintenance = Out("esxcli system maintenanceMode get 2>/dev/null") == "Enabled";
-            checks.Add(new HostCheck("maintenance-mode", "off, or a plan that leaves it (readiness.maintenanceMode: exit)", maintenance ? "on" : "off",
-                maintenance ? CheckResult.Warn : CheckResult.Pass,
-                maintenance ? "every power-on is refused while the host is in maintenance mode: a plan with readiness.maintenanceMode: stay starts nothing here." : "power-ons are allowed."));
+            checks.Add(new HostCheck("maintenance-mode", "off, or a plan that leaves it (readiness.maintenanceMode: exit)", host.MaintenanceMode ? "on" : "off",
+                host.MaintenanceMode ? CheckResult.Warn : CheckResult.Pass,
+                host.MaintenanceMode ? "every power-on is refused while the host is in maintenance mode: a plan with readiness.maintenanceMode: stay starts nothing here." : "power-ons are allowed."));
 
             checks.Add(HostdUser(Ask));
 
@@ -130,7 +128,7 @@ namespace VmBoot.Probe
                 there ? "Install-BootScript can save local.sh so it survives a reboot." : "local.sh cannot be saved: it would be lost at the next reboot.");
         }
 
-        private static HostCheck GetAllVms(EsxiCommandResult answer, string server)
+        private static HostCheck GetAllVms(EsxiCommandResult answer, List<EsxiVm> vms, List<ParseDiagnostic> diagnostics)
         {
             const string Expected = "a getallvms table VmBoot parses (Vmid, Name, File, Guest OS, Version, Annotation)";
             if (answer.ExitStatus != 0)
@@ -138,7 +136,6 @@ namespace VmBoot.Probe
                 return new HostCheck("getallvms", Expected, $"exit status {answer.ExitStatus}: {FirstLine(answer.Error)}", CheckResult.Fail, "VmBoot cannot read this host's VMs.");
             }
 
-            var (vms, diagnostics) = GetAllVmsParser.Parse(answer.Output, server);
             var errors = diagnostics.Where(d => d.Severity == DiagnosticSeverity.Error).ToList();
             int skipping = answer.Error.Split('\n').Concat(answer.Output.Split('\n')).Count(l => l.StartsWith("Skipping invalid VM", StringComparison.Ordinal));
             string observed = $"{vms.Count} VM(s){(skipping > 0 ? $", {skipping} 'Skipping invalid VM' line(s)" : "")}{(errors.Count > 0 ? $"; line {errors[0].LineNumber}: {errors[0].Message}" : "")}";
@@ -182,22 +179,22 @@ namespace VmBoot.Probe
                 onError ? "refusals (lockdown mode, power-on faults) are read where they are." : "this host reports faults elsewhere than VmBoot reads them: a refusal could go unnoticed. Please report it.");
         }
 
-        private static IEnumerable<HostCheck> LocalSh(EsxiConnection connection, Func<string, EsxiCommandResult> ask, CancellationToken cancellationToken)
+        private static IEnumerable<HostCheck> LocalSh(EsxiConnection connection, InstallPlan host, CancellationToken cancellationToken)
         {
-            var content = ask("cat " + ShellQuote.Quote(BootScriptInstaller.LocalSh));
-            if (content.ExitStatus != 0)
+            // The installer reads the mode only of a local.sh that exists.
+            if (host.LocalShMode.Length == 0)
             {
                 yield return new HostCheck("local-sh", $"{BootScriptInstaller.LocalSh} with mode 1755 (sticky)", "missing", CheckResult.Warn,
                     "Install-BootScript creates it; ESXi ships one, so something removed it.");
                 yield break;
             }
 
-            string mode = ask("stat -c %a " + ShellQuote.Quote(BootScriptInstaller.LocalSh)).Output.Trim();
+            string mode = host.LocalShMode;
             bool sticky = mode.Length == 4 && mode[0] == '1';
             yield return new HostCheck("local-sh", $"{BootScriptInstaller.LocalSh} with mode 1755 (sticky)", $"mode {mode}", sticky ? CheckResult.Pass : CheckResult.Warn,
                 sticky ? "ESXi marks it when it is changed in place, so auto-backup.sh saves it." : "without the sticky bit ESXi may not mark it as changed, and auto-backup.sh may not save it: Install-BootScript -Force writes it in place with 1755.");
 
-            var (block, damaged) = Block(content.Output);
+            var (block, damaged) = Block(host.Current);
             if (damaged != null)
             {
                 yield return new HostCheck("boot-script", "VmBoot's block in local.sh, saved in /bootbank", damaged, CheckResult.Fail, "Install-BootScript refuses to touch it until the markers are mended by hand.");
@@ -210,7 +207,7 @@ namespace VmBoot.Probe
                 yield break;
             }
 
-            var (persisted, evidence) = PersistenceCheck.Check(connection, content.Output, null, cancellationToken);
+            var (persisted, evidence) = PersistenceCheck.Check(connection, host.Current, null, cancellationToken);
             yield return new HostCheck("boot-script", "VmBoot's block in local.sh, saved in /bootbank", persisted ? "installed and saved" : $"installed, not saved ({evidence})",
                 persisted ? CheckResult.Pass : CheckResult.Fail, persisted ? evidence : "the next boot restores the old local.sh: run Install-BootScript -Force.");
         }
@@ -237,7 +234,7 @@ namespace VmBoot.Probe
                 return new HostCheck("hostd-user", Expected, "root", CheckResult.Pass, "the boot script starts VMs as root.");
             }
 
-            bool refused = asRoot.Error.Contains("vim.fault.NoPermission") || asRoot.Error.Contains("vim.fault.InvalidLogin");
+            bool refused = Remote.SshHostControl.RefusesUser(asRoot.Error);
             if (refused && ask("vim-cmd " + Remote.SshHostControl.VpxUserOptions + "vmsvc/getallvms >/dev/null").ExitStatus == 0)
             {
                 return new HostCheck("hostd-user", Expected, "vpxuser (root refused: lockdown mode)", CheckResult.Warn, "the boot script uses vpxuser, as ESXi autostart does; it exists only while vCenter manages the host.");

@@ -80,7 +80,7 @@ namespace VmBoot.Remote
                 return null;
             }
 
-            if (result.Error.Contains("vim.fault.NoPermission") || result.Error.Contains("vim.fault.InvalidLogin"))
+            if (RefusesUser(result.Error))
             {
                 if (Run("vim-cmd " + VpxUserOptions + "vmsvc/getallvms >/dev/null", cancellationToken).ExitStatus == 0)
                 {
@@ -95,6 +95,9 @@ namespace VmBoot.Remote
             string why = result.Error.Trim();
             return why.Length > 0 ? why.Split('\n')[0] : $"exit status {result.ExitStatus}";
         }
+
+        /// <summary>vim-cmd's stderr says hostd refused the user (lockdown mode, as ESXi's own autostart reads it).</summary>
+        internal static bool RefusesUser(string error) => error.Contains("vim.fault.NoPermission") || error.Contains("vim.fault.InvalidLogin");
 
         /// <inheritdoc />
         public string VimUser => vimPrefix.Contains("vpxuser") ? "vpxuser" : "root";
