@@ -35,7 +35,16 @@ namespace VmBoot.EsxiSim
         public SimHost this[int index] => hosts[index];
 
         /// <summary>Starts <paramref name="count"/> hosts named esx01, esx02, ... on free loopback ports, of one ESXi release (8.0 U3 unless given).</summary>
-        public static EsxiSimulator Start(int count, EsxiProfile? profile = null)
+        public static EsxiSimulator Start(int count, EsxiProfile? profile = null) => Start(count, profile, null);
+
+        /// <summary>
+        /// Starts one host per Test-EsxiHost capture file that answers every command with what the captured host answered
+        /// to the same command line (a user's capture becomes a test); a command the capture lacks fails with status 127.
+        /// </summary>
+        public static EsxiSimulator Replay(params string[] captureFiles)
+            => Start(captureFiles.Length, null, (host, i) => host.ReplayFrom(captureFiles[i]));
+
+        private static EsxiSimulator Start(int count, EsxiProfile? profile, Action<SimHost, int>? prepare)
         {
             SimMachine.EnsureReady();
             string runId = Convert.ToHexString(RandomNumberGenerator.GetBytes(3)).ToLowerInvariant();
@@ -55,10 +64,11 @@ namespace VmBoot.EsxiSim
                     .Select(i => new SimHost(runFolder, runId, $"esx{i:00}", FreePort, profile ?? EsxiProfile.Esxi80U3))
                     .ToList();
                 simulator.hosts.AddRange(created);
-                Parallel.ForEach(created, new ParallelOptions { MaxDegreeOfParallelism = 4 }, host =>
+                Parallel.For(0, created.Count, new ParallelOptions { MaxDegreeOfParallelism = 4 }, i =>
                 {
-                    host.Create(template);
-                    host.Start();
+                    created[i].Create(template);
+                    prepare?.Invoke(created[i], i);
+                    created[i].Start();
                 });
                 return simulator;
             }

@@ -43,6 +43,7 @@ namespace VmBoot.EsxiSim
             ["secureBoot.py"] = "usr/lib/vmware/secureboot/bin",
             ["lib.sh"] = ".sim",
             ["rc.local"] = "etc",
+            ["replay"] = ".sim",
         };
 
         private static readonly UnixFileMode Mode755 = (UnixFileMode)Convert.ToInt32("755", 8);
@@ -173,6 +174,8 @@ namespace VmBoot.EsxiSim
             WriteSim("maintenance", "0");
             WriteSim("lockdown", "off");
             WriteSim("vpxuser", "1");
+            WriteSim("vsan_node", "none");
+            WriteSim("encryption_mode", "TPM");
             WriteSim("boot_epoch", DateTimeOffset.UtcNow.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture));
             WriteSim("clock", "3600");
             WriteSim("secure_boot", "Disabled");
@@ -215,6 +218,13 @@ namespace VmBoot.EsxiSim
             string sshdLink = Path.Combine(SimMachine.LinkFolder, service);
             File.Delete(sshdLink);
             File.CreateSymbolicLink(sshdLink, "/usr/sbin/sshd");
+        }
+
+        // Every SSH command is answered from the capture instead of run (see EsxiSimulator.Replay).
+        internal void ReplayFrom(string captureFile)
+        {
+            WriteSim("capture.txt", File.ReadAllText(captureFile));
+            File.AppendAllText(Path.Combine(Folder, "sshd_config"), "ForceCommand /bin/ash /.sim/replay\n");
         }
 
         internal void Start()
@@ -378,6 +388,23 @@ namespace VmBoot.EsxiSim
         {
             get => ReadSim("maintenance") == "1";
             set => WriteSim("maintenance", value ? "1" : "0");
+        }
+
+        /// <summary>
+        /// The host's vSAN node type as <c>esxcli vsan cluster get</c> reports it (NORMAL or WITNESS), or null outside vSAN
+        /// (the default).
+        /// </summary>
+        public string? VsanNode
+        {
+            get => ReadSim("vsan_node") is var node && node != "none" ? node : null;
+            set => WriteSim("vsan_node", value ?? "none");
+        }
+
+        /// <summary>What <c>esxcli system settings encryption get</c> shows as Mode on 7.0 U2 and later: TPM (the default) or NONE.</summary>
+        public string EncryptionMode
+        {
+            get => ReadSim("encryption_mode");
+            set => WriteSim("encryption_mode", value);
         }
 
         /// <summary>Lockdown mode: off, normal or strict. vim-cmd as root is refused; vpxuser works.</summary>

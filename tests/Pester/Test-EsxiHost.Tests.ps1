@@ -42,7 +42,7 @@ Describe 'Test-EsxiHost' {
         $result = Test-EsxiHost -Server (Get-Server $sims[$Name]) @connect
         $result.PSObject.TypeNames[0] | Should -Be 'VmBoot.HostProbeResult'
         $result.Profile | Should -Be $Name.Substring(0, 3)
-        $result.Checks.Name | Should -Be @('version', 'commands', 'getallvms', 'guest', 'fault-stream', 'secure-boot', 'exec-installed-only', 'local-sh', 'boot-script', 'auto-backup', 'maintenance-mode', 'hostd-user')
+        $result.Checks.Name | Should -Be @('version', 'commands', 'getallvms', 'getallvms-layout', 'guest', 'fault-stream', 'secure-boot', 'exec-installed-only', 'encryption', 'local-sh', 'boot-script', 'auto-backup', 'maintenance-mode', 'hostd-user', 'vsan')
         @($result.Checks | Where-Object Result -EQ 'Fail') | Should -BeNullOrEmpty -Because (($result.Checks | Where-Object Result -EQ 'Fail' | ForEach-Object { "$($_.Name): $($_.Observed)" }) -join '; ')
         $result.Passed | Should -BeTrue
         # Nothing is installed yet: the one warning.
@@ -50,6 +50,35 @@ Describe 'Test-EsxiHost' {
         (Get-Check $result 'getallvms').Observed | Should -Be '2 VM(s)'
         (Get-Check $result 'fault-stream').Observed | Should -BeLike 'on stderr*'
         (Get-Check $result 'guest').Observed | Should -BeLike "VM 1: heartbeat '*', toolsRunningStatus there"
+        (Get-Check $result 'getallvms-layout').Observed | Should -Be 'same text, widths in characters'
+        (Get-Check $result 'encryption').Observed | Should -Be $(if ($Name -eq '6.7') { 'no such command (before 7.0 U2)' } else { 'Mode TPM' })
+        (Get-Check $result 'vsan').Observed | Should -Be 'not a vSAN member'
+    }
+
+    It 'warns of a getallvms laid out otherwise than the facts say, an 8.0 host without configuration encryption, and a vSAN member' {
+        $h = $sims['8.0 U3'][0]
+        $table = Join-Path $h.Root '.sim/getallvms/all.txt'
+        $facts = Get-Content -Raw -LiteralPath $table
+        # Rows by Vmid as numbers rather than as text would still parse; here the two rows are swapped.
+        $lines = $facts -split "`n"
+        Set-Content -LiteralPath $table -Value (@($lines[0], $lines[2], $lines[1]) + $lines[3..($lines.Count - 1)] -join "`n") -NoNewline
+        $encrypted = Join-Path $h.Root '.sim/profile/encrypted'
+        Set-Content -LiteralPath $encrypted -Value '0' -NoNewline
+        $h.VsanNode = 'NORMAL'
+        try { $result = Test-EsxiHost -Server (Get-Server $sims['8.0 U3']) @connect }
+        finally {
+            Set-Content -LiteralPath $table -Value $facts -NoNewline
+            Set-Content -LiteralPath $encrypted -Value '1' -NoNewline
+            $h.VsanNode = $null
+        }
+        (Get-Check $result 'getallvms').Result | Should -Be 'Pass'
+        (Get-Check $result 'getallvms-layout').Result | Should -Be 'Warn'
+        (Get-Check $result 'getallvms-layout').Observed | Should -BeLike "line 2 differs: the host printed '2 *app 01*', VmBoot expected '1 *vcsa01*'"
+        (Get-Check $result 'encryption').Result | Should -Be 'Warn'
+        (Get-Check $result 'encryption').Observed | Should -Be 'no such command on 8.0'
+        (Get-Check $result 'vsan').Result | Should -Be 'Warn'
+        (Get-Check $result 'vsan').Observed | Should -Be 'vSAN NORMAL node, health HEALTHY'
+        (Get-Check $result 'vsan').Meaning | Should -Match 'reboot_helper.py prepare and recover'
     }
 
     It 'changes nothing on the host' {
@@ -179,5 +208,30 @@ Describe 'Test-EsxiHost' {
 
         $null = Test-EsxiHost -Server $server @connect -CapturePath $folder -KeepNames
         Get-Content -Raw -LiteralPath $file | Should -Match '\[shared ds\] vcsa01/vcsa01\.vmx'
+    }
+
+    It 'replays a capture as a simulator host that answers as the captured host did (<Names>)' -ForEach @(@{ Names = 'names kept'; Keep = $true }, @{ Names = 'names replaced'; Keep = $false }) {
+        $sim = $sims['7.0 U3']
+        $folder = Join-Path $TestDrive "replay-$Keep"
+        $plan = New-BootPlan -LogDatastore 'shared ds' -Stage @{ Name = 'vc'; NameLike = 'vcsa*'; TcpHost = '192.0.2.10'; TcpPort = 443 }, @{ Name = 'rest'; All = $true }
+        $original = Test-EsxiHost -Server (Get-Server $sim) @connect -Plan $plan -CapturePath $folder -KeepNames:$Keep
+        $capture = Get-ChildItem -LiteralPath $folder -Filter *.txt
+        $replayed = [VmBoot.EsxiSim.EsxiSimulator]::Replay($capture.FullName)
+        try {
+            $replayKnownHosts = Join-Path $TestDrive "replay-$Keep-known_hosts"
+            $replayed.KnownHostsLines | Set-Content -LiteralPath $replayKnownHosts
+            # With names replaced, the plan names the datastore as the capture does.
+            $replayPlan = if ($Keep) { $plan } else { New-BootPlan -LogDatastore 'datastore-1' -Stage @{ Name = 'vc'; NameLike = 'vcsa*'; TcpHost = '192.0.2.10'; TcpPort = 443 }, @{ Name = 'rest'; All = $true } }
+            $again = Test-EsxiHost -Server (Get-Server $replayed) -Credential $credential -KnownHostsPath $replayKnownHosts -Plan $replayPlan
+            $again.EsxiVersion | Should -Be $original.EsxiVersion
+            $again.Checks.Count | Should -Be $original.Checks.Count
+            foreach ($i in 0..($original.Checks.Count - 1)) {
+                "$($again.Checks[$i].Name): $($again.Checks[$i].Result) $($again.Checks[$i].Observed)" | Should -Be "$($original.Checks[$i].Name): $($original.Checks[$i].Result) $($original.Checks[$i].Observed)"
+            }
+            # Another cmdlet asking the same command gets the captured table, placeholders and all.
+            $vms = Get-EsxiVmList -Server (Get-Server $replayed) -Credential $credential -KnownHostsPath $replayKnownHosts
+            $vms.Name | Should -Be $(if ($Keep) { 'vcsa01', 'app 01' } else { 'vm-1', 'vm-2' })
+        }
+        finally { $replayed.Dispose() }
     }
 }

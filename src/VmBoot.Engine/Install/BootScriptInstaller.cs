@@ -132,14 +132,14 @@ namespace VmBoot.Install
         // ESXi's firewall passes outbound TCP only through its rulesets: a gate's port no ruleset covers cannot pass.
         private static void CheckTcpGates(EsxiConnection connection, BootPlan bootPlan, InstallPlan plan, CancellationToken cancellationToken)
         {
-            plan.Warnings.AddRange(TcpGates(connection, bootPlan, cancellationToken).Where(g => g.Problem != null).Select(g => g.Problem!));
+            plan.Warnings.AddRange(TcpGates(connection.Name, command => connection.Run(command, cancellationToken), bootPlan).Where(g => g.Problem != null).Select(g => g.Problem!));
         }
 
         /// <summary>
         /// Each TCP gate of the plan (the last stage's gate never runs), with why it cannot pass this host's firewall, or
         /// null when a ruleset covers its port. Reads the firewall's rules; changes nothing.
         /// </summary>
-        internal static List<(string Stage, string Host, int Port, string? Problem)> TcpGates(EsxiConnection connection, BootPlan bootPlan, CancellationToken cancellationToken)
+        internal static List<(string Stage, string Host, int Port, string? Problem)> TcpGates(string server, Func<string, EsxiCommandResult> ask, BootPlan bootPlan)
         {
             var ports = bootPlan.Stages.Take(bootPlan.Stages.Count - 1).Where(s => s.After.TcpHost != null).Select(s => (s.Name, Host: s.After.TcpHost!, s.After.TcpPort)).ToList();
             var gates = new List<(string, string, int, string?)>();
@@ -148,14 +148,14 @@ namespace VmBoot.Install
                 return gates;
             }
 
-            var rules = connection.Run("esxcli network firewall ruleset rule list 2>/dev/null", cancellationToken);
+            var rules = ask("esxcli network firewall ruleset rule list 2>/dev/null");
             var rulesets = FirewallRulesetsFor(rules.Output);
             foreach (var (stage, host, port) in ports)
             {
                 string? problem = rules.ExitStatus != 0
-                    ? $"Could not read {connection.Name}'s firewall rules: stage '{stage}''s TCP gate to {host}:{port} may not pass ESXi's firewall."
+                    ? $"Could not read {server}'s firewall rules: stage '{stage}''s TCP gate to {host}:{port} may not pass ESXi's firewall."
                     : !rulesets.Any(r => port >= r.Begin && port <= r.End)
-                    ? $"No firewall ruleset on {connection.Name} lets outbound TCP {port} through: stage '{stage}''s gate to {host}:{port} can only time out there, "
+                    ? $"No firewall ruleset on {server} lets outbound TCP {port} through: stage '{stage}''s gate to {host}:{port} can only time out there, "
                         + "acting as a fixed delay. Use a port a ruleset covers (443 and 80: httpClient, which the script enables for the gate), or a heartbeat gate."
                     : null;
                 gates.Add((stage, host, port, problem));

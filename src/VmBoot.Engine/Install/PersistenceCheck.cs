@@ -29,8 +29,12 @@ namespace VmBoot.Install
         /// <param name="secondRun">auto-backup.sh's output right after a save (install), or null (a read-only check).</param>
         /// <param name="cancellationToken">Stops the check.</param>
         public static (bool Persisted, string Evidence) Check(EsxiConnection connection, string live, AutoBackupReport? secondRun, CancellationToken cancellationToken)
+            => Check(command => connection.Run(command, cancellationToken), live, secondRun);
+
+        /// <summary>The same through any way to ask the host (the probe records each answer).</summary>
+        public static (bool Persisted, string Evidence) Check(Func<string, EsxiCommandResult> ask, string live, AutoBackupReport? secondRun)
         {
-            var lines = connection.Run(Facts, cancellationToken).Output.Split('\n');
+            var lines = ask(Facts).Output.Split('\n');
             if (lines.Length < 5)
             {
                 return (false, "the host did not answer the persistence check");
@@ -50,7 +54,7 @@ namespace VmBoot.Install
 
             if (members.Contains("local.tgz"))
             {
-                string saved = connection.Run($"tar xzf {bank}/state.tgz -O local.tgz 2>/dev/null | tar xzf - -O etc/rc.local.d/local.sh 2>/dev/null", cancellationToken).Output;
+                string saved = ask($"tar xzf {bank}/state.tgz -O local.tgz 2>/dev/null | tar xzf - -O etc/rc.local.d/local.sh 2>/dev/null").Output;
                 bool same = BootScriptInstaller.Sha256(saved) == BootScriptInstaller.Sha256(live);
                 string marking = mode.Length == 4 && marker ? "" : $"; but local.sh {(mode.Length == 4 ? "has no .#local.sh marker" : $"has mode {mode}, without the sticky bit")}, so later changes may not be saved";
                 return same

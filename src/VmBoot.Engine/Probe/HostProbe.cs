@@ -44,9 +44,10 @@ namespace VmBoot.Probe
 
             checks.Add(Commands(Ask));
 
-            var getAllVms = Ask("vim-cmd vmsvc/getallvms");
+            var getAllVms = Ask(LiveInventory.Command);
             var (vms, diagnostics) = GetAllVmsParser.Parse(getAllVms.Output, connection.Name);
             checks.Add(GetAllVms(getAllVms, vms, diagnostics));
+            checks.Add(GetAllVmsLayoutCheck(getAllVms, vms, diagnostics));
             checks.AddRange(Guest(Ask, vms));
             checks.Add(FaultStream(Ask($"vim-cmd vmsvc/power.getstate {AbsentVmid}")));
 
@@ -58,7 +59,8 @@ namespace VmBoot.Probe
             checks.Add(new HostCheck("exec-installed-only", "either: rc.local runs local.sh through /bin/sh, an installed binary", host.ExecInstalledOnly ? "on" : "off", CheckResult.Pass,
                 "does not stop local.sh."));
 
-            checks.AddRange(LocalSh(connection, host, cancellationToken));
+            checks.Add(Encryption(Ask("esxcli system settings encryption get"), profile));
+            checks.AddRange(LocalSh(Ask, host));
 
             checks.Add(AutoBackup(Ask));
 
@@ -67,6 +69,7 @@ namespace VmBoot.Probe
                 host.MaintenanceMode ? "every power-on is refused while the host is in maintenance mode: a plan with readiness.maintenanceMode: stay starts nothing here." : "power-ons are allowed."));
 
             checks.Add(HostdUser(Ask));
+            checks.Add(Vsan(Ask("esxcli vsan cluster get")));
 
             if (plan != null)
             {
@@ -78,7 +81,7 @@ namespace VmBoot.Probe
                         mounted ? "the plan's datastore is here." : "the boot script waits for it up to readiness.timeout, then goes on; its log stays in /var/log/vmboot.log."));
                 }
 
-                foreach (var gate in BootScriptInstaller.TcpGates(connection, plan, cancellationToken))
+                foreach (var gate in BootScriptInstaller.TcpGates(connection.Name, Ask, plan))
                 {
                     checks.Add(new HostCheck("tcp-gate", $"a firewall ruleset lets outbound TCP {gate.Port} through (stage '{gate.Stage}''s gate to {gate.Host})",
                         gate.Problem == null ? "covered" : "not covered", gate.Problem == null ? CheckResult.Pass : CheckResult.Warn,
@@ -145,6 +148,67 @@ namespace VmBoot.Probe
                     skipping > 0 ? "hostd skips VMs it cannot load: they are not in the inventory and cannot be started." : "every VM is read.");
         }
 
+        // esxi-facts.md: getallvms's layout (three-space gaps, widths from the widest cell, centred labels, rows by Vmid as
+        // text). The parser tolerates more than this; a difference here is evidence the facts are incomplete.
+        private static HostCheck GetAllVmsLayoutCheck(EsxiCommandResult answer, List<EsxiVm> vms, List<ParseDiagnostic> diagnostics)
+        {
+            const string Expected = "getallvms written back from its VMs gives the same text";
+            if (answer.ExitStatus != 0 || diagnostics.Any(d => d.Severity == DiagnosticSeverity.Error))
+            {
+                return new HostCheck("getallvms-layout", Expected, "not checked: the table could not be read", CheckResult.Warn, "see the getallvms check.");
+            }
+
+            var (same, how) = GetAllVmsWriter.RoundTrip(answer.Output, vms);
+            return new HostCheck("getallvms-layout", Expected, same ? "same text, " + how : how, same ? CheckResult.Pass : CheckResult.Warn,
+                same ? "the table is laid out as esxi-facts.md says." : "VmBoot reads this table, but it is laid out differently from what VmBoot knows: please report it with Test-EsxiHost -CapturePath.");
+        }
+
+        // esxi-facts.md: from 7.0 U2 the saved configuration is sealed (local.tgz.ve), so the installer proves a save from
+        // ESXi's change marks instead of reading local.sh back; before, the saved copy is compared.
+        private static HostCheck Encryption(EsxiCommandResult answer, string profile)
+        {
+            const string Expected = "7.0 U2 and later: esxcli system settings encryption get shows Mode TPM or NONE; earlier: no such command";
+            string mode = answer.Output.Split('\n').Select(l => l.Trim()).Where(l => l.StartsWith("Mode:", StringComparison.Ordinal)).Select(l => l.Substring(5).Trim()).FirstOrDefault() ?? "";
+            if (answer.ExitStatus == 0 && (mode == "TPM" || mode == "NONE"))
+            {
+                bool requireSecureBoot = answer.Output.Contains("Require Secure Boot: true");
+                return new HostCheck("encryption", Expected, $"Mode {mode}{(requireSecureBoot ? ", Secure Boot required" : "")}", CheckResult.Pass,
+                    "the saved configuration is sealed: VmBoot proves local.sh is saved from ESXi's change marks and the save time, as it cannot read it back.");
+            }
+
+            bool absent = (answer.Output + answer.Error).Contains("Unknown command or namespace");
+            if (absent && !profile.StartsWith("8.0", StringComparison.Ordinal))
+            {
+                return new HostCheck("encryption", Expected, "no such command (before 7.0 U2)", CheckResult.Pass,
+                    "the saved configuration is readable: VmBoot compares the saved local.sh with the running one.");
+            }
+
+            return new HostCheck("encryption", Expected, absent ? "no such command on 8.0" : $"exit status {answer.ExitStatus}: '{FirstLine(answer.Output + answer.Error)}'", CheckResult.Warn,
+                "VmBoot cannot tell how this host seals its saved configuration; the persistence evidence still decides. Please report it.");
+        }
+
+        // esxi-facts.md: a vSAN cluster needs VMware's own shutdown and restart steps around a whole-cluster power cut.
+        private static HostCheck Vsan(EsxiCommandResult answer)
+        {
+            const string Expected = "esxcli vsan cluster get: 'vSAN Clustering is not enabled on this host', or the node's Enabled, type and health";
+            string text = answer.Output + answer.Error;
+            if (text.Contains("vSAN Clustering is not enabled"))
+            {
+                return new HostCheck("vsan", Expected, "not a vSAN member", CheckResult.Pass, "VmBoot's shutdown and boot cover this host's VMs.");
+            }
+
+            string Field(string name) => text.Split('\n').Select(l => l.Trim()).Where(l => l.StartsWith(name + ":", StringComparison.Ordinal))
+                .Select(l => l.Substring(name.Length + 1).Trim()).FirstOrDefault() ?? "";
+            if (Field("Enabled") == "true")
+            {
+                return new HostCheck("vsan", Expected, $"vSAN {Field("Local Node Type")} node, health {Field("Local Node Health State")}", CheckResult.Warn,
+                    "VmBoot does not yet run VMware's vSAN cluster shutdown and restart steps (IgnoreClusterMemberListUpdates, reboot_helper.py prepare and recover): "
+                    + "around a whole-cluster power cut, follow VMware's procedure for them (about_VmBoot, vSAN).");
+            }
+
+            return new HostCheck("vsan", Expected, $"exit status {answer.ExitStatus}: '{FirstLine(text)}'", CheckResult.Warn, "VmBoot cannot tell whether this host is in a vSAN cluster. Please report it.");
+        }
+
         // How the host reports a running guest (esxi-facts.md: get.guestheartbeatStatus prints one word; get.guest
         // has toolsRunningStatus), on the first running VM of the first few.
         private static IEnumerable<HostCheck> Guest(Func<string, EsxiCommandResult> ask, List<EsxiVm> vms)
@@ -179,7 +243,7 @@ namespace VmBoot.Probe
                 onError ? "refusals (lockdown mode, power-on faults) are read where they are." : "this host reports faults elsewhere than VmBoot reads them: a refusal could go unnoticed. Please report it.");
         }
 
-        private static IEnumerable<HostCheck> LocalSh(EsxiConnection connection, InstallPlan host, CancellationToken cancellationToken)
+        private static IEnumerable<HostCheck> LocalSh(Func<string, EsxiCommandResult> ask, InstallPlan host)
         {
             // The installer reads the mode only of a local.sh that exists.
             if (host.LocalShMode.Length == 0)
@@ -207,7 +271,7 @@ namespace VmBoot.Probe
                 yield break;
             }
 
-            var (persisted, evidence) = PersistenceCheck.Check(connection, host.Current, null, cancellationToken);
+            var (persisted, evidence) = PersistenceCheck.Check(ask, host.Current, null);
             yield return new HostCheck("boot-script", "VmBoot's block in local.sh, saved in /bootbank", persisted ? "installed and saved" : $"installed, not saved ({evidence})",
                 persisted ? CheckResult.Pass : CheckResult.Fail, persisted ? evidence : "the next boot restores the old local.sh: run Install-BootScript -Force.");
         }

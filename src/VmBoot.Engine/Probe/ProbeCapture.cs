@@ -4,6 +4,7 @@ using System.Globalization;
 using System.IO;
 using System.Linq;
 using System.Text;
+using System.Text.RegularExpressions;
 using VmBoot.Inventory;
 using VmBoot.Ssh;
 
@@ -53,14 +54,49 @@ namespace VmBoot.Probe
             string Hide(string value) => replacements.Aggregate(value, (current, r) => current.Replace(r.Item1, r.Item2));
             foreach (var (command, answer) in taken)
             {
-                text.Append("\n### command: ").Append(Hide(command)).Append('\n');
+                text.Append("### command: ").Append(Hide(command)).Append('\n');
                 text.Append("### exit: ").Append(answer.ExitStatus.ToString(CultureInfo.InvariantCulture)).Append('\n');
-                text.Append("### stdout:\n").Append(Hide(answer.Output)).Append(answer.Output.EndsWith("\n", StringComparison.Ordinal) || answer.Output.Length == 0 ? "" : "\n");
-                text.Append("### stderr:\n").Append(Hide(answer.Error)).Append(answer.Error.EndsWith("\n", StringComparison.Ordinal) || answer.Error.Length == 0 ? "" : "\n");
+                string output = keepNames ? answer.Output : command == LiveInventory.Command ? HideInTable(answer.Output, Hide) : HideGuestIdentity(Hide(answer.Output));
+                Section(text, "stdout", output);
+                Section(text, "stderr", keepNames ? answer.Error : Hide(answer.Error));
             }
 
             return text.ToString();
         }
+
+        // A section's text exactly: a header saying whether the text ends in a newline, so a replay gives it back as it was.
+        private static void Section(StringBuilder text, string stream, string content)
+        {
+            bool whole = content.Length == 0 || content.EndsWith("\n", StringComparison.Ordinal);
+            text.Append("### ").Append(stream).Append(whole ? ":" : " (no newline at end):").Append('\n').Append(content).Append(whole ? "" : "\n");
+        }
+
+        // getallvms with its names replaced and written again the way the host padded it, so the placeholders keep the
+        // table's layout (a plain replacement would shift its columns).
+        private static string HideInTable(string table, Func<string, string> hide)
+        {
+            var vms = GetAllVmsParser.Parse(table).Vms;
+            var (same, how) = GetAllVmsWriter.RoundTrip(table, vms);
+            if (!same)
+            {
+                return hide(table);
+            }
+
+            string skipped = string.Concat(table.Split('\n').Where(l => l.StartsWith("Skipping invalid VM", StringComparison.Ordinal)).Select(l => l + "\n"));
+            foreach (var vm in vms)
+            {
+                vm.Name = hide(vm.Name);
+                vm.File = hide(vm.File);
+                vm.Notes = hide(vm.Notes);
+            }
+
+            return skipped + GetAllVmsWriter.WriteLike(how, vms);
+        }
+
+        // get.guest names the guest's own host name and addresses: not VmBoot's to send anywhere.
+        private static string HideGuestIdentity(string output) => GuestIdentity.Replace(output, m => m.Groups[1].Value + "\"hidden\"");
+
+        private static readonly Regex GuestIdentity = new Regex("^(\\s*(?:hostName|ipAddress|macAddress|dnsName|domainName) = )\"[^\"]*\"", RegexOptions.Multiline | RegexOptions.CultureInvariant);
 
         /// <summary>Writes the capture to <paramref name="path"/> (a file), creating its folder.</summary>
         public void Save(string path, bool keepNames, string version)
@@ -78,7 +114,7 @@ namespace VmBoot.Probe
         // replaced before the whole.
         private static List<(string, string)> Placeholders(List<(string Command, EsxiCommandResult Answer)> taken)
         {
-            var vms = taken.Where(e => e.Command == "vim-cmd vmsvc/getallvms")
+            var vms = taken.Where(e => e.Command == LiveInventory.Command)
                 .SelectMany(e => GetAllVmsParser.Parse(e.Answer.Output).Vms).ToList();
             var pairs = new List<(string, string)>();
             void Add(IEnumerable<string> values, string prefix)
