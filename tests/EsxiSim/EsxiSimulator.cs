@@ -37,6 +37,9 @@ namespace VmBoot.EsxiSim
         /// <summary>Starts <paramref name="count"/> hosts named esx01, esx02, ... on free loopback ports, of one ESXi release (8.0 U3 unless given).</summary>
         public static EsxiSimulator Start(int count, EsxiProfile? profile = null) => Start(count, profile, null);
 
+        /// <summary>The same, each host noting every program run on it through PATH (<see cref="SimHost.CommandsRun"/>).</summary>
+        public static EsxiSimulator StartTracingCommands(int count, EsxiProfile? profile = null) => Start(count, profile, (host, _) => host.TraceCommands());
+
         /// <summary>
         /// Starts one host per Test-EsxiHost capture file that answers every command with what the captured host answered
         /// to the same command line (a user's capture becomes a test); a command the capture lacks fails with status 127.

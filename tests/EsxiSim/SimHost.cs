@@ -220,6 +220,42 @@ namespace VmBoot.EsxiSim
             File.CreateSymbolicLink(sshdLink, "/usr/sbin/sshd");
         }
 
+        /// <summary>
+        /// Every program found through PATH in SSH sessions and in the boot (local.sh), by the name it was called under,
+        /// once each; recorded only on hosts started with command tracing. The simulator's own commands' inner calls and
+        /// shell builtins are not programs the host must have, so they are not counted.
+        /// </summary>
+        public IReadOnlyCollection<string> CommandsRun
+        {
+            get
+            {
+                string log = Path.Combine(Sim, "commands-run.log");
+                return File.Exists(log) ? File.ReadAllLines(log).Distinct(StringComparer.Ordinal).OrderBy(n => n, StringComparer.Ordinal).ToList() : new List<string>();
+            }
+        }
+
+        // A shim for each program in /bin and /sbin, first in PATH, notes its name and runs the program.
+        internal void TraceCommands()
+        {
+            string shims = Path.Combine(Sim, "shim");
+            Directory.CreateDirectory(shims);
+            foreach (string folder in new[] { "bin", "sbin" })
+            {
+                foreach (string program in Directory.GetFileSystemEntries(Path.Combine(Root, folder)).Select(Path.GetFileName).OfType<string>())
+                {
+                    string shim = Path.Combine(shims, program);
+                    if (!File.Exists(shim))
+                    {
+                        File.WriteAllText(shim, $"#!/bin/ash\necho '{program}' >> /.sim/commands-run.log\nexec '/{folder}/{program}' \"$@\"\n");
+                        File.SetUnixFileMode(shim, Mode755);
+                    }
+                }
+            }
+
+            Native.ChownTree(shims, SimMachine.Uid, SimMachine.Gid);
+            File.AppendAllText(Path.Combine(Folder, "sshd_config"), "SetEnv PATH=/.sim/shim:/bin:/sbin\n");
+        }
+
         // Every SSH command is answered from the capture instead of run (see EsxiSimulator.Replay).
         internal void ReplayFrom(string captureFile)
         {
@@ -599,7 +635,7 @@ namespace VmBoot.EsxiSim
             Native.Run("/usr/bin/setsid", new[]
             {
                 "/usr/sbin/chroot", $"--userspec={SimMachine.Uid}:{SimMachine.Gid}", Root, "/bin/ash", "-c",
-                "export SIM_BOOT=1; cut -d ' ' -f 6 /proc/$$/stat > /.sim/boot_sid; /etc/rc.local < /.sim/console > /.sim/rc_local.out 2>&1",
+                "export SIM_BOOT=1; PATH=/bin:/sbin; if [ -d /.sim/shim ]; then PATH=/.sim/shim:$PATH; fi; export PATH; cut -d ' ' -f 6 /proc/$$/stat > /.sim/boot_sid; /etc/rc.local < /.sim/console > /.sim/rc_local.out 2>&1",
             }, check: false, timeoutMs: 120000);
             WaitForSession(int.Parse(ReadSim("boot_sid"), CultureInfo.InvariantCulture), TimeSpan.FromSeconds(120));
 

@@ -101,5 +101,30 @@ namespace VmBoot.Engine.Tests
                 Assert.Equal(whole.Select(v => (v.Vmid, v.Name, v.File, v.Notes)), streamed.Select(v => (v.Vmid, v.Name, v.File, v.Notes)));
             }, iter: 500);
         }
+    
+        // The probe's layout check: the simulator's renderer (written from esxi-facts.md) and the engine's writer agree
+        // on every table, so a difference on a real host is the host's, not the writer's.
+        [Fact]
+        public void ParsedTablesAreWrittenBackToTheSameText()
+        {
+            Gen.Select(Inventory, Gen.Bool, Gen.Bool, Gen.Bool).Sample((inventory, utf8Widths, trailing, crlf) =>
+            {
+                string text = GetAllVmsRenderer.Render(inventory.Select(ToRow), utf8Widths, trailing, crlf ? "\r\n" : "\n");
+                var (same, how) = GetAllVmsWriter.RoundTrip(text, GetAllVmsParser.Parse(text).Vms);
+                Assert.True(same, how);
+                Assert.Equal(text.Replace("\r\n", "\n"), GetAllVmsWriter.WriteLike(how, GetAllVmsParser.Parse(text).Vms));
+            }, iter: 1000);
+        }
+
+        [Fact]
+        public void ATableOutOfVmidOrderIsNotTheSameText()
+        {
+            string text = GetAllVmsRenderer.Render(new[] { new VmRow(2, "b", "[ds] b/b.vmx", "otherGuest", "vmx-19", ""), new VmRow(11, "a", "[ds] a/a.vmx", "otherGuest", "vmx-19", "") });
+            var lines = text.Split('\n');
+            string numeric = string.Join("\n", lines[0], lines[2], lines[1], lines[3]);
+            var (same, how) = GetAllVmsWriter.RoundTrip(numeric, GetAllVmsParser.Parse(numeric).Vms);
+            Assert.False(same);
+            Assert.StartsWith("line 2 differs: the host printed '2 ", how);
+        }
     }
 }

@@ -1,6 +1,8 @@
 # Shared by the simulator's commands. Virtual time lives in /.sim/clock (seconds since boot);
 # only sleep and commands that "take time" advance it. The version profile's switches are files in /.sim/profile.
 SIM=/.sim
+# ESXi's own PATH; the simulator's inner calls are not the host programs a trace counts (SimHost.CommandsRun).
+PATH=/bin:/sbin
 
 sim_get() {
     if [ -f "$SIM/$1" ]; then cat "$SIM/$1"; else printf '%s\n' "${2:-0}"; fi
