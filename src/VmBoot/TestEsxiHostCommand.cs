@@ -2,6 +2,7 @@ using System.Linq;
 using System.Management.Automation;
 using VmBoot.Plans;
 using VmBoot.Probe;
+using VmBoot.VSphere;
 
 namespace VmBoot.Commands
 {
@@ -12,7 +13,7 @@ namespace VmBoot.Commands
     /// </summary>
     [Cmdlet(VerbsDiagnostic.Test, "EsxiHost", HelpUri = "https://github.com/vmboot/VmBoot/blob/main/src/VmBoot/Help/Test-EsxiHost.md", DefaultParameterSetName = ServerSet)]
     [OutputType(typeof(HostProbeResult))]
-    public sealed class TestEsxiHostCommand : EsxiHostCmdlet
+    public sealed class TestEsxiHostCommand : VSphereCapableCmdlet
     {
         private BootPlan? plan;
         private string? captureFolder;
@@ -28,6 +29,14 @@ namespace VmBoot.Commands
         [Parameter]
         [ValidateNotNullOrEmpty]
         public string? CapturePath { get; set; }
+
+        /// <summary>
+        /// Ssh (the default): every check. VSphereApi: what hostd answers without a shell (version, VMs, guests, maintenance
+        /// and lockdown mode, SSH's service, vSAN, the plan's datastores), where SSH is off.
+        /// </summary>
+        [Parameter(ParameterSetName = ServerSet)]
+        [ValidateSet(SshProtocol, VSphereApiProtocol)]
+        public string Protocol { get; set; } = SshProtocol;
 
         /// <summary>Keep VM names, notes and datastore names in the capture.</summary>
         [Parameter]
@@ -54,24 +63,57 @@ namespace VmBoot.Commands
         private static string FileNameOf(string server) => string.Concat(server.Select(c => char.IsLetterOrDigit(c) || c == '.' || c == '-' ? c : '_'));
 
         /// <inheritdoc />
-        protected override void ProcessRecord() => StartHostWork((connection, writer) =>
+        protected override void ProcessRecord()
         {
-            var capture = CapturePath == null ? null : new ProbeCapture(connection.Name);
-            var result = HostProbe.Run(connection, plan, writer.Token, capture == null ? null : capture.Record);
-            if (capture != null)
+            bool api = ParameterSetName == ServerSet && CheckProtocolParameters(Protocol);
+            if ((api || ApiSessions.Any()) && CapturePath != null)
             {
-                string file = System.IO.Path.Combine(captureFolder!, FileNameOf(connection.Name) + ".txt");
-                capture.Save(file, KeepNames, result.EsxiVersion);
-                writer.Verbose($"saved the host's answers in {file}");
+                ThrowTerminatingError(ErrorRecords.Create("ProtocolMismatch", ErrorCategory.InvalidArgument, CapturePath,
+                    "-CapturePath saves a shell's answers: use it with -Protocol Ssh (the vSphere API's answers are not captured)."));
             }
 
+            foreach (var session in ApiSessions)
+            {
+                StartHostWork(session.Server, writer => ProbeThroughApi(session.Api!, writer));
+            }
+
+            if (api)
+            {
+                foreach (string server in Server)
+                {
+                    StartApiWork(ApiOptions(server, ApiDefaultPort), ProbeThroughApi);
+                }
+
+                return;
+            }
+
+            StartHostWork(CurrentTargets().Where(t => t.Session?.Api == null), (connection, writer) =>
+            {
+                var capture = CapturePath == null ? null : new ProbeCapture(connection.Name);
+                var result = HostProbe.Run(connection, plan, writer.Token, capture == null ? null : capture.Record);
+                if (capture != null)
+                {
+                    string file = System.IO.Path.Combine(captureFolder!, FileNameOf(connection.Name) + ".txt");
+                    capture.Save(file, KeepNames, result.EsxiVersion);
+                    writer.Verbose($"saved the host's answers in {file}");
+                }
+
+                Emit(result, writer);
+            });
+        }
+
+        private void ProbeThroughApi(VimClient client, HostFanOut.HostWriter writer)
+            => Emit(HostApiProbe.RunAsync(client, plan, writer.Token).GetAwaiter().GetResult(), writer);
+
+        private static void Emit(HostProbeResult result, HostFanOut.HostWriter writer)
+        {
             foreach (var check in result.Checks)
             {
                 writer.Verbose($"{check.Name}: {check.Result} ({check.Observed})");
             }
 
             writer.Output(result);
-        });
+        }
 
         /// <inheritdoc />
         protected override void EndProcessing() => FinishHostWork();

@@ -235,3 +235,61 @@ Describe 'Test-EsxiHost' {
         finally { $replayed.Dispose() }
     }
 }
+
+Describe 'Test-EsxiHost -Protocol VSphereApi' {
+    BeforeAll {
+        . (Join-Path $PSScriptRoot 'VSphereSimHost.ps1')
+        $script:apiPassword = 'api-secret'
+        $script:apiCredential = [pscredential]::new('root', (ConvertTo-SecureString $apiPassword -AsPlainText -Force))
+        $script:pins = Join-Path $TestDrive 'known_certificates'
+        $vms = @(@{ name = 'vcsa01'; poweredOn = $true; tools = $true }, @{ name = 'app 01' }, @{ name = 'vCLS (1)'; guestId = 'crxSys1Guest'; managedBy = 'com.vmware.vim.eam' })
+        $script:plain = Start-VSphereSimHost -Vms $vms -Password $apiPassword -HostName 'esx01'
+        # A host changed to break what can be broken through the API: a release VmBoot was not tested on, lockdown
+        # mode (the service account an Exception User), SSH running and starting with the host, vSAN.
+        $script:changed = Start-VSphereSimHost -Vms $vms -Password $apiPassword -HostName 'esx02' -User 'svc-vmboot' `
+            -Flag '-full-name', 'VMware ESXi 9.0.0 build-24755229', '-lockdown', '-exception-users', 'svc-vmboot', '-ssh-running', '-ssh-policy', 'on', '-vsan'
+        $script:api = @{ Protocol = 'VSphereApi'; KnownCertificatesPath = $pins; AcceptNewCertificate = $true }
+    }
+
+    AfterAll { Stop-VSphereSimHost $plain, $changed }
+
+    It 'answers what hostd can tell, and names the shell''s checks as not checked' {
+        $result = Test-EsxiHost -Server $plain.Server -Credential $apiCredential @api -Plan (New-BootPlan -LogDatastore $plain.Datastore -Stage @{ Name = 'all'; All = $true })
+        $result.Checks.Name | Should -Be @('version', 'inventory', 'guest', 'maintenance-mode', 'lockdown', 'ssh-service', 'vsan', 'datastore', 'shell-checks')
+        $result.Profile | Should -Be '8.0'
+        @($result.Checks | Where-Object Result -NE 'Pass').Name | Should -Be @('shell-checks')
+        (Get-Check $result 'inventory').Observed | Should -Be '3 VM(s), 1 vCLS'
+        (Get-Check $result 'guest').Observed | Should -BeLike "VM *: heartbeat 'green', toolsRunningStatus 'guestToolsRunning'"
+        (Get-Check $result 'ssh-service').Observed | Should -Be "stopped, policy 'off'"
+        (Get-Check $result 'lockdown').Observed | Should -Be 'lockdownDisabled'
+        (Get-Check $result 'vsan').Observed | Should -Be 'not a vSAN member'
+        (Get-Check $result 'datastore').Observed | Should -Be 'mounted'
+        (Get-Check $result 'shell-checks').Meaning | Should -Match 'Test-EsxiHost -Protocol Ssh'
+        # Read-only: the guest still runs, the other VM is still off, SSH is as it was.
+        $again = Test-EsxiHost -Server $plain.Server -Credential $apiCredential @api
+        (Get-Check $again 'guest').Observed | Should -Be (Get-Check $result 'guest').Observed
+        (Get-Check $again 'ssh-service').Observed | Should -Be "stopped, policy 'off'"
+        $state = Get-EsxiVmList -Server $plain.Server -Credential $apiCredential @api
+        ($state | Where-Object Name -EQ 'app 01').PowerState | Should -Be 'poweredOff'
+    }
+
+    It 'warns of an untested release, lockdown mode, SSH that starts with the host, vSAN and a plan''s missing datastore' {
+        $service = [pscredential]::new('svc-vmboot', (ConvertTo-SecureString $apiPassword -AsPlainText -Force))
+        $result = Test-EsxiHost -Server $changed.Server -Credential $service @api -Plan (New-BootPlan -LogDatastore 'not here' -Stage @{ Name = 'all'; All = $true })
+        (Get-Check $result 'version').Result | Should -Be 'Warn'
+        $result.Profile | Should -Be '8.0 (assumed for 9.0.0)'
+        (Get-Check $result 'lockdown').Result | Should -Be 'Warn'
+        (Get-Check $result 'lockdown').Observed | Should -Be 'lockdownNormal; svc-vmboot was let in'
+        (Get-Check $result 'ssh-service').Result | Should -Be 'Warn'
+        (Get-Check $result 'ssh-service').Meaning | Should -Match 'STIG'
+        (Get-Check $result 'vsan').Result | Should -Be 'Warn'
+        (Get-Check $result 'datastore').Observed | Should -Be 'not mounted'
+        $result.Passed | Should -BeTrue
+    }
+
+    It 'refuses -CapturePath over the API before connecting' {
+        { Test-EsxiHost -Server $plain.Server -Credential $apiCredential @api -CapturePath (Join-Path $TestDrive 'nothing') -ErrorAction Stop } |
+            Should -Throw -ErrorId 'ProtocolMismatch,VmBoot.Commands.TestEsxiHostCommand'
+        Join-Path $TestDrive 'nothing' | Should -Not -Exist
+    }
+}

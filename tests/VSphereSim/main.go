@@ -41,6 +41,7 @@ import (
 	"github.com/vmware/govmomi/object"
 	"github.com/vmware/govmomi/session"
 	"github.com/vmware/govmomi/simulator"
+	"github.com/vmware/govmomi/simulator/esx"
 	"github.com/vmware/govmomi/vim25"
 	"github.com/vmware/govmomi/vim25/methods"
 	"github.com/vmware/govmomi/vim25/mo"
@@ -74,6 +75,8 @@ func main() {
 	sshBackend := flag.String("ssh-backend", "", "host:port of the SSH server that TSM-SSH lets through while it runs")
 	sshRunning := flag.Bool("ssh-running", false, "TSM-SSH runs from the start (ESXi's default: stopped)")
 	sshPolicy := flag.String("ssh-policy", "off", "TSM-SSH's startup policy: on, off or automatic (ESXi's default: off)")
+	fullName := flag.String("full-name", "VMware ESXi 8.0.3 build-24022510", "the product the host names (about.fullName): govmomi's model says 6.5.0")
+	vsan := flag.Bool("vsan", false, "the host is a vSAN cluster member (config.vsanHostConfig.enabled)")
 	flag.Parse()
 	if *password == "" {
 		fail(fmt.Errorf("-password is required"))
@@ -99,6 +102,7 @@ func main() {
 		fail(err)
 	}
 
+	esx.ServiceContent.About.FullName = *fullName
 	model := simulator.ESX()
 	model.Machine = 0
 	if err := model.Create(); err != nil {
@@ -113,6 +117,16 @@ func main() {
 		host.Summary.Config.Name = *hostname
 		if dns, isDNS := host.Config.Network.DnsConfig.(*types.HostDnsConfig); isDNS {
 			dns.HostName = *hostname
+		}
+		host.Config.Product.FullName = *fullName
+		host.Summary.Config.Product.FullName = *fullName
+		// Lockdown mode shows in the host's configuration as well as at login.
+		if *lockdown {
+			host.Config.LockdownMode = types.HostLockdownModeLockdownNormal
+		}
+		if *vsan {
+			host.Config.VsanHostConfig.Enabled = types.NewBool(true)
+			host.Config.VsanHostConfig.ClusterInfo = &types.VsanHostConfigInfoClusterInfo{Uuid: "52a1b2c3-0000-0000-0000-000000000001", NodeUuid: "5f0c6e2a-0000-0000-0000-000000000001"}
 		}
 	}
 	ssh, err := newSSHService(*sshBackend, *sshRunning)

@@ -37,10 +37,7 @@ namespace VmBoot.Probe
             var host = BootScriptInstaller.ReadHost(connection.Name, Ask);
             string version = host.EsxiVersion;
             string profile = ProfileOf(version);
-            checks.Add(version.StartsWith("VMware ESXi", StringComparison.Ordinal)
-                ? new HostCheck("version", "VMware ESXi 6.7, 7.0 or 8.0", version, profile.StartsWith("8.0 (", StringComparison.Ordinal) ? CheckResult.Warn : CheckResult.Pass,
-                    profile.StartsWith("8.0 (", StringComparison.Ordinal) ? $"treated as ESXi 8.0 ({profile}); VmBoot is tested on 6.7, 7.0 U3 and 8.0 U3." : $"treated as ESXi {profile}.")
-                : new HostCheck("version", "VMware ESXi 6.7, 7.0 or 8.0", version.Length > 0 ? version : "no answer to vmware -v", CheckResult.Fail, "this does not answer like an ESXi host."));
+            checks.Add(VersionCheck(version, profile));
 
             checks.Add(Commands(Ask));
 
@@ -64,9 +61,7 @@ namespace VmBoot.Probe
 
             checks.Add(AutoBackup(Ask));
 
-            checks.Add(new HostCheck("maintenance-mode", "off, or a plan that leaves it (readiness.maintenanceMode: exit)", host.MaintenanceMode ? "on" : "off",
-                host.MaintenanceMode ? CheckResult.Warn : CheckResult.Pass,
-                host.MaintenanceMode ? "every power-on is refused while the host is in maintenance mode: a plan with readiness.maintenanceMode: stay starts nothing here." : "power-ons are allowed."));
+            checks.Add(MaintenanceModeCheck(host.MaintenanceMode));
 
             checks.Add(HostdUser(Ask));
             checks.Add(Vsan(Ask("esxcli vsan cluster get")));
@@ -101,6 +96,25 @@ namespace VmBoot.Probe
             EsxiCommandResult Ask(string command) => connection.Run(command, cancellationToken);
             return new List<HostCheck> { Commands(Ask), AutoBackup(Ask), HostdUser(Ask) };
         }
+
+        /// <summary>The host's product line and the ESXi release VmBoot treats it as.</summary>
+        internal static HostCheck VersionCheck(string version, string profile)
+        {
+            const string Expected = "VMware ESXi 6.7, 7.0 or 8.0";
+            if (!version.StartsWith("VMware ESXi", StringComparison.Ordinal))
+            {
+                return new HostCheck("version", Expected, version.Length > 0 ? version : "no answer", CheckResult.Fail, "this does not answer like an ESXi host.");
+            }
+
+            bool assumed = profile.StartsWith("8.0 (", StringComparison.Ordinal);
+            return new HostCheck("version", Expected, version, assumed ? CheckResult.Warn : CheckResult.Pass,
+                assumed ? $"treated as ESXi 8.0 ({profile}); VmBoot is tested on 6.7, 7.0 U3 and 8.0 U3." : $"treated as ESXi {profile}.");
+        }
+
+        /// <summary>Maintenance mode now: every power-on is refused in it.</summary>
+        internal static HostCheck MaintenanceModeCheck(bool on) => new HostCheck("maintenance-mode", "off, or a plan that leaves it (readiness.maintenanceMode: exit)", on ? "on" : "off",
+            on ? CheckResult.Warn : CheckResult.Pass,
+            on ? "every power-on is refused while the host is in maintenance mode: a plan with readiness.maintenanceMode: stay starts nothing here." : "power-ons are allowed.");
 
         /// <summary>The release VmBoot treats a host as, from <c>vmware -v</c>: 6.7, 7.0 or 8.0; later ones as 8.0, said so.</summary>
         public static string ProfileOf(string version)
@@ -201,13 +215,16 @@ namespace VmBoot.Probe
                 .Select(l => l.Substring(name.Length + 1).Trim()).FirstOrDefault() ?? "";
             if (Field("Enabled") == "true")
             {
-                return new HostCheck("vsan", Expected, $"vSAN {Field("Local Node Type")} node, health {Field("Local Node Health State")}", CheckResult.Warn,
-                    "VmBoot does not yet run VMware's vSAN cluster shutdown and restart steps (IgnoreClusterMemberListUpdates, reboot_helper.py prepare and recover): "
-                    + "around a whole-cluster power cut, follow VMware's procedure for them (about_VmBoot, vSAN).");
+                return VsanMember(Expected, $"vSAN {Field("Local Node Type")} node, health {Field("Local Node Health State")}");
             }
 
             return new HostCheck("vsan", Expected, $"exit status {answer.ExitStatus}: '{FirstLine(text)}'", CheckResult.Warn, "VmBoot cannot tell whether this host is in a vSAN cluster. Please report it.");
         }
+
+        /// <summary>A vSAN member: VmBoot does not run vSAN's own steps yet.</summary>
+        internal static HostCheck VsanMember(string expected, string observed) => new HostCheck("vsan", expected, observed, CheckResult.Warn,
+            "VmBoot does not yet run VMware's vSAN cluster shutdown and restart steps (IgnoreClusterMemberListUpdates, reboot_helper.py prepare and recover): "
+            + "around a whole-cluster power cut, follow VMware's procedure for them (about_VmBoot, vSAN).");
 
         // How the host reports a running guest (esxi-facts.md: get.guestheartbeatStatus prints one word; get.guest
         // has toolsRunningStatus), on the first running VM of the first few.
@@ -308,6 +325,6 @@ namespace VmBoot.Probe
                 "nothing can be started from this host's own script: add root to the lockdown Exception Users, or boot it from outside.");
         }
 
-        private static string FirstLine(string text) => text.Trim().Split('\n')[0].Trim();
+        internal static string FirstLine(string text) => text.Trim().Split('\n')[0].Trim();
     }
 }

@@ -107,7 +107,8 @@ namespace VmBoot.VSphere
 
         private static XElement Id() => new XElement(VimClient.Vim + "id", ServiceKey);
 
-        private static async Task<(bool Running, string Policy)> ReadAsync(VimClient client, ManagedObject system, CancellationToken cancellationToken)
+        /// <summary>Whether TSM-SSH runs and its startup policy, read through the host's HostServiceSystem.</summary>
+        internal static async Task<(bool Running, string Policy)> ReadAsync(VimClient client, ManagedObject system, CancellationToken cancellationToken)
         {
             var (_, values) = await client.RetrieveOneAsync(system, new[] { "serviceInfo" }, cancellationToken).ConfigureAwait(false);
             var service = (values.TryGetValue("serviceInfo", out var info) ? info : null)?.Elements(VimClient.Vim + "service")
