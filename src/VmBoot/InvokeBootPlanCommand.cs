@@ -2,6 +2,8 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
+using System.Threading.Tasks;
+using VmBoot.Probe;
 using VmBoot.Remote;
 
 namespace VmBoot.Commands
@@ -36,6 +38,7 @@ namespace VmBoot.Commands
             string hostList = string.Join(", ", remoteTargets.Select(t => t.Label));
             if (IsWhatIf())
             {
+                CheckHosts(plan, remoteTargets);
                 // What would happen, in order, as far as the hosts answer now.
                 var warnings = new List<string>();
                 var preview = new RemoteBootRunner(plan, remoteTargets, options, SystemBootClock.Instance, new RemoteBootReporter { Warning = warnings.Add });
@@ -56,5 +59,34 @@ namespace VmBoot.Commands
 
             Run((reporter, token) => new RemoteBootRunner(plan, remoteTargets, options, SystemBootClock.Instance, reporter).RunAsync(token));
         }
+
+        // Test-EsxiHost's checks that concern a boot from outside, per host: a Fail is an error naming the check, a Warn a
+        // warning. A host that does not answer now is left to the preview, which says so.
+        private void CheckHosts(BootPlan plan, List<RemoteBootTarget> remoteTargets) => RunOnWorker("checks", writer =>
+        {
+            var checks = remoteTargets.Select(target => Task.Run(() => HostProbe.ForRemoteBootAsync(target, plan, writer.Token))).ToList();
+            foreach (var (target, checking) in remoteTargets.Zip(checks, (t, c) => (t, c)))
+            {
+                try
+                {
+                    foreach (var check in checking.GetAwaiter().GetResult().Where(c => c.Result != CheckResult.Pass))
+                    {
+                        string text = $"{target.Label} fails Test-EsxiHost's '{check.Name}' check ({check.Observed}): {check.Meaning}";
+                        if (check.Result == CheckResult.Fail)
+                        {
+                            writer.Error(ErrorRecords.Create("HostCheckFailed", ErrorCategory.InvalidOperation, target.Label, text));
+                        }
+                        else
+                        {
+                            writer.Warning($"{target.Label}: Test-EsxiHost's '{check.Name}' check: {check.Observed}; {check.Meaning}");
+                        }
+                    }
+                }
+                catch (Exception e) when (e is Ssh.EsxiSshException || e is VSphere.VSphereApiException)
+                {
+                    writer.Verbose($"{target.Label}: Test-EsxiHost's checks were not run: {e.Message}");
+                }
+            }
+        });
     }
 }

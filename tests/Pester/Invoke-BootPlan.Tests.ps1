@@ -40,6 +40,30 @@ Invoke-BootPlan -Plan `$plan -Server '$($servers[0])', '$($servers[1])', '$dead'
         foreach ($h in $sim.Hosts) { $h.Inventory | ForEach-Object { $h.PowerState($_.Vmid) | Should -Be 'off' } }
     }
 
+    It 'runs Test-EsxiHost''s boot checks with -WhatIf: a failing one is an error naming it, maintenance mode a warning only when the plan stays in it' {
+        $h = $sim[1]
+        $h.Lockdown = 'normal'
+        $h.VpxUser = $false
+        $h.MaintenanceMode = $true
+        try {
+            $stay = New-BootPlan -Stage @{ Name = 'all'; All = $true } -MaintenanceMode Stay
+            Invoke-BootPlan -Plan $stay -Server $servers[1] @connect -WhatIf -ErrorVariable failed -ErrorAction SilentlyContinue -WarningVariable warned -WarningAction SilentlyContinue
+            $failed.Count | Should -Be 1
+            $failed[0].FullyQualifiedErrorId | Should -Be 'HostCheckFailed,VmBoot.Commands.InvokeBootPlanCommand'
+            "$($failed[0])" | Should -Match "fails Test-EsxiHost's 'hostd-user' check \(root and vpxuser refused\)"
+            ($warned -join "`n") | Should -Match "'maintenance-mode' check: on; every power-on is refused"
+            $exit = New-BootPlan -Stage @{ Name = 'all'; All = $true } -MaintenanceMode Exit
+            Invoke-BootPlan -Plan $exit -Server $servers[1] @connect -WhatIf -ErrorAction SilentlyContinue -WarningVariable warnedAgain -WarningAction SilentlyContinue
+            ($warnedAgain -join "`n") | Should -Not -Match 'maintenance-mode'
+        }
+        finally {
+            $h.Lockdown = 'off'
+            $h.VpxUser = $true
+            $h.MaintenanceMode = $false
+        }
+        $h.Inventory | ForEach-Object { $h.PowerState($_.Vmid) | Should -Be 'off' }
+    }
+
     It 'boots the reachable hosts in stage order, reports the dead one, and writes a log Get-BootLog and Export-BootReport read' {
         $log = Join-Path $TestDrive 'cluster boot.log'
         $events = Invoke-BootPlan -Plan $plan -Server ($servers + $dead) @connect -LogPath $log -HostTimeout 3 -Confirm:$false -ErrorVariable failed -ErrorAction SilentlyContinue

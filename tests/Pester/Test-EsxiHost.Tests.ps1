@@ -130,6 +130,8 @@ Describe 'Test-EsxiHost' {
         try { $result = Test-EsxiHost -Server (Get-Server $sims['6.7']) @connect -Plan $plan -WarningAction SilentlyContinue }
         finally { $h.Lockdown = 'off' }
         (Get-Check $result 'hostd-user').Observed | Should -Match '^vpxuser'
+        # The VMs are read as vpxuser, as the executors will read them.
+        (Get-Check $result 'getallvms').Result | Should -Be 'Pass'
         (Get-Check $result 'hostd-user').Result | Should -Be 'Warn'
         $datastore = Get-Check $result 'datastore'
         $datastore.Expected | Should -Match "'not here'"

@@ -2,10 +2,13 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Threading;
+using System.Threading.Tasks;
 using VmBoot.Install;
 using VmBoot.Inventory;
 using VmBoot.Plans;
+using VmBoot.Remote;
 using VmBoot.Ssh;
+using VmBoot.VSphere;
 
 namespace VmBoot.Probe
 {
@@ -41,12 +44,17 @@ namespace VmBoot.Probe
 
             checks.Add(Commands(Ask));
 
-            var getAllVms = Ask(LiveInventory.Command);
+            // vim-cmd as the executors will run it: as root, or as vpxuser where lockdown mode refuses root.
+            var (hostdUser, vim) = HostdUser(Ask);
+            string vimCmd = vim ?? "vim-cmd ";
+            var getAllVms = Ask(vimCmd + "vmsvc/getallvms");
             var (vms, diagnostics) = GetAllVmsParser.Parse(getAllVms.Output, connection.Name);
-            checks.Add(GetAllVms(getAllVms, vms, diagnostics));
+            checks.Add(vim == null
+                ? new HostCheck("getallvms", "a getallvms table VmBoot parses", "not checked: hostd refuses root and vpxuser", CheckResult.Warn, "see the hostd-user check.")
+                : GetAllVms(getAllVms, vms, diagnostics));
             checks.Add(GetAllVmsLayoutCheck(getAllVms, vms, diagnostics));
-            checks.AddRange(Guest(Ask, vms));
-            checks.Add(FaultStream(Ask($"vim-cmd vmsvc/power.getstate {AbsentVmid}")));
+            checks.AddRange(Guest(Ask, vimCmd, vms));
+            checks.Add(FaultStream(Ask($"{vimCmd}vmsvc/power.getstate {AbsentVmid}")));
 
             string secureBoot = host.SecureBootStatus;
             checks.Add(new HostCheck("secure-boot", "secureBoot.py -s prints Disabled", secureBoot.Length > 0 ? secureBoot : "no answer",
@@ -63,7 +71,7 @@ namespace VmBoot.Probe
 
             checks.Add(MaintenanceModeCheck(host.MaintenanceMode));
 
-            checks.Add(HostdUser(Ask));
+            checks.Add(hostdUser);
             checks.Add(Vsan(Ask("esxcli vsan cluster get")));
 
             if (plan != null)
@@ -94,7 +102,53 @@ namespace VmBoot.Probe
         public static List<HostCheck> ForInstall(EsxiConnection connection, CancellationToken cancellationToken)
         {
             EsxiCommandResult Ask(string command) => connection.Run(command, cancellationToken);
-            return new List<HostCheck> { Commands(Ask), AutoBackup(Ask), HostdUser(Ask) };
+            return new List<HostCheck> { Commands(Ask), AutoBackup(Ask), HostdUser(Ask).Check };
+        }
+
+        // What booting a host from outside relies on (Invoke-BootPlan): its VMs read, started as VmBoot's user, guests and
+        // faults read, maintenance mode, vSAN, the plan's datastores.
+        private static readonly HashSet<string> RemoteBootChecks = new HashSet<string>(StringComparer.Ordinal)
+        {
+            "version", "getallvms", "inventory", "guest", "fault-stream", "maintenance-mode", "hostd-user", "lockdown", "vsan", "datastore",
+        };
+
+        /// <summary>
+        /// The checks that concern booting <paramref name="target"/> from outside with <paramref name="plan"/>, over the
+        /// target's own transport (Invoke-BootPlan -WhatIf). Read-only; maintenance mode passes when the plan leaves it.
+        /// </summary>
+        public static async Task<List<HostCheck>> ForRemoteBootAsync(RemoteBootTarget target, BootPlan plan, CancellationToken cancellationToken)
+        {
+            HostProbeResult result;
+            if (target.ApiSession != null)
+            {
+                result = await HostApiProbe.RunAsync(target.ApiSession, plan, cancellationToken).ConfigureAwait(false);
+            }
+            else if (target.ApiOptions != null)
+            {
+                using (var client = await VimClient.OpenAsync(target.ApiOptions, cancellationToken).ConfigureAwait(false))
+                {
+                    result = await HostApiProbe.RunAsync(client, plan, cancellationToken).ConfigureAwait(false);
+                }
+            }
+            else if (target.Connection != null)
+            {
+                result = Run(target.Connection, plan, cancellationToken);
+            }
+            else
+            {
+                using (var connection = EsxiConnection.Open(target.Options!, cancellationToken))
+                {
+                    result = Run(connection, plan, cancellationToken);
+                }
+            }
+
+            bool leaves = plan.Readiness.MaintenanceMode == MaintenanceModePolicy.Exit;
+            // Before a boot no guest runs: only a guest misread is worth saying.
+            return result.Checks.Where(c => RemoteBootChecks.Contains(c.Name) && !(c.Name == "guest" && c.Result == CheckResult.Warn))
+                .Select(c => c.Name == "maintenance-mode" && c.Observed == "on" && leaves
+                    ? new HostCheck(c.Name, c.Expected, c.Observed, CheckResult.Pass, "the plan leaves it first (readiness.maintenanceMode: exit).")
+                    : c)
+                .ToList();
         }
 
         /// <summary>The host's product line and the ESXi release VmBoot treats it as.</summary>
@@ -228,12 +282,12 @@ namespace VmBoot.Probe
 
         // How the host reports a running guest (esxi-facts.md: get.guestheartbeatStatus prints one word; get.guest
         // has toolsRunningStatus), on the first running VM of the first few.
-        private static IEnumerable<HostCheck> Guest(Func<string, EsxiCommandResult> ask, List<EsxiVm> vms)
+        private static IEnumerable<HostCheck> Guest(Func<string, EsxiCommandResult> ask, string vimCmd, List<EsxiVm> vms)
         {
             const string Expected = "on a running VM: get.guestheartbeatStatus prints green, gray, yellow or red; get.guest has toolsRunningStatus";
             var candidates = vms.Where(v => !v.IsVcls).Take(20).ToList();
             var states = ask("for id in " + string.Join(" ", candidates.Select(v => v.Vmid.ToString(System.Globalization.CultureInfo.InvariantCulture)))
-                + "; do printf '%s\\t%s\\n' \"$id\" \"$(vim-cmd vmsvc/power.getstate \"$id\" </dev/null 2>/dev/null | tail -n 1)\"; done").Output;
+                + "; do printf '%s\\t%s\\n' \"$id\" \"$(" + vimCmd + "vmsvc/power.getstate \"$id\" </dev/null 2>/dev/null | tail -n 1)\"; done").Output;
             string? running = states.Split('\n').Select(l => l.Split('\t')).Where(f => f.Length == 2 && f[1].Trim() == "Powered on").Select(f => f[0].Trim()).FirstOrDefault();
             if (running == null || candidates.Count == 0)
             {
@@ -241,8 +295,8 @@ namespace VmBoot.Probe
                 yield break;
             }
 
-            string heartbeat = ask($"vim-cmd vmsvc/get.guestheartbeatStatus {running}").Output.Trim();
-            bool tools = ask($"vim-cmd vmsvc/get.guest {running}").Output.Contains("toolsRunningStatus = ");
+            string heartbeat = ask($"{vimCmd}vmsvc/get.guestheartbeatStatus {running}").Output.Trim();
+            bool tools = ask($"{vimCmd}vmsvc/get.guest {running}").Output.Contains("toolsRunningStatus = ");
             bool word = heartbeat == "green" || heartbeat == "gray" || heartbeat == "yellow" || heartbeat == "red";
             yield return new HostCheck("guest", Expected, $"VM {running}: heartbeat '{heartbeat}', toolsRunningStatus {(tools ? "there" : "missing")}",
                 word && tools ? CheckResult.Pass : CheckResult.Fail,
@@ -306,23 +360,24 @@ namespace VmBoot.Probe
         }
 
         // The boot script and the remote runners use root, or vpxuser when lockdown mode refuses root.
-        private static HostCheck HostdUser(Func<string, EsxiCommandResult> ask)
+        private static (HostCheck Check, string? Vim) HostdUser(Func<string, EsxiCommandResult> ask)
         {
             const string Expected = "hostd answers vim-cmd as root, or as vpxuser under lockdown mode";
             var asRoot = ask("vim-cmd vmsvc/getallvms >/dev/null");
             if (asRoot.ExitStatus == 0)
             {
-                return new HostCheck("hostd-user", Expected, "root", CheckResult.Pass, "the boot script starts VMs as root.");
+                return (new HostCheck("hostd-user", Expected, "root", CheckResult.Pass, "the boot script starts VMs as root."), "vim-cmd ");
             }
 
             bool refused = Remote.SshHostControl.RefusesUser(asRoot.Error);
-            if (refused && ask("vim-cmd " + Remote.SshHostControl.VpxUserOptions + "vmsvc/getallvms >/dev/null").ExitStatus == 0)
+            string asVpxUser = "vim-cmd " + Remote.SshHostControl.VpxUserOptions;
+            if (refused && ask(asVpxUser + "vmsvc/getallvms >/dev/null").ExitStatus == 0)
             {
-                return new HostCheck("hostd-user", Expected, "vpxuser (root refused: lockdown mode)", CheckResult.Warn, "the boot script uses vpxuser, as ESXi autostart does; it exists only while vCenter manages the host.");
+                return (new HostCheck("hostd-user", Expected, "vpxuser (root refused: lockdown mode)", CheckResult.Warn, "the boot script uses vpxuser, as ESXi autostart does; it exists only while vCenter manages the host."), asVpxUser);
             }
 
-            return new HostCheck("hostd-user", Expected, refused ? "root and vpxuser refused" : FirstLine(asRoot.Error), CheckResult.Fail,
-                "nothing can be started from this host's own script: add root to the lockdown Exception Users, or boot it from outside.");
+            return (new HostCheck("hostd-user", Expected, refused ? "root and vpxuser refused" : FirstLine(asRoot.Error), CheckResult.Fail,
+                "nothing can be started from this host's own script: add root to the lockdown Exception Users, or boot it from outside."), null);
         }
 
         internal static string FirstLine(string text) => text.Trim().Split('\n')[0].Trim();

@@ -56,13 +56,17 @@ namespace VmBoot.Probe
             {
                 text.Append("### command: ").Append(Hide(command)).Append('\n');
                 text.Append("### exit: ").Append(answer.ExitStatus.ToString(CultureInfo.InvariantCulture)).Append('\n');
-                string output = keepNames ? answer.Output : command == LiveInventory.Command ? HideInTable(answer.Output, Hide) : HideGuestIdentity(Hide(answer.Output));
+                string output = keepNames ? answer.Output : IsGetAllVms(command) ? HideInTable(answer.Output, Hide) : HideGuestIdentity(Hide(answer.Output));
                 Section(text, "stdout", output);
                 Section(text, "stderr", keepNames ? answer.Error : Hide(answer.Error));
             }
 
             return text.ToString();
         }
+
+        // getallvms as root or as vpxuser (lockdown mode).
+        private static bool IsGetAllVms(string command) => command.StartsWith("vim-cmd ", StringComparison.Ordinal) && command.EndsWith(" vmsvc/getallvms", StringComparison.Ordinal)
+            || command == LiveInventory.Command;
 
         // A section's text exactly: a header saying whether the text ends in a newline, so a replay gives it back as it was.
         private static void Section(StringBuilder text, string stream, string content)
@@ -114,7 +118,7 @@ namespace VmBoot.Probe
         // replaced before the whole.
         private static List<(string, string)> Placeholders(List<(string Command, EsxiCommandResult Answer)> taken)
         {
-            var vms = taken.Where(e => e.Command == LiveInventory.Command)
+            var vms = taken.Where(e => IsGetAllVms(e.Command))
                 .SelectMany(e => GetAllVmsParser.Parse(e.Answer.Output).Vms).ToList();
             var pairs = new List<(string, string)>();
             void Add(IEnumerable<string> values, string prefix)
