@@ -53,6 +53,28 @@ namespace VmBoot.EsxiSim
             Clock = new VirtualClock(this);
         }
 
+        /// <summary>
+        /// Makes every host a node of one vSAN cluster (<paramref name="witness"/> its witness node) sharing
+        /// vsanDatastore, formed. From then on the cluster behaves as esxi-facts.md's vSAN section says: reboot_helper.py
+        /// prepare partitions it (vsanDatastore gone from every host, also across a power cut) until recover; two
+        /// prepares at once fail one; the default maintenance mode waits for ever while another node is away.
+        /// </summary>
+        public void FormVsan(SimHost? witness = null)
+        {
+            string vsan = Path.Combine(folder, "vsan");
+            Directory.CreateDirectory(Path.Combine(vsan, "datastore"));
+            Directory.CreateDirectory(Path.Combine(vsan, "hosts"));
+            File.WriteAllText(Path.Combine(vsan, "state"), "formed");
+            Native.ChownTree(vsan, SimMachine.Uid, SimMachine.Gid);
+            foreach (var host in simulator.Hosts)
+            {
+                host.JoinVsan(host == witness ? "WITNESS" : "NORMAL");
+            }
+        }
+
+        /// <summary>The vSAN cluster's state: formed, or partitioned (after prepare, until recover).</summary>
+        public string VsanState => File.ReadAllText(Path.Combine(folder, "vsan", "state")).Trim();
+
         /// <summary>Unix seconds at cluster second 0 (when the power came back).</summary>
         public long Epoch { get; private set; }
 

@@ -44,6 +44,8 @@ namespace VmBoot.EsxiSim
             ["lib.sh"] = ".sim",
             ["rc.local"] = "etc",
             ["replay"] = ".sim",
+            ["reboot_helper.py"] = "usr/lib/vmware/vsan/bin",
+            ["esxcfg-advcfg"] = "sbin",
         };
 
         private static readonly UnixFileMode Mode755 = (UnixFileMode)Convert.ToInt32("755", 8);
@@ -115,7 +117,7 @@ namespace VmBoot.EsxiSim
         internal void Create(string commandFolder)
         {
             Directory.CreateDirectory(Folder);
-            foreach (var dir in new[] { "bin", "sbin", "etc/rc.local.d", "var/log", "var/run", "etc/vmware/hostd", "etc/ssh/keys-" + UserName, "dev", "tmp", "proc", "bootbank", "altbootbank", "vmfs/volumes", "usr/lib/vmware/secureboot/bin", ".sim/vms", ".sim/datastores", ".sim/faults", ".sim/tcp", ".sim/profile", ".sim/firewall", ".sim/served", ".sim/getallvms", ".sim/tardisk" })
+            foreach (var dir in new[] { "bin", "sbin", "etc/rc.local.d", "var/log", "var/run", "etc/vmware/hostd", "etc/ssh/keys-" + UserName, "dev", "tmp", "proc", "bootbank", "altbootbank", "vmfs/volumes", "usr/lib/vmware/secureboot/bin", "usr/lib/vmware/vsan/bin", ".sim/vms", ".sim/datastores", ".sim/faults", ".sim/tcp", ".sim/profile", ".sim/firewall", ".sim/served", ".sim/getallvms", ".sim/tardisk" })
             {
                 Directory.CreateDirectory(Path.Combine(Root, dir));
             }
@@ -683,10 +685,56 @@ namespace VmBoot.EsxiSim
             sshd?.Dispose();
             sshd = null;
             KillChrootProcesses(Root);
+            MarkVsanUp(false);
         }
 
         /// <summary>sshd answers again (after <see cref="PowerCycle(BootTimes, long?)"/> has booted the host).</summary>
-        public void PowerOn() => Start();
+        public void PowerOn()
+        {
+            Start();
+            MarkVsanUp(true);
+        }
+
+        // A vSAN member's peers see whether it is up (the cluster's shared folder).
+        private void MarkVsanUp(bool up)
+        {
+            string member = Path.Combine(Sim, "cluster", "vsan", "hosts", Name);
+            if (Directory.Exists(member))
+            {
+                File.WriteAllText(Path.Combine(member, "up"), up ? "1" : "0");
+            }
+        }
+
+        /// <summary>
+        /// Makes the host a node of its cluster's vSAN (<see cref="SimCluster.FormVsan"/>): its maintenance mode is kept
+        /// where the other nodes see it, and vsanDatastore is the cluster's, mounted while the cluster is formed.
+        /// </summary>
+        internal void JoinVsan(string nodeType)
+        {
+            string member = Path.Combine(Sim, "cluster", "vsan", "hosts", Name);
+            Directory.CreateDirectory(member);
+            File.WriteAllText(Path.Combine(member, "up"), IsUp ? "1" : "0");
+            File.WriteAllText(Path.Combine(member, "maintenance"), ReadSim("maintenance"));
+            Native.ChownTree(member, SimMachine.Uid, SimMachine.Gid);
+            File.Delete(Path.Combine(Sim, "maintenance"));
+            File.CreateSymbolicLink(Path.Combine(Sim, "maintenance"), $"cluster/vsan/hosts/{Name}/maintenance");
+            string datastore = Path.Combine(Sim, "datastores", VsanDatastore);
+            if (Directory.Exists(datastore))
+            {
+                Directory.Delete(datastore, recursive: true);
+            }
+
+            File.CreateSymbolicLink(datastore, "../cluster/vsan/datastore");
+            WriteSim("vsan_node", nodeType);
+            RunAsHost(". /.sim/lib.sh && sim_mount_ready_datastores");
+        }
+
+        /// <summary>The vSAN datastore's name, as ESXi names it.</summary>
+        public const string VsanDatastore = "vsanDatastore";
+
+        /// <summary>What <c>esxcfg-advcfg -g /VSAN/IgnoreClusterMemberListUpdates</c> would print the value as (0 by default).</summary>
+        public int IgnoreClusterMemberListUpdates
+            => File.Exists(Path.Combine(Sim, "advcfg", "IgnoreClusterMemberListUpdates")) ? int.Parse(ReadSim("advcfg/IgnoreClusterMemberListUpdates"), CultureInfo.InvariantCulture) : 0;
 
         /// <summary>Shares the cluster's clock folder (a bind mount at /.sim/cluster) and records when this host's power came back.</summary>
         internal void JoinCluster(string clusterFolder)

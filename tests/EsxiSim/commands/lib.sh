@@ -156,9 +156,11 @@ sim_clock() {
 sim_mount_ready_datastores() {
     [ "$(sim_clock)" -ge "$(sim_get datastores_ready_at)" ] || return 0
     for store in "$SIM"/datastores/*; do
-        [ -d "$store" ] || continue
+        # vsanDatastore links to the cluster's shared folder, there only while the cluster is formed: mounted on
+        # every node at once when it is.
+        [ -d "$store" ] || [ -L "$store" ] || continue
         [ -f "$SIM/served/${store##*/}" ] && continue
-        [ -e "/vmfs/volumes/${store##*/}" ] || ln -s "$store" "/vmfs/volumes/${store##*/}"
+        [ -e "/vmfs/volumes/${store##*/}" ] || [ -L "/vmfs/volumes/${store##*/}" ] || ln -s "$store" "/vmfs/volumes/${store##*/}"
     done
 }
 
@@ -198,6 +200,43 @@ sim_maybe_hang() {
     if [ -f "$SIM/faults/hang" ] && grep -qx "$1" "$SIM/faults/hang"; then
         exec /bin/busybox sleep 86400
     fi
+}
+
+# What ESXi does when told to wait for ever (-t 0) for something that never comes: the session's end (or the host's
+# power-off) ends it.
+sim_wait_forever() {
+    exec /bin/busybox sleep 86400
+}
+
+# vSAN (esxi-facts.md, "vSAN whole-cluster shutdown and restart"): a cluster's hosts share /.sim/cluster/vsan:
+# state (formed or partitioned), datastore (vsanDatastore's files, there only while the cluster is formed) and
+# hosts/NAME/{up,maintenance,entering}.
+VSAN=$SIM/cluster/vsan
+
+sim_vsan_member() {
+    [ "$(sim_get vsan_node none)" != none ] && [ -d "$VSAN/hosts" ]
+}
+
+# The other members that are down, in maintenance mode or entering it: one name per line.
+sim_vsan_others_away() {
+    me=$(sim_get hostname)
+    for member in "$VSAN"/hosts/*; do
+        [ "${member##*/}" = "$me" ] && continue
+        if [ "$(cat "$member/up" 2>/dev/null)" != 1 ] || [ "$(cat "$member/maintenance" 2>/dev/null)" = 1 ] || [ -f "$member/entering" ]; then
+            echo "${member##*/}"
+        fi
+    done
+}
+
+# Entering maintenance mode on a vSAN member in the default data mode (ensureObjectAccessibility) moves its data to
+# the other members: with one of them away the data has nowhere to go, and ESXi waits for ever. noAction does not wait.
+sim_vsan_enter_maintenance() {
+    sim_vsan_member || return 0
+    : > "$VSAN/hosts/$(sim_get hostname)/entering"
+    if [ "$1" != noAction ] && [ -n "$(sim_vsan_others_away)" ]; then
+        sim_wait_forever
+    fi
+    rm -f "$VSAN/hosts/$(sim_get hostname)/entering"
 }
 
 # Fault switch: a command named in /.sim/faults/drop kills this SSH session mid-command.
