@@ -66,6 +66,10 @@ namespace VmBoot.Commands
         [ValidateSet("Stay", "Exit")]
         public string MaintenanceMode { get; set; } = "Stay";
 
+        /// <summary>Skip VMware's vSAN cluster shutdown and restart steps on vSAN nodes (plan key vsan: false).</summary>
+        [Parameter]
+        public SwitchParameter SkipVsan { get; set; }
+
         /// <summary>Name wildcards of VMs never started.</summary>
         [Parameter]
         [ArgumentCompleter(typeof(VmNameCompleter))]
@@ -79,6 +83,7 @@ namespace VmBoot.Commands
                 Log = { Datastore = LogDatastore, Path = LogPath },
                 Readiness = { MinimumDelay = MinimumDelay, Timeout = ReadinessTimeout, Datastores = Datastore?.ToList() ?? new List<string>(), MaintenanceMode = string.Equals(MaintenanceMode, "Exit", StringComparison.OrdinalIgnoreCase) ? MaintenanceModePolicy.Exit : MaintenanceModePolicy.Stay },
                 PowerOn = { Retries = Retries, RetryDelay = RetryDelay },
+                Vsan = !SkipVsan,
                 Exclude = { NameLike = ExcludeNameLike?.ToList() ?? new List<string>() },
             };
 

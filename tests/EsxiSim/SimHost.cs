@@ -216,7 +216,9 @@ namespace VmBoot.EsxiSim
                 "UsePAM yes\nPasswordAuthentication no\nKbdInteractiveAuthentication yes\nPubkeyAuthentication yes\n" +
                 $"AuthorizedKeysFile {Root}/etc/ssh/keys-%u/authorized_keys\n" +
                 $"ChrootDirectory {Root}\nAllowUsers {UserName}\nSubsystem sftp internal-sftp\n" +
-                "PrintMotd no\nMaxStartups 64:30:128\nMaxSessions 64\n");
+                "PrintMotd no\nMaxStartups 64:30:128\nMaxSessions 64\n" +
+                // ESXi's PATH (esxi-facts.md), not sshd's default for a user, which has no /sbin.
+                "SetEnv PATH=/bin:/sbin\n");
             string sshdLink = Path.Combine(SimMachine.LinkFolder, service);
             File.Delete(sshdLink);
             File.CreateSymbolicLink(sshdLink, "/usr/sbin/sshd");
@@ -255,7 +257,8 @@ namespace VmBoot.EsxiSim
             }
 
             Native.ChownTree(shims, SimMachine.Uid, SimMachine.Gid);
-            File.AppendAllText(Path.Combine(Folder, "sshd_config"), "SetEnv PATH=/.sim/shim:/bin:/sbin\n");
+            string config = Path.Combine(Folder, "sshd_config");
+            File.WriteAllText(config, File.ReadAllText(config).Replace("SetEnv PATH=/bin:/sbin\n", "SetEnv PATH=/.sim/shim:/bin:/sbin\n"));
         }
 
         // Every SSH command is answered from the capture instead of run (see EsxiSimulator.Replay).

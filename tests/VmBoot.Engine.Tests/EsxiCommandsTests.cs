@@ -69,8 +69,10 @@ namespace VmBoot.Engine.Tests
                 BootScriptInstaller.Inspect(connection, CancellationToken.None);
             }
 
-            // The ordered shutdown, the power cut, the host's own boot script and the boot from outside.
+            // The ordered shutdown, the power cut, the host's own boot script and the boot from outside, on a vSAN node (its
+            // cluster's shutdown and restart steps).
             var cluster = new SimCluster(simulator);
+            cluster.FormVsan();
             var targets = SimulatorFixture.TargetsFor(simulator.Hosts, knownHosts);
             var shutdown = await new RemoteShutdownRunner(plan, targets, new RemoteShutdownOptions { PowerOffHosts = true }, cluster.Clock, new RemoteBootReporter()).RunAsync(CancellationToken.None);
             Assert.Empty(shutdown.Failures);
@@ -91,7 +93,9 @@ namespace VmBoot.Engine.Tests
             // The trace itself works: the boot script's and the installer's programs are there.
             Assert.Contains("vim-cmd", run);
             Assert.Contains("sha256sum", run);
-            Assert.True(run.Contains("nc"), string.Join(", ", run));
+            Assert.Contains("nc", run);
+            Assert.Contains("esxcfg-advcfg", run);
+            Assert.Contains("python", run);
             Assert.True(run.All(listed.Contains), "run on the host but not in EsxiCommands.Used: " + string.Join(", ", run.Where(c => !listed.Contains(c))));
         }
     }

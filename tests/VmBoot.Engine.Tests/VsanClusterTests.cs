@@ -122,7 +122,7 @@ namespace VmBoot.Engine.Tests
             var plan = Plan();
             var shutdown = await new RemoteShutdownRunner(plan, Targets(), new RemoteShutdownOptions { PowerOffHosts = true, RunnerName = "mgmt (runner)" }, cluster.Clock, new RemoteBootReporter())
                 .RunAsync(CancellationToken.None);
-            Assert.Empty(shutdown.Failures);
+            Assert.True(shutdown.Failures.Count == 0, string.Join("\n", shutdown.Failures.Select(f => f.Message)));
             var events = shutdown.Events;
             Assert.All(simulator.Hosts, h => Assert.False(h.IsUp));
             Assert.All(simulator.Hosts, h => Assert.Equal(1, h.IgnoreClusterMemberListUpdates));
@@ -153,7 +153,7 @@ namespace VmBoot.Engine.Tests
 
             var boot = await new RemoteBootRunner(plan, Targets(), new RemoteBootOptions { HostTimeout = TimeSpan.FromSeconds(600), RunnerName = "mgmt (runner)" }, cluster.Clock, new RemoteBootReporter())
                 .RunAsync(CancellationToken.None);
-            Assert.Empty(boot.Failures);
+            Assert.True(boot.Failures.Count == 0, string.Join("\n", boot.Failures.Select(f => f.Message)));
             var bootEvents = boot.Events;
             var recover = Assert.Single(bootEvents, e => e.Action == "vsan-recover");
             Assert.Equal("done", recover.Result);

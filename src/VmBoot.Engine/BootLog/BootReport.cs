@@ -256,6 +256,19 @@ namespace VmBoot.BootLog
                 }
             }
 
+            // VMware's vSAN cluster steps (Stop-EsxiCluster's prepare, Invoke-BootPlan's recovery), in one lane of their own.
+            var vsan = new Lane("vSAN cluster");
+            foreach (var e in boot.Events.Where(e => e.Action.StartsWith("vsan-", StringComparison.Ordinal)))
+            {
+                vsan.Marks.Add(new Mark("vm " + (e.IsProblem ? "problem" : "ok"), e.Time, e.Time,
+                    $"{e.Action} {e.Result} at +{Clock(e.Elapsed.TotalSeconds)}{(e.Message == null ? "" : " – " + e.Message)}"));
+            }
+
+            if (vsan.Marks.Count > 0)
+            {
+                lanes.Add(vsan);
+            }
+
             var hostOff = new Lane("host power-off");
             foreach (var e in boot.Events.Where(e => e.Action == "host-off" || (boot.IsShutdown && e.Action == "maintenance-mode")))
             {

@@ -24,6 +24,12 @@ namespace VmBoot
         /// <summary>VMs never started by this plan (and not reported as unplanned).</summary>
         public VmSelector Exclude { get; set; } = new VmSelector();
 
+        /// <summary>
+        /// On vSAN nodes, run VMware's cluster shutdown and restart steps (Stop-EsxiCluster prepares the cluster before
+        /// the hosts go down, Invoke-BootPlan recovers it before the first stage). False skips them.
+        /// </summary>
+        public bool Vsan { get; set; } = true;
+
         /// <summary>The stages, in order. A VM belongs to the first stage that selects it.</summary>
         public List<BootStage> Stages { get; set; } = new List<BootStage>();
 

@@ -129,6 +129,11 @@ namespace VmBoot.Plans
 
             root.Add("readiness", readiness);
             root.Add("powerOn", new YamlMappingNode { { "retries", Scalar(plan.PowerOn.Retries) }, { "retryDelay", Scalar(plan.PowerOn.RetryDelay) } });
+            if (!plan.Vsan)
+            {
+                root.Add("vsan", new YamlScalarNode("false"));
+            }
+
             if (!plan.Exclude.IsEmpty)
             {
                 root.Add("exclude", Selector(plan.Exclude));
@@ -369,7 +374,7 @@ namespace VmBoot.Plans
             {
                 var plan = new BootPlan();
                 bool hasVersion = false;
-                foreach (var (key, value) in Mapping(node, "the plan", "version", "log", "readiness", "powerOn", "exclude", "stages"))
+                foreach (var (key, value) in Mapping(node, "the plan", "version", "log", "readiness", "powerOn", "vsan", "exclude", "stages"))
                 {
                     switch (key)
                     {
@@ -395,6 +400,9 @@ namespace VmBoot.Plans
                                 }
                             }
 
+                            break;
+                        case "vsan":
+                            plan.Vsan = Bool(value, plan.Vsan);
                             break;
                         case "readiness":
                             foreach (var (k, v) in Mapping(value, "readiness", "minimumDelay", "timeout", "datastores", "maintenanceMode"))

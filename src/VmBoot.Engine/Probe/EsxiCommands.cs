@@ -20,6 +20,8 @@ namespace VmBoot.Probe
             "tail", "touch",
             // the boot script's TCP gate
             "nc",
+            // VMware's vSAN cluster shutdown and restart (reboot_helper.py runs under python)
+            "esxcfg-advcfg", "python",
         };
     }
 }

@@ -37,8 +37,24 @@ namespace VmBoot.Remote
         /// <summary>Leaves maintenance mode; true when the host says it has.</summary>
         bool ExitMaintenanceMode(CancellationToken cancellationToken);
 
-        /// <summary>Enters maintenance mode (every VM must be off); null when the host says it is in it, else why not.</summary>
-        string? EnterMaintenanceMode(CancellationToken cancellationToken);
+        /// <summary>
+        /// Enters maintenance mode (every VM must be off); null when the host says it is in it, else why not. On a vSAN
+        /// node whose cluster is being powered off, <paramref name="noDataMigration"/> (vSAN's noAction): the default mode
+        /// would move its data to nodes that are going down too, and never finish.
+        /// </summary>
+        string? EnterMaintenanceMode(bool noDataMigration, CancellationToken cancellationToken);
+
+        /// <summary>The host's vSAN node, or null outside vSAN.</summary>
+        Vsan.VsanNode? ReadVsan(CancellationToken cancellationToken);
+
+        /// <summary>Null when VMware's vSAN shutdown and restart steps can run on this host; else why not (the helper needs a shell).</summary>
+        string? VsanStepsUnavailable { get; }
+
+        /// <summary>Sets /VSAN/IgnoreClusterMemberListUpdates; null when the host confirms the value, else its answer.</summary>
+        string? SetVsanIgnoreMemberUpdates(bool ignore, CancellationToken cancellationToken);
+
+        /// <summary>reboot_helper.py prepare or recover on this host; null when it says it is done, else its answer.</summary>
+        string? RunVsanHelper(string action, CancellationToken cancellationToken);
 
         /// <summary>Which of <paramref name="datastores"/> are not mounted.</summary>
         List<string> Unmounted(IReadOnlyCollection<string> datastores, CancellationToken cancellationToken);

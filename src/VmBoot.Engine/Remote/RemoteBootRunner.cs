@@ -5,6 +5,7 @@ using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
 using VmBoot.Plans;
+using VmBoot.Vsan;
 
 namespace VmBoot.Remote
 {
@@ -89,8 +90,13 @@ namespace VmBoot.Remote
                         string? refusal = host.Control.HostdRefusal(cancellationToken, out _, out bool refusedAll);
                         var vms = refusal == null ? host.ReadInventory(cancellationToken, _ => { }) : new List<EsxiVm>();
                         bool maintenance = refusal == null && host.Control.InMaintenanceMode(cancellationToken);
+                        var vsan = refusal == null && plan.Vsan ? host.Control.ReadVsan(cancellationToken) : null;
                         string note = refusedAll ? $"{host.Name}: hostd refuses root and vpxuser: nothing would start there."
                             : refusal != null ? $"{host.Name}: hostd does not answer now ({refusal}); the run would wait up to {plan.Readiness.Timeout} s."
+                            : vsan?.IgnoresMemberUpdates == true ? $"{host.Name}: a node of a vSAN cluster prepared for its power-off: once every host answers, "
+                                + $"{(maintenance ? "it leaves maintenance mode, " : "")}one data node runs {VsanProcedure.Helper("recover")}, each node is waited for until healthy, "
+                                + $"then {VsanProcedure.SetIgnore(false)} on every node (VMware's procedure), before the stages."
+                            : vsan != null && host.Control.VsanStepsUnavailable != null ? $"{host.Name}: a vSAN node; its cluster cannot be recovered through the API ({host.Control.VsanStepsUnavailable})."
                             : maintenance && plan.Readiness.MaintenanceMode == MaintenanceModePolicy.Stay ? $"{host.Name}: in maintenance mode; the plan keeps it there (stay): nothing would start there."
                             : maintenance ? $"{host.Name}: in maintenance mode; the run would leave it (exit)."
                             : $"{host.Name}: answers, {vms.Count} VM(s) registered.";
@@ -140,7 +146,8 @@ namespace VmBoot.Remote
             Progress("Waiting for the hosts", $"{hosts.Count} host(s)", 0);
             while (true)
             {
-                await ForEachHost(hosts.Where(h => h.State < RemoteHostState.Ready).ToList(), host => Advance(host, cancellationToken), cancellationToken).ConfigureAwait(false);
+                await ForEachHost(hosts.Where(h => h.State < RemoteHostState.Ready && h.State != RemoteHostState.WaitingForVsan).ToList(), host => Advance(host, cancellationToken), cancellationToken).ConfigureAwait(false);
+                await RecoverVsanOnceEveryHostIsHere(cancellationToken).ConfigureAwait(false);
                 var now = clock.UtcNow;
                 foreach (var host in hosts.Where(h => h.State == RemoteHostState.WaitingForAnswer && now >= deadline))
                 {
@@ -224,13 +231,20 @@ namespace VmBoot.Remote
                     }
 
                     Log(host, "wait-hostd", result: refusal == null ? "ready" : "timeout", detail: refusal == null ? host.Control.VimUser : "hostd did not answer; starting anyway");
-                    if (!MaintenanceModeAllows(host, cancellationToken))
+                    bool vsanPrepared = ReadVsan(host, cancellationToken);
+                    if (!MaintenanceModeAllows(host, vsanPrepared, cancellationToken))
                     {
                         host.State = RemoteHostState.Blocked;
                         return;
                     }
 
                     host.MissingDatastores = plan.Readiness.Datastores.Distinct(StringComparer.Ordinal).ToList();
+                    if (vsanPrepared)
+                    {
+                        host.State = RemoteHostState.WaitingForVsan;
+                        return;
+                    }
+
                     host.State = RemoteHostState.WaitingForDatastores;
                     goto case RemoteHostState.WaitingForDatastores;
                 case RemoteHostState.WaitingForDatastores:
@@ -260,12 +274,21 @@ namespace VmBoot.Remote
             }
         }
 
-        // readiness.maintenanceMode: stay keeps the host's VMs off, exit leaves maintenance mode first.
-        private bool MaintenanceModeAllows(RemoteHost host, CancellationToken cancellationToken)
+        // readiness.maintenanceMode: stay keeps the host's VMs off, exit leaves maintenance mode first. A node of a vSAN
+        // cluster prepared for its power-off leaves it whatever the plan says: VMware's restart needs every node out of it.
+        private bool MaintenanceModeAllows(RemoteHost host, bool vsanPrepared, CancellationToken cancellationToken)
         {
             if (!host.Control.InMaintenanceMode(cancellationToken))
             {
                 return true;
+            }
+
+            if (vsanPrepared)
+            {
+                bool left = host.Control.ExitMaintenanceMode(cancellationToken);
+                Log(host, "maintenance-mode", result: left ? "exited" : "failed",
+                    detail: left ? "vSAN: every node leaves maintenance mode before the cluster is recovered (VMware's procedure)" : "vSAN: could not leave maintenance mode, so the cluster cannot be recovered");
+                return left;
             }
 
             if (plan.Readiness.MaintenanceMode == MaintenanceModePolicy.Stay)
@@ -284,6 +307,83 @@ namespace VmBoot.Remote
             Log(host, "maintenance-mode", result: "failed", detail: "the host booted in maintenance mode and could not leave it: nothing started");
             reporter.Warning($"{host.Name} could not leave maintenance mode: its VMs are not started.");
             return false;
+        }
+
+        // Whether the host is a node of a vSAN cluster prepared for its power-off (IgnoreClusterMemberListUpdates 1), to be
+        // recovered before anything starts. Through the API that cannot be read, nor the cluster recovered: said once.
+        private bool ReadVsan(RemoteHost host, CancellationToken cancellationToken)
+        {
+            if (!plan.Vsan || (host.Vsan = host.Control.ReadVsan(cancellationToken)) == null)
+            {
+                return false;
+            }
+
+            if (host.Control.VsanStepsUnavailable is string why)
+            {
+                Log(host, "vsan-recover", result: "skipped", detail: why);
+                reporter.Warning($"{host.Name} is a vSAN node, and {why}. If the cluster was shut down with VMware's procedure, vsanDatastore stays unavailable "
+                    + "until it is recovered: run Invoke-BootPlan -Protocol Ssh, or reboot_helper.py recover on one node by hand.");
+                return false;
+            }
+
+            return host.Vsan.IgnoresMemberUpdates == true;
+        }
+
+        // A vSAN cluster prepared for its power-off is recovered once every host has answered or been given up (its
+        // nodes out of maintenance mode), before any datastore is waited for: one data node recovers it, each node is
+        // waited for until healthy, then every node listens to member list updates again. A failed step is an error;
+        // the setting stays 1, so the next run tries again, and VMs on other datastores still start.
+        private async Task RecoverVsanOnceEveryHostIsHere(CancellationToken cancellationToken)
+        {
+            var nodes = hosts.Where(h => h.State == RemoteHostState.WaitingForVsan).ToList();
+            if (nodes.Count == 0 || hosts.Any(h => h.State < RemoteHostState.WaitingForVsan))
+            {
+                return;
+            }
+
+            where = "recovering the vSAN cluster";
+            Progress("Recovering the vSAN cluster", Names(nodes), 0);
+            var recoverer = nodes.FirstOrDefault(n => !n.Vsan!.Witness);
+            string? failed = recoverer == null ? "only the witness answered, and the cluster is recovered on a data node"
+                : await RunVsanHelper(recoverer, "recover", cancellationToken).ConfigureAwait(false);
+            if (failed == null)
+            {
+                var healthy = new HashSet<RemoteHost>();
+                await PollUntil(clock.UtcNow.AddSeconds(plan.Readiness.Timeout), async () =>
+                {
+                    var read = await ForEachHost(nodes.Where(n => !healthy.Contains(n)).ToList(), n => n.Control.ReadVsan(cancellationToken), cancellationToken).ConfigureAwait(false);
+                    foreach (var answer in read.Where(a => a.Value?.Health == "HEALTHY" && a.Value.Members >= nodes.Count))
+                    {
+                        healthy.Add(answer.Key);
+                        Log(answer.Key, "vsan-health", result: "healthy", detail: $"{answer.Value!.Members} node(s) in the cluster");
+                    }
+
+                    return healthy.Count == nodes.Count;
+                }, cancellationToken).ConfigureAwait(false);
+                foreach (var node in nodes.Where(n => !healthy.Contains(n)))
+                {
+                    Log(node, "vsan-health", result: "timeout", detail: $"not healthy with every node within {plan.Readiness.Timeout} s (esxcli vsan cluster get)");
+                }
+
+                var refused = await SetVsanIgnore(nodes, false, "the node listens to member list updates again", cancellationToken).ConfigureAwait(false);
+                if (refused.Count > 0)
+                {
+                    var first = refused.First();
+                    Fail(new RemoteHostFailure(first.Key.Target.Label, VsanStepFailedId, $"{Names(refused.Keys)}: {VsanProcedure.SetIgnore(false)} failed ({first.Value}); set it by hand."));
+                }
+            }
+            else
+            {
+                var blame = recoverer ?? nodes[0];
+                Fail(new RemoteHostFailure(blame.Target.Label, VsanStepFailedId,
+                    $"{blame.Name}: the vSAN cluster could not be recovered ({failed}). vsanDatastore stays unavailable and IgnoreClusterMemberListUpdates stays 1 on "
+                    + $"{Names(nodes)}, so the next Invoke-BootPlan tries again; VMs on other datastores are started."));
+            }
+
+            foreach (var node in nodes)
+            {
+                node.State = RemoteHostState.WaitingForDatastores;
+            }
         }
 
         private async Task RunStage(int number, HashSet<string> done, bool last, CancellationToken cancellationToken)

@@ -13,6 +13,9 @@ namespace VmBoot.Remote
         /// <summary>It answers; hostd does not yet.</summary>
         WaitingForHostd,
 
+        /// <summary>hostd answers; the host is a node of a vSAN cluster prepared for a power-off, which is recovered once every node is here.</summary>
+        WaitingForVsan,
+
         /// <summary>hostd answers; the plan's datastores are not all mounted yet.</summary>
         WaitingForDatastores,
 
@@ -54,6 +57,9 @@ namespace VmBoot.Remote
 
         /// <summary>hostd and datastores are waited for until then.</summary>
         internal DateTime ReadyBy { get; set; }
+
+        /// <summary>Its vSAN node, when it is one (read once the host answers, unless the plan says vsan: false).</summary>
+        internal Vsan.VsanNode? Vsan { get; set; }
 
         /// <summary>Datastores still to be mounted.</summary>
         internal List<string> MissingDatastores { get; set; } = new List<string>();

@@ -183,6 +183,33 @@ namespace VmBoot.Remote
         }
 
         // A host's lines begin when it answers or is given up, dated at the run's start (its boot in the log).
+        /// <summary>Error id: a step of VMware's vSAN cluster procedure failed on a host; the log says which, and what was done.</summary>
+        public const string VsanStepFailedId = "VsanStepFailed";
+
+        /// <summary>Every node sets /VSAN/IgnoreClusterMemberListUpdates at once, each logged; the nodes that refused, with why.</summary>
+        private protected async Task<Dictionary<RemoteHost, string>> SetVsanIgnore(IReadOnlyCollection<RemoteHost> nodes, bool ignore, string why, CancellationToken cancellationToken)
+        {
+            var answers = await ForEachHost(nodes, h => h.Control.SetVsanIgnoreMemberUpdates(ignore, cancellationToken), cancellationToken).ConfigureAwait(false);
+            foreach (var answer in answers)
+            {
+                Log(answer.Key, "vsan-ignore-updates", result: answer.Value == null ? (ignore ? "1" : "0") : "failed", detail: answer.Value ?? why);
+            }
+
+            return answers.Where(a => a.Value != null).ToDictionary(a => a.Key, a => a.Value!);
+        }
+
+        /// <summary>reboot_helper.py <paramref name="action"/> on one data node, logged; null when it is done, else why not.</summary>
+        private protected async Task<string?> RunVsanHelper(RemoteHost node, string action, CancellationToken cancellationToken)
+        {
+            string? refusal = (await ForEachHost(new[] { node }, h => h.Control.RunVsanHelper(action, cancellationToken), cancellationToken).ConfigureAwait(false))[node];
+            Log(node, "vsan-" + action, result: refusal == null ? "done" : "failed",
+                detail: refusal ?? (action == "prepare" ? "reboot_helper.py prepare: Cluster preparation is done." : "reboot_helper.py recover: the cluster is formed again"));
+            return refusal;
+        }
+
+        /// <summary>Names for a message: 'esx01, esx02'.</summary>
+        private protected static string Names(IEnumerable<RemoteHost> list) => string.Join(", ", list.Select(h => h.Name));
+
         private protected void LogHostStart(RemoteHost host) => Log(host, StartAction, detail: $"remote run from {runnerName}", at: runStarted);
 
         private protected void Progress(string status, string operation, int percent) => reporter.Progress(status, operation, percent);

@@ -5,6 +5,7 @@ using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
 using VmBoot.Plans;
+using VmBoot.Vsan;
 
 namespace VmBoot.Remote
 {
@@ -111,6 +112,14 @@ namespace VmBoot.Remote
             return await RunSteps(async () =>
             {
                 var running = await Connect(cancellationToken).ConfigureAwait(false);
+                if (VsanProblem(await ReadVsanNodes(cancellationToken).ConfigureAwait(false)) is string problem)
+                {
+                    Log(null, "vsan-prepare", result: "failed", detail: problem + "; nothing was shut down");
+                    var nodes = hosts.Where(h => h.Vsan != null).ToList();
+                    Fail(new RemoteHostFailure(string.Join(", ", nodes.Select(n => n.Target.Label)), VsanNotPreparableId, $"The vSAN cluster cannot be powered off with VMware's procedure: {problem}. Nothing was shut down."));
+                    return;
+                }
+
                 var phases = Phases(running);
                 for (int i = 0; i < phases.Count; i++)
                 {
@@ -139,13 +148,21 @@ namespace VmBoot.Remote
         {
             var lines = new List<string>();
             List<RunningVm> running;
+            List<RemoteHost> vsanNodes;
             try
             {
                 running = await Connect(cancellationToken, preview: true).ConfigureAwait(false);
+                vsanNodes = await ReadVsanNodes(cancellationToken).ConfigureAwait(false);
             }
             finally
             {
                 CloseAll();
+            }
+
+            if (VsanProblem(vsanNodes) is string problem)
+            {
+                lines.Add($"The vSAN cluster ({Names(vsanNodes)}) cannot be powered off with VMware's procedure: {problem}. Nothing would be shut down.");
+                return lines;
             }
 
             var phases = Phases(running);
@@ -181,12 +198,18 @@ namespace VmBoot.Remote
                     string vclsText = vcls.Count > 0 ? $"power off its {vcls.Count} vCLS VM(s), " : "";
                     lines.Add(kept.Count > 0 && options.KeepManagementHost ? "  the host stays on (it runs the management VM)."
                         : kept.Count > 0 ? $"  {++step}. last of all hosts: {vclsText}power the host off outside maintenance mode ({host.Control.PowerOffMethod(true)}), the management VM with it."
-                        : $"  {++step}. {vclsText}enter maintenance mode, power the host off ({host.Control.PowerOffMethod(false)}).");
+                        : $"  {++step}. {vclsText}enter maintenance mode{(host.Vsan != null ? " without moving vSAN data (-m noAction)" : "")}, power the host off ({host.Control.PowerOffMethod(false)}).");
                 }
                 else if (vcls.Count > 0)
                 {
                     lines.Add($"  its {vcls.Count} vCLS VM(s) are left running (they go down with the host).");
                 }
+            }
+
+            if (vsanNodes.Count > 0)
+            {
+                lines.Add($"The vSAN cluster ({Names(vsanNodes)}), after every VM and before any host goes down, as VMware's procedure says: "
+                    + $"its vCLS VMs powered off, {VsanProcedure.SetIgnore(true)} on every node, then {VsanProcedure.Helper("prepare")} on {vsanNodes.First(n => !n.Vsan!.Witness).Name} only.");
             }
 
             if (options.Deadline is TimeSpan deadline)
@@ -463,6 +486,16 @@ namespace VmBoot.Remote
             int percent = 100 * (plan.Stages.Count + 1) / (plan.Stages.Count + 2);
             var ready = hosts.Where(h => h.State == RemoteHostState.Ready).ToList();
             var runningOn = await ForEachHost(ready, host => RunningOn(host, cancellationToken), cancellationToken).ConfigureAwait(false);
+            var vsanNodes = ready.Where(h => h.Vsan != null).ToList();
+            if (vsanNodes.Count > 0 && !await PrepareVsan(vsanNodes, runningOn, cancellationToken).ConfigureAwait(false))
+            {
+                foreach (var node in vsanNodes)
+                {
+                    Log(node, "host-off", result: "skipped", detail: "the vSAN cluster was not prepared for its power-off; the host is left on");
+                }
+
+                ready = ready.Except(vsanNodes).ToList();
+            }
 
             var management = runningOn.Where(p => p.Value.Any(v => managementVms.Contains(v.Name))).Select(p => p.Key).ToList();
             var first = ready.Except(management).Where(h => h.State == RemoteHostState.Ready).ToList();
@@ -541,10 +574,12 @@ namespace VmBoot.Remote
             }
             else
             {
-                string? maintenance = host.Control.EnterMaintenanceMode(cancellationToken);
+                string? maintenance = host.Control.EnterMaintenanceMode(host.Vsan != null, cancellationToken);
                 if (maintenance == null)
                 {
-                    Log(host, "maintenance-mode", result: "entered", detail: "every VM is off; the host boots in maintenance mode (the plan's readiness.maintenanceMode decides whether it leaves it)");
+                    Log(host, "maintenance-mode", result: "entered", detail: host.Vsan != null
+                        ? "every VM is off; vSAN data mode noAction (its peers are going down too); Invoke-BootPlan's vSAN recovery takes it out at the next boot"
+                        : "every VM is off; the host boots in maintenance mode (the plan's readiness.maintenanceMode decides whether it leaves it)");
                     refusal = host.Control.PowerOffHost(evenOutsideMaintenanceMode: false, reason, cancellationToken);
                     if (refusal == null)
                     {
@@ -569,6 +604,84 @@ namespace VmBoot.Remote
             {
                 Log(host, "host-off", result: "failed", detail: refusal);
                 reporter.Warning($"{host.Name} refused to power off: {refusal}");
+                return false;
+            }
+
+            return true;
+        }
+
+        /// <summary>Error id: the vSAN cluster cannot be powered off with VMware's procedure (checked before anything is shut down).</summary>
+        public const string VsanNotPreparableId = "VsanNotPreparable";
+
+        // The reachable hosts that are vSAN nodes (each host's Vsan set), when the hosts are to be powered off and the plan
+        // keeps vSAN's steps.
+        private async Task<List<RemoteHost>> ReadVsanNodes(CancellationToken cancellationToken)
+        {
+            if (!options.PowerOffHosts || !plan.Vsan)
+            {
+                return new List<RemoteHost>();
+            }
+
+            var reachable = hosts.Where(h => h.State == RemoteHostState.Ready).ToList();
+            await ForEachHost(reachable, h => h.Vsan = h.Control.ReadVsan(cancellationToken), cancellationToken).ConfigureAwait(false);
+            return reachable.Where(h => h.Vsan != null).ToList();
+        }
+
+        // Why the vSAN cluster's power-off cannot follow VMware's procedure, or null: it is refused whole before anything
+        // is shut down rather than left half prepared.
+        private static string? VsanProblem(List<RemoteHost> nodes)
+        {
+            if (nodes.Count == 0)
+            {
+                return null;
+            }
+
+            if (nodes.FirstOrDefault(n => n.Control.VsanStepsUnavailable != null) is RemoteHost api)
+            {
+                return $"{api.Control.VsanStepsUnavailable}. Power a vSAN cluster off over SSH (-Protocol Ssh, SSH on for the power event), "
+                    + "or plan vsan: false where vCenter's Shutdown Cluster wizard does these steps";
+            }
+
+            int members = nodes.Max(n => n.Vsan!.Members);
+            if (members > nodes.Count)
+            {
+                return $"the cluster has {members} nodes and this shutdown reaches {nodes.Count} ({Names(nodes)}): give every node of the cluster, "
+                    + "or preparing it would partition a cluster whose other nodes keep running";
+            }
+
+            return nodes.All(n => n.Vsan!.Witness) ? "only its witness is in this shutdown, and the cluster is prepared on a data node" : null;
+        }
+
+        // VMware's procedure before a vSAN cluster's nodes go down: vCLS off (it runs from vsanDatastore), every node
+        // ignores member list updates, then one data node (never the witness, never two at once) prepares the cluster.
+        // A failed step leaves every node on, puts the setting back where prepare was not reached, and logs what was done.
+        private async Task<bool> PrepareVsan(List<RemoteHost> nodes, Dictionary<RemoteHost, List<EsxiVm>> runningOn, CancellationToken cancellationToken)
+        {
+            where = "preparing the vSAN cluster";
+            Progress("Preparing the vSAN cluster", Names(nodes), 100 * (plan.Stages.Count + 1) / (plan.Stages.Count + 2));
+            foreach (var node in nodes)
+            {
+                var vcls = runningOn[node].Where(v => v.IsVcls).Select(v => new RunningVm(node, v)).ToList();
+                HardPowerOff(node, OtherVmsStage, vcls, "ok", "vCLS: not shut down, powered off before the vSAN cluster is prepared", cancellationToken);
+                runningOn[node] = runningOn[node].Where(v => !v.IsVcls).ToList();
+            }
+
+            var refused = await SetVsanIgnore(nodes, true, "the node ignores member list updates while the cluster goes down", cancellationToken).ConfigureAwait(false);
+            if (refused.Count > 0)
+            {
+                await SetVsanIgnore(nodes.Where(n => !refused.ContainsKey(n)).ToList(), false, "set back: the vSAN cluster was not prepared", cancellationToken).ConfigureAwait(false);
+                var first = refused.First();
+                Fail(new RemoteHostFailure(first.Key.Target.Label, VsanStepFailedId,
+                    $"{Names(refused.Keys)}: {VsanProcedure.SetIgnore(true)} failed ({first.Value}). It was set back on the other nodes: the vSAN cluster was not prepared, and its hosts are left on."));
+                return false;
+            }
+
+            var preparer = nodes.First(n => !n.Vsan!.Witness);
+            if (await RunVsanHelper(preparer, "prepare", cancellationToken).ConfigureAwait(false) is string failed)
+            {
+                Fail(new RemoteHostFailure(preparer.Target.Label, VsanStepFailedId,
+                    $"{preparer.Name}: {VsanProcedure.Helper("prepare")} failed ({failed}). IgnoreClusterMemberListUpdates is 1 on {Names(nodes)} and the cluster may be partly "
+                    + "prepared, so its hosts are left on: run the helper's prepare again on one data node, or follow VMware's procedure by hand."));
                 return false;
             }
 

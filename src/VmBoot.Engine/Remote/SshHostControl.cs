@@ -6,6 +6,7 @@ using System.Text.RegularExpressions;
 using System.Threading;
 using VmBoot.Inventory;
 using VmBoot.Ssh;
+using VmBoot.Vsan;
 
 namespace VmBoot.Remote
 {
@@ -236,9 +237,10 @@ namespace VmBoot.Remote
         }
 
         /// <inheritdoc />
-        public string? EnterMaintenanceMode(CancellationToken cancellationToken)
+        public string? EnterMaintenanceMode(bool noDataMigration, CancellationToken cancellationToken)
         {
-            var result = Vim("hostsvc/maintenance_mode_enter", cancellationToken);
+            // vim-cmd has no vSAN data mode; esxcli's -m does.
+            var result = noDataMigration ? Run(VsanProcedure.EnterMaintenanceModeWithoutMigration, cancellationToken) : Vim("hostsvc/maintenance_mode_enter", cancellationToken);
             if (InMaintenanceMode(cancellationToken))
             {
                 return null;
@@ -287,6 +289,31 @@ namespace VmBoot.Remote
             }
 
             return results;
+        }
+
+        /// <inheritdoc />
+        public VsanNode? ReadVsan(CancellationToken cancellationToken)
+        {
+            var node = VsanNode.Parse(Run(VsanProcedure.ClusterGet + " 2>&1", cancellationToken).Output);
+            return node == null ? null : new VsanNode(node.NodeType, node.Health, node.Members, VsanProcedure.IgnoreFrom(Run(VsanProcedure.ReadIgnore + " 2>&1", cancellationToken).Output));
+        }
+
+        /// <inheritdoc />
+        public string? VsanStepsUnavailable => null;
+
+        /// <inheritdoc />
+        public string? SetVsanIgnoreMemberUpdates(bool ignore, CancellationToken cancellationToken)
+        {
+            var result = Run(VsanProcedure.SetIgnore(ignore), cancellationToken);
+            return result.ExitStatus == 0 && VsanProcedure.ConfirmsIgnore(result.Output, ignore) ? null : Refusal(result);
+        }
+
+        /// <inheritdoc />
+        public string? RunVsanHelper(string action, CancellationToken cancellationToken)
+        {
+            VsanProcedure.CheckAction(action);
+            var result = Run(VsanProcedure.Helper(action), cancellationToken);
+            return result.ExitStatus == 0 && VsanProcedure.HelperDone(action, result.Output) ? null : Refusal(result);
         }
 
         // What a refused command said: vim-cmd's fault message, else its first line, else its exit status.

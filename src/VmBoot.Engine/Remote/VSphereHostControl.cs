@@ -6,6 +6,7 @@ using System.Threading;
 using System.Threading.Tasks;
 using System.Xml.Linq;
 using VmBoot.VSphere;
+using VmBoot.Vsan;
 
 namespace VmBoot.Remote
 {
@@ -92,9 +93,16 @@ namespace VmBoot.Remote
         }
 
         /// <inheritdoc />
-        public string? EnterMaintenanceMode(CancellationToken cancellationToken)
+        public string? EnterMaintenanceMode(bool noDataMigration, CancellationToken cancellationToken)
         {
-            string? refusal = RunTask("EnterMaintenanceMode_Task", host, cancellationToken, new XElement(VimClient.Vim + "timeout", "0"));
+            var parameters = new List<XElement> { new XElement(VimClient.Vim + "timeout", "0") };
+            if (noDataMigration)
+            {
+                parameters.Add(new XElement(VimClient.Vim + "maintenanceSpec",
+                    new XElement(VimClient.Vim + "vsanMode", new XElement(VimClient.Vim + "objectAction", "noAction"))));
+            }
+
+            string? refusal = RunTask("EnterMaintenanceMode_Task", host, cancellationToken, parameters.ToArray());
             return InMaintenanceMode(cancellationToken) ? null : refusal ?? "the host is not in maintenance mode afterwards";
         }
 
@@ -271,6 +279,22 @@ namespace VmBoot.Remote
             var failed = await Api.WaitForTaskAsync(task, method, TaskTimeout, cancellationToken).ConfigureAwait(false);
             return failed == null ? null : Reason(failed);
         });
+
+        /// <inheritdoc />
+        public VsanNode? ReadVsan(CancellationToken cancellationToken) => Call(async () =>
+            Text((await Api.RetrieveOneAsync(host, new[] { "config.vsanHostConfig.enabled" }, cancellationToken).ConfigureAwait(false)).Values, "config.vsanHostConfig.enabled") == "true"
+                ? new VsanNode("", "", 0, null)
+                : null);
+
+        /// <inheritdoc />
+        public string? VsanStepsUnavailable => $"VMware's vSAN cluster steps ({VsanProcedure.RebootHelper} prepare and recover) run only in a host's shell, "
+            + "and this run talks to the host through its vSphere API";
+
+        /// <inheritdoc />
+        public string? SetVsanIgnoreMemberUpdates(bool ignore, CancellationToken cancellationToken) => VsanStepsUnavailable;
+
+        /// <inheritdoc />
+        public string? RunVsanHelper(string action, CancellationToken cancellationToken) => VsanStepsUnavailable;
 
         // A call whose fault is an answer (the VM's or host's reason), not a lost host.
         private string? Fault(Func<Task<string?>> call)
