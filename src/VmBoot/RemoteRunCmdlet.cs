@@ -170,7 +170,7 @@ namespace VmBoot.Commands
             },
             HostFailed = f => writer.Error(f.Exception is Ssh.EsxiSshException ssh ? ErrorRecords.FromSsh(ssh)
                 : f.Exception is VSphere.VSphereApiException api ? ErrorRecords.FromVSphere(api)
-                : ErrorRecords.Create(f.ErrorId, ErrorCategory.ConnectionError, f.Host, f.Message, f.Exception)),
+                : ErrorRecords.Create(f.ErrorId, f.ErrorId.StartsWith("Vsan", StringComparison.Ordinal) ? ErrorCategory.InvalidOperation : ErrorCategory.ConnectionError, f.Host, f.Message, f.Exception)),
             Warning = text => writer.OnPipeline(() => WriteWarning(text)),
             Verbose = text => writer.OnPipeline(() => WriteVerbose(text)),
             Progress = (status, operation, percent) => writer.OnPipeline(() => WriteProgress(new ProgressRecord(progressId, Activity, status)

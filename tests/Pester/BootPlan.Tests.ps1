@@ -51,6 +51,13 @@ Describe 'New-BootPlan' {
         $plan.Stages[0].After.HeartbeatTimeout | Should -Be 300
         $plan.Stages[1].Select.All | Should -BeTrue
         $plan.Log.Datastore | Should -Be 'shared ds'
+        $plan.Vsan | Should -BeTrue
+        $skip = New-BootPlan -Stage @{ Name = 'all'; All = $true } -SkipVsan
+        $skip.Vsan | Should -BeFalse
+        $file = Join-Path $TestDrive 'no-vsan.yml'
+        $skip | Export-BootPlan -Path $file
+        Get-Content -LiteralPath $file | Should -Contain 'vsan: false'
+        (Import-BootPlan -Path $file).Vsan | Should -BeFalse
     }
 
     It 'refuses unknown stage keys' {

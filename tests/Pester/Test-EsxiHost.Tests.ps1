@@ -81,7 +81,7 @@ Describe 'Test-EsxiHost' {
         Assert-Check $result 'getallvms-layout' Warn "line 2 differs: the host printed '2 *app 01*', VmBoot expected '1 *vcsa01*'"
         Assert-Check $result 'encryption' Warn 'no such command on 8.0'
         Assert-Check $result 'vsan' Warn 'vSAN NORMAL node, health HEALTHY'
-        (Get-Check $result 'vsan').Meaning | Should -Match 'reboot_helper.py prepare and recover'
+        (Get-Check $result 'vsan').Meaning | Should -Match 'Stop-EsxiCluster and Invoke-BootPlan run VMware''s vSAN steps'
     }
 
     It 'changes nothing on the host' {
@@ -196,6 +196,20 @@ Describe 'Test-EsxiHost' {
             $h.Lockdown = 'off'
             $h.VpxUser = $true
         }
+    }
+
+    It 'warns Install-BootScript on a vSAN node that the cluster''s recovery is not the boot script''s' {
+        $h = $sims['8.0 U3'][0]
+        $server = Get-Server $sims['8.0 U3']
+        $h.VsanNode = 'NORMAL'
+        try {
+            $result = Get-EsxiVmList -Server $server @connect | New-BootScript -FirstStage 'vcsa*' -LogDatastore 'shared ds' |
+                Install-BootScript -Server $server @connect -Confirm:$false -WarningVariable told -WarningAction SilentlyContinue
+        }
+        finally { $h.VsanNode = $null }
+        $result.Changed | Should -BeTrue
+        ($told -join "`n") | Should -Match "'vsan' check: vSAN NORMAL node, health HEALTHY; .*Invoke-BootPlan run VMware's vSAN steps over SSH; the host's own boot script cannot"
+        $null = Uninstall-BootScript -Server $server @connect -Confirm:$false
     }
 
     It 'saves what the host answered for a bug report, names replaced unless -KeepNames' {

@@ -17,6 +17,7 @@ readiness:
 powerOn:
   retries: 4
   retryDelay: 15
+vsan: false
 exclude:
   nameLike: ['test-*']
   names: [""old vcsa""]
@@ -65,6 +66,8 @@ stages:
             Assert.Equal("shared ds", plan.Log.Datastore);
             Assert.Equal(900, plan.Readiness.Timeout);
             Assert.Equal(15, plan.PowerOn.RetryDelay);
+            Assert.False(plan.Vsan);
+            Assert.True(new BootPlan().Vsan);
             Assert.Equal(new[] { "test-*" }, plan.Exclude.NameLike);
             Assert.Equal(("infra", "storage first", "rest"), (plan.Stages[0].Name, plan.Stages[1].Name, plan.Stages[2].Name));
             Assert.Equal(new[] { "vcsa01" }, infra.Select.Names);
@@ -156,6 +159,6 @@ stages:
             $"{s.Name};{s.Select.All};{string.Join(",", s.Select.Names)};{string.Join(",", s.Select.NameLike)};{string.Join(",", s.Select.NameMatch)};" +
             $"{string.Join(",", s.Select.Datastores)};{string.Join(",", s.Select.VmxPaths)};{string.Join(",", s.Select.Tags)};{string.Join(",", s.Exclude.VmxPaths)};" +
             $"{s.Pause};{s.After.Delay};{s.After.Heartbeat};{s.After.HeartbeatTimeout};{s.After.TcpHost};{s.After.TcpPort};{s.After.TcpTimeout}"))
-            + $"|{plan.Log.Datastore}|{plan.Readiness.MinimumDelay}|{plan.Readiness.Timeout}|{string.Join(",", plan.Readiness.Datastores)}|{plan.PowerOn.Retries}|{plan.PowerOn.RetryDelay}|{string.Join(",", plan.Exclude.Names)}";
+            + $"|{plan.Log.Datastore}|{plan.Readiness.MinimumDelay}|{plan.Readiness.Timeout}|{string.Join(",", plan.Readiness.Datastores)}|{plan.PowerOn.Retries}|{plan.PowerOn.RetryDelay}|{plan.Vsan}|{string.Join(",", plan.Exclude.Names)}";
     }
 }

@@ -257,6 +257,24 @@ namespace VmBoot.Engine.Tests
         }
 
         [Fact]
+        public async Task AVsanClusterIsRefusedThroughTheApiBeforeAnythingIsShutDown()
+        {
+            // reboot_helper.py needs a shell: a vSAN node's power-off through the API would be half of VMware's procedure.
+            using var node = VSphereSimulator.StartHost("esx07", new object[] { new { name = "web 07", tools = true, poweredOn = true } }, new[] { "-vsan" });
+            File.AppendAllLines(Pins, new[] { node.PinLine });
+            var result = await new RemoteShutdownRunner(Plan(), new List<RemoteBootTarget> { new RemoteBootTarget(Options(node)) },
+                new RemoteShutdownOptions { PowerOffHosts = true, PollInterval = TimeSpan.FromMilliseconds(200) }, SystemBootClock.Instance, new RemoteBootReporter()).RunAsync(CancellationToken.None);
+
+            var refused = Assert.Single(result.Failures);
+            Assert.Equal(RemoteShutdownRunner.VsanNotPreparableId, refused.ErrorId);
+            Assert.Contains("run only in a host's shell", refused.Message, StringComparison.Ordinal);
+            Assert.Contains("Nothing was shut down", refused.Message, StringComparison.Ordinal);
+            Assert.DoesNotContain(result.Events, e => e.Action == "shutdown" || e.Action == "power-off" || e.Action == "maintenance-mode");
+            Assert.Equal("poweredOn", (await PowerStates(node))["web 07"]);
+            Assert.True(node.IsUp);
+        }
+
+        [Fact]
         public async Task StoppedMidRunLogsEverySessionOut()
         {
             // vCenter's stage is held by a TCP gate that never opens; the run is stopped (Ctrl+C) once vCenter is on.

@@ -36,7 +36,6 @@ namespace VmBoot.Engine.Tests
             simulator[1].SetInventory(new[] { new SimVm { Vmid = 1, Name = "app 01", Datastore = SimHost.VsanDatastore, ShutdownSeconds = 10 } });
             simulator[2].SetInventory(new[] { new SimVm { Vmid = 1, Name = "app 02", Datastore = SimHost.VsanDatastore, ShutdownSeconds = 10 } });
             cluster = new SimCluster(simulator);
-            cluster.FormVsan();
             foreach (var host in simulator.Hosts)
             {
                 foreach (var vm in host.Inventory)
@@ -66,11 +65,31 @@ namespace VmBoot.Engine.Tests
 
         private List<RemoteBootTarget> Targets() => SimulatorFixture.TargetsFor(simulator.Hosts, knownHosts);
 
+        private RemoteShutdownRunner Shutdown(BootPlan plan, IEnumerable<SimHost>? only = null) => new RemoteShutdownRunner(plan, SimulatorFixture.TargetsFor(only ?? simulator.Hosts, knownHosts),
+            new RemoteShutdownOptions { PowerOffHosts = true, RunnerName = "mgmt (runner)" }, cluster.Clock, new RemoteBootReporter());
+
+        private void Fault(string name, string? error)
+        {
+            foreach (var host in simulator.Hosts)
+            {
+                string file = Path.Combine(host.Root, ".sim/faults", name);
+                if (error == null)
+                {
+                    File.Delete(file);
+                }
+                else
+                {
+                    File.WriteAllText(file, error + "\n");
+                }
+            }
+        }
+
         private static bool Mounted(SimHost host) => host.RunAsHost("[ -e /vmfs/volumes/vsanDatastore ] && echo yes || echo no").Trim() == "yes";
 
         [Fact]
         public async Task TheSimulatedClusterKeepsToVmwaresProcedure()
         {
+            cluster.FormVsan();
             var (esx01, esx02, esx03) = (simulator[0], simulator[1], simulator[2]);
             // Every VM off, as before a cluster's power-off.
             foreach (var host in simulator.Hosts)
@@ -119,9 +138,13 @@ namespace VmBoot.Engine.Tests
         [Fact]
         public async Task TheOrderedShutdownAndTheBootFollowVmwaresProcedure()
         {
+            cluster.FormVsan();
             var plan = Plan();
-            var shutdown = await new RemoteShutdownRunner(plan, Targets(), new RemoteShutdownOptions { PowerOffHosts = true, RunnerName = "mgmt (runner)" }, cluster.Clock, new RemoteBootReporter())
-                .RunAsync(CancellationToken.None);
+            var preview = await Shutdown(plan).PreviewAsync(CancellationToken.None);
+            Assert.Contains(preview, l => l.StartsWith("The vSAN cluster (esx01, esx02, esx03), after every VM and before any host goes down", StringComparison.Ordinal)
+                && l.Contains("esxcfg-advcfg -s 1 /VSAN/IgnoreClusterMemberListUpdates on every node, then python /usr/lib/vmware/vsan/bin/reboot_helper.py prepare on esx01 only"));
+            Assert.Contains(preview, l => l.Contains("enter maintenance mode without moving vSAN data (-m noAction)"));
+            var shutdown = await Shutdown(plan).RunAsync(CancellationToken.None);
             Assert.True(shutdown.Failures.Count == 0, string.Join("\n", shutdown.Failures.Select(f => f.Message)));
             var events = shutdown.Events;
             Assert.All(simulator.Hosts, h => Assert.False(h.IsUp));
@@ -151,6 +174,9 @@ namespace VmBoot.Engine.Tests
                 cluster.ComesBackAt(host, 30);
             }
 
+            cluster.Advance(30);
+            var bootPreview = await new RemoteBootRunner(plan, Targets(), new RemoteBootOptions(), cluster.Clock, new RemoteBootReporter()).PreviewAsync(CancellationToken.None);
+            Assert.Equal(3, bootPreview.Count(l => l.Contains("a node of a vSAN cluster prepared for its power-off") && l.Contains("reboot_helper.py recover")));
             var boot = await new RemoteBootRunner(plan, Targets(), new RemoteBootOptions { HostTimeout = TimeSpan.FromSeconds(600), RunnerName = "mgmt (runner)" }, cluster.Clock, new RemoteBootReporter())
                 .RunAsync(CancellationToken.None);
             Assert.True(boot.Failures.Count == 0, string.Join("\n", boot.Failures.Select(f => f.Message)));
@@ -172,6 +198,62 @@ namespace VmBoot.Engine.Tests
             var summaries = BootSummary.FromEvents(BootLogParser.Parse(lines, "cluster.log", d => Assert.Fail(d.Message)).ToList());
             Assert.Contains(summaries, s => s.IsShutdown && s.Completed);
             Assert.Contains("vsan-prepare done", BootReport.Write(summaries, "Power event", DateTime.UtcNow));
+        }
+    
+        [Fact]
+        public async Task AClusterWithANodeOutsideTheRunIsRefusedBeforeAnythingIsShutDown()
+        {
+            cluster.FormVsan();
+            var preview = await Shutdown(Plan(), simulator.Hosts.Take(2)).PreviewAsync(CancellationToken.None);
+            Assert.Contains(preview, l => l.Contains("cannot be powered off with VMware's procedure: the cluster has 3 nodes and this shutdown reaches 2 (esx01, esx02)"));
+
+            var result = await Shutdown(Plan(), simulator.Hosts.Take(2)).RunAsync(CancellationToken.None);
+            var refused = Assert.Single(result.Failures);
+            Assert.Equal(RemoteShutdownRunner.VsanNotPreparableId, refused.ErrorId);
+            Assert.Contains("Nothing was shut down", refused.Message, StringComparison.Ordinal);
+            Assert.DoesNotContain(result.Events, e => e.Action == "shutdown" || e.Action == "power-off");
+            Assert.All(simulator.Hosts, h => Assert.All(h.Inventory, v => Assert.Equal("on", h.PowerState(v.Vmid))));
+            Assert.Equal("formed", cluster.VsanState);
+        }
+
+        [Fact]
+        public async Task AFailedStepLeavesEveryNodeOnAndSaysWhatWasDoneAndTheWitnessNeverPrepares()
+        {
+            // esx01 is the witness: prepare runs on esx02.
+            cluster.FormVsan(witness: simulator[0]);
+
+            // The setting refused on every node: nothing else is done, and where it was set it is set back.
+            Fault("advcfg", "Error: unable to set the option (vmkernel busy)");
+            var refusedSetting = await Shutdown(Plan()).RunAsync(CancellationToken.None);
+            var failure = Assert.Single(refusedSetting.Failures);
+            Assert.Equal(VmBoot.Remote.RemoteRun.VsanStepFailedId, failure.ErrorId);
+            Assert.Contains("vmkernel busy", failure.Message, StringComparison.Ordinal);
+            Assert.Contains("left on", failure.Message, StringComparison.Ordinal);
+            Assert.DoesNotContain(refusedSetting.Events, e => e.Action == "vsan-prepare" || e.Action == "maintenance-mode");
+            Assert.Equal(3, refusedSetting.Events.Count(e => e.Action == "host-off" && e.Result == "skipped"));
+            Assert.All(simulator.Hosts, h => Assert.True(h.IsUp));
+            Fault("advcfg", null);
+
+            // prepare fails on the data node: the nodes are left on, the setting stays (the cluster may be partly prepared).
+            Fault("vsan-prepare", "Cluster preparation failed: timed out waiting for the cluster to partition");
+            var refusedPrepare = await Shutdown(Plan()).RunAsync(CancellationToken.None);
+            failure = Assert.Single(refusedPrepare.Failures);
+            Assert.Equal(VmBoot.Remote.RemoteRun.VsanStepFailedId, failure.ErrorId);
+            Assert.StartsWith("esx02: python /usr/lib/vmware/vsan/bin/reboot_helper.py prepare failed (Cluster preparation failed: timed out", failure.Message, StringComparison.Ordinal);
+            Assert.Contains("IgnoreClusterMemberListUpdates is 1 on esx01, esx02, esx03", failure.Message, StringComparison.Ordinal);
+            var prepare = Assert.Single(refusedPrepare.Events, e => e.Action == "vsan-prepare");
+            Assert.Equal(("esx02", "failed"), (prepare.HostName, prepare.Result));
+            Assert.DoesNotContain(refusedPrepare.Events, e => e.Action == "maintenance-mode");
+            Assert.All(simulator.Hosts, h => Assert.True(h.IsUp));
+            Assert.All(simulator.Hosts, h => Assert.Equal(1, h.IgnoreClusterMemberListUpdates));
+            Assert.Equal("formed", cluster.VsanState);
+            Fault("vsan-prepare", null);
+
+            // Mended, the next run prepares on the data node, never on the witness, and powers the cluster off.
+            var done = await Shutdown(Plan()).RunAsync(CancellationToken.None);
+            Assert.Empty(done.Failures);
+            Assert.Equal("esx02", Assert.Single(done.Events, e => e.Action == "vsan-prepare").HostName);
+            Assert.All(simulator.Hosts, h => Assert.False(h.IsUp));
         }
     }
 }

@@ -9,6 +9,7 @@ using VmBoot.Plans;
 using VmBoot.Remote;
 using VmBoot.Ssh;
 using VmBoot.VSphere;
+using VmBoot.Vsan;
 
 namespace VmBoot.Probe
 {
@@ -97,19 +98,19 @@ namespace VmBoot.Probe
 
         /// <summary>
         /// The checks that concern installing the boot script and are not the installer's own reads: the commands the
-        /// script runs, auto-backup.sh, and a hostd user the script can start VMs as.
+        /// script runs, auto-backup.sh, a hostd user the script can start VMs as, and vSAN (whose recovery the script cannot do).
         /// </summary>
         public static List<HostCheck> ForInstall(EsxiConnection connection, CancellationToken cancellationToken)
         {
             EsxiCommandResult Ask(string command) => connection.Run(command, cancellationToken);
-            return new List<HostCheck> { Commands(Ask), AutoBackup(Ask), HostdUser(Ask).Check };
+            return new List<HostCheck> { Commands(Ask), AutoBackup(Ask), HostdUser(Ask).Check, Vsan(Ask("esxcli vsan cluster get")) };
         }
 
         // What booting a host from outside relies on (Invoke-BootPlan): its VMs read, started as VmBoot's user, guests and
         // faults read, maintenance mode, vSAN, the plan's datastores.
         private static readonly HashSet<string> RemoteBootChecks = new HashSet<string>(StringComparer.Ordinal)
         {
-            "version", "getallvms", "inventory", "guest", "fault-stream", "maintenance-mode", "hostd-user", "lockdown", "vsan", "datastore",
+            "version", "getallvms", "inventory", "guest", "fault-stream", "maintenance-mode", "hostd-user", "lockdown", "datastore",
         };
 
         /// <summary>
@@ -265,20 +266,18 @@ namespace VmBoot.Probe
                 return new HostCheck("vsan", Expected, "not a vSAN member", CheckResult.Pass, "VmBoot's shutdown and boot cover this host's VMs.");
             }
 
-            string Field(string name) => text.Split('\n').Select(l => l.Trim()).Where(l => l.StartsWith(name + ":", StringComparison.Ordinal))
-                .Select(l => l.Substring(name.Length + 1).Trim()).FirstOrDefault() ?? "";
-            if (Field("Enabled") == "true")
+            if (VsanNode.Parse(text) is VsanNode node)
             {
-                return VsanMember(Expected, $"vSAN {Field("Local Node Type")} node, health {Field("Local Node Health State")}");
+                return VsanMember(Expected, node.ToString());
             }
 
             return new HostCheck("vsan", Expected, $"exit status {answer.ExitStatus}: '{FirstLine(text)}'", CheckResult.Warn, "VmBoot cannot tell whether this host is in a vSAN cluster. Please report it.");
         }
 
-        /// <summary>A vSAN member: VmBoot does not run vSAN's own steps yet.</summary>
+        /// <summary>A vSAN member: its cluster's recovery is a step for one node, which the host's own script cannot take.</summary>
         internal static HostCheck VsanMember(string expected, string observed) => new HostCheck("vsan", expected, observed, CheckResult.Warn,
-            "VmBoot does not yet run VMware's vSAN cluster shutdown and restart steps (IgnoreClusterMemberListUpdates, reboot_helper.py prepare and recover): "
-            + "around a whole-cluster power cut, follow VMware's procedure for them (about_VmBoot, vSAN).");
+            "after a whole-cluster shutdown vsanDatastore comes back only once the cluster is recovered, a step for one node of the cluster: "
+            + "Stop-EsxiCluster and Invoke-BootPlan run VMware's vSAN steps over SSH; the host's own boot script cannot, and only waits for vsanDatastore (about_VmBoot, VSAN CLUSTERS).");
 
         // How the host reports a running guest (esxi-facts.md: get.guestheartbeatStatus prints one word; get.guest
         // has toolsRunningStatus), on the first running VM of the first few.
