@@ -236,7 +236,6 @@ foreach ($build in $pwshBuilds.Keys) {
 }
 
 New-Item -ItemType Directory -Path $OutputFolder -Force | Out-Null
-$results | ConvertTo-Json -Depth 3 | Set-Content -LiteralPath (Join-Path $OutputFolder 'results.json')
 if ($clusterWays) {
     Write-Host '== cluster cold boot, three ways (medians, virtual s; earliest possible: vCenter 60, all in order 150 + pauses)'
     $clusterWays | Format-Table -AutoSize | Out-String -Width 220 | Write-Host
@@ -443,5 +442,15 @@ finally {
     $downSim.Dispose()
 }
 
+# --- 9. A 3-node vSAN cluster (issue #29): shut down and restarted by VmBoot against VMware's manual procedure -----
+# typed host by host (Measure-VsanCluster.ps1), on one virtual clock; vCenter and 9 VMs on vsanDatastore.
+Write-Host '== vSAN cluster of 3 hosts: shutdown and restart, VmBoot vs the manual procedure typed host by host (virtual seconds)'
+$vsan = & (Join-Path $PSScriptRoot 'Measure-VsanCluster.ps1') -OutputFolder $OutputFolder -Repeat 3
+Add-Result 'vSAN cluster (3 hosts): shutdown, every host off' 'virtual s' "VMware's procedure typed host by host" $vsan.peer.HostsOff $vsan.vmboot.HostsOff 'the VMs (a stage at once against one VM at a time), prepare, maintenance mode noAction, power-off'
+Add-Result 'vSAN cluster (3 hosts): restart, vCenter on' 'virtual s' "VMware's procedure typed host by host" $vsan.peer.VCenter $vsan.vmboot.VCenter 'maintenance mode off, recover (30 s), health, the setting back, vCenter; hostd ready at 40 s'
+Add-Result 'vSAN cluster (3 hosts): restart, all 10 VMs on' 'virtual s' "VMware's procedure typed host by host" $vsan.peer.All $vsan.vmboot.All "after vCenter's heartbeat; the peer one VM at a time per host"
+
+# Every row, written once all are measured.
+$results | ConvertTo-Json -Depth 3 | Set-Content -LiteralPath (Join-Path $OutputFolder 'results.json')
 $results | Format-Table Measure, Unit, Peer, PeerMedian, VmBootMedian, Ratio, VmBootMin, VmBootMax, Note -Wrap | Out-String -Width 220 | Write-Host
 Write-Host "Results: $(Join-Path $OutputFolder 'results.json')"

@@ -147,7 +147,12 @@ namespace VmBoot.Remote
             while (true)
             {
                 await ForEachHost(hosts.Where(h => h.State < RemoteHostState.Ready && h.State != RemoteHostState.WaitingForVsan).ToList(), host => Advance(host, cancellationToken), cancellationToken).ConfigureAwait(false);
-                await RecoverVsanOnceEveryHostIsHere(cancellationToken).ConfigureAwait(false);
+                if (await RecoverVsanOnceEveryHostIsHere(cancellationToken).ConfigureAwait(false))
+                {
+                    // The nodes wait for their datastores now: at once, not after a poll's pause.
+                    continue;
+                }
+
                 var now = clock.UtcNow;
                 foreach (var host in hosts.Where(h => h.State == RemoteHostState.WaitingForAnswer && now >= deadline))
                 {
@@ -332,13 +337,13 @@ namespace VmBoot.Remote
         // A vSAN cluster prepared for its power-off is recovered once every host has answered or been given up (its
         // nodes out of maintenance mode), before any datastore is waited for: one data node recovers it, each node is
         // waited for until healthy, then every node listens to member list updates again. A failed step is an error;
-        // the setting stays 1, so the next run tries again, and VMs on other datastores still start.
-        private async Task RecoverVsanOnceEveryHostIsHere(CancellationToken cancellationToken)
+        // the setting stays 1, so the next run tries again, and VMs on other datastores still start. True once it ran.
+        private async Task<bool> RecoverVsanOnceEveryHostIsHere(CancellationToken cancellationToken)
         {
             var nodes = hosts.Where(h => h.State == RemoteHostState.WaitingForVsan).ToList();
             if (nodes.Count == 0 || hosts.Any(h => h.State < RemoteHostState.WaitingForVsan))
             {
-                return;
+                return false;
             }
 
             where = "recovering the vSAN cluster";
@@ -384,6 +389,8 @@ namespace VmBoot.Remote
             {
                 node.State = RemoteHostState.WaitingForDatastores;
             }
+
+            return true;
         }
 
         private async Task RunStage(int number, HashSet<string> done, bool last, CancellationToken cancellationToken)
