@@ -157,7 +157,8 @@ namespace VmBoot.Engine.Tests
             Assert.All(events.Where(e => e.HostName != "esx02" && e.Action == "host-off" && e.Result == "off"), e => Assert.True(e.Time <= lastRequest.Time));
             Assert.Equal(3, events.Count(e => e.Action == "host-off" && e.Result == "off"));
 
-            // The log reads back as one shutdown per host.
+            // The log reads back as one shutdown per host, every event one the catalogue knows.
+            Assert.All(events, e => Assert.Contains(e.Action, BootEvents.Names));
             var lines = events.Select(BootLogLine.Format).ToList();
             var shutdowns = BootSummary.FromEvents(BootLogParser.Parse(lines, "cluster.log", d => Assert.Fail(d.Message)).ToList());
             Assert.All(shutdowns, s => Assert.True(s.IsShutdown && s.Completed, s.HostName));

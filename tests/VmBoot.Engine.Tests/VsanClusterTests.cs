@@ -193,7 +193,8 @@ namespace VmBoot.Engine.Tests
             Assert.All(simulator.Hosts, h => Assert.Equal(0, h.IgnoreClusterMemberListUpdates));
             Assert.All(simulator.Hosts, h => Assert.All(h.Inventory.Where(v => !v.Name.StartsWith("vCLS", StringComparison.Ordinal)), v => Assert.Equal("on", h.PowerState(v.Vmid))));
 
-            // One report shows both, the vSAN steps among them.
+            // Every event is one the catalogue knows; one report shows both, the vSAN steps among them.
+            Assert.All(events.Concat(bootEvents), e => Assert.Contains(e.Action, BootEvents.Names));
             var lines = events.Concat(bootEvents).Select(BootLogLine.Format).ToList();
             var summaries = BootSummary.FromEvents(BootLogParser.Parse(lines, "cluster.log", d => Assert.Fail(d.Message)).ToList());
             Assert.Contains(summaries, s => s.IsShutdown && s.Completed);

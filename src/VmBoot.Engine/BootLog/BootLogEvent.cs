@@ -1,4 +1,5 @@
 using System;
+using VmBoot.BootLog;
 
 namespace VmBoot
 {
@@ -53,8 +54,8 @@ namespace VmBoot
 
         /// <summary>The result means something went wrong (failed, timeout, not started).</summary>
         public bool IsProblem => Result == "failed" || Result == "timeout" || Result == "firewall-blocked" || Result == "firewall-failed"
-            || Action == "not-started" || Action == "host-lost" || Result == "stopped" || (Action == "maintenance-mode" && Result == "stay")
-            || Result == "forced" || (Action == "host-off" && Result == "skipped");
+            || Action == BootEvents.NotStarted || Action == BootEvents.HostLost || Result == "stopped" || (Action == BootEvents.MaintenanceMode && Result == "stay")
+            || Result == "forced" || (Action == BootEvents.HostOff && Result == "skipped");
 
         /// <summary>Where it was read: a file or host:path.</summary>
         public string Source { get; set; } = "";

@@ -13,8 +13,8 @@ namespace VmBoot.BootLog
         public static string Format(BootLogEvent e)
         {
             // The name field carries the stage's name on stage lines and the datastore on wait-datastore lines.
-            string? name = e.Action == "stage-start" || e.Action == "stage-end" ? e.StageName
-                : e.Action == "wait-datastore" ? e.Datastore
+            string? name = e.Action == BootEvents.StageStart || e.Action == BootEvents.StageEnd ? e.StageName
+                : e.Action == BootEvents.WaitDatastore ? e.Datastore
                 : e.VmName;
             var line = new StringBuilder();
             line.Append(e.Time.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture))

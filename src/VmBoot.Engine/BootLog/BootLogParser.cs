@@ -39,13 +39,13 @@ namespace VmBoot.BootLog
                     continue;
                 }
 
-                if (!hosts.TryGetValue(e.HostName, out var state) || e.Action == "boot-start" || e.Action == "shutdown-start")
+                if (!hosts.TryGetValue(e.HostName, out var state) || e.Action == BootEvents.BootStart || e.Action == BootEvents.ShutdownStart)
                 {
                     state = new HostState(e.Time, (state?.Boot ?? 0) + 1);
                     hosts[e.HostName] = state;
                 }
 
-                if (e.Action == "stage-start" && e.Stage is int stage)
+                if (e.Action == BootEvents.StageStart && e.Stage is int stage)
                 {
                     state.StageNames[stage] = e.VmName ?? "";
                 }
@@ -55,11 +55,11 @@ namespace VmBoot.BootLog
                     e.StageName = stageName;
                 }
 
-                if (e.Action == "stage-start" || e.Action == "stage-end")
+                if (e.Action == BootEvents.StageStart || e.Action == BootEvents.StageEnd)
                 {
                     e.VmName = null; // that field carries the stage's name
                 }
-                else if (e.Action == "wait-datastore")
+                else if (e.Action == BootEvents.WaitDatastore)
                 {
                     e.Datastore = e.VmName; // and here the datastore's
                     e.VmName = null;

@@ -206,10 +206,10 @@ namespace VmBoot.BootLog
             DateTime? waitStarted = null;
             foreach (var e in boot.Events)
             {
-                if ((e.Action == "wait-ssh" || e.Action == "wait-hostd" || e.Action == "wait-datastore") && e.Result != "waiting")
+                if ((e.Action == BootEvents.WaitSsh || e.Action == BootEvents.WaitHostd || e.Action == BootEvents.WaitDatastore) && e.Result != "waiting")
                 {
                     var from = waitStarted ?? boot.BootStarted;
-                    string what = e.Action == "wait-ssh" ? "SSH (remote run)" : e.Action == "wait-hostd" ? "hostd" : "datastore " + e.Datastore;
+                    string what = e.Action == BootEvents.WaitSsh ? "SSH (remote run)" : e.Action == BootEvents.WaitHostd ? "hostd" : "datastore " + e.Datastore;
                     readiness.Marks.Add(new Mark(e.IsProblem ? "wait problem" : "wait", from, e.Time, $"{what}: {e.Result} after {Clock((e.Time - from).TotalSeconds)}"));
                     waitStarted = e.Time;
                 }
@@ -242,7 +242,7 @@ namespace VmBoot.BootLog
                     lanes.Add(batches);
                 }
 
-                foreach (var vm in boot.Events.Where(e => e.Stage == stage.Number && e.Vmid != null && (e.Action == "power-on" || e.Action == "not-started" || e.Action == "shutdown" || e.Action == "power-off"))
+                foreach (var vm in boot.Events.Where(e => e.Stage == stage.Number && e.Vmid != null && (e.Action == BootEvents.PowerOn || e.Action == BootEvents.NotStarted || e.Action == BootEvents.Shutdown || e.Action == BootEvents.PowerOff))
                              .GroupBy(e => e.VmName ?? e.Vmid!.Value.ToString(CultureInfo.InvariantCulture), StringComparer.Ordinal))
                 {
                     var vmLane = new Lane(vm.Key);
@@ -270,7 +270,7 @@ namespace VmBoot.BootLog
             }
 
             var hostOff = new Lane("host power-off");
-            foreach (var e in boot.Events.Where(e => e.Action == "host-off" || (boot.IsShutdown && e.Action == "maintenance-mode")))
+            foreach (var e in boot.Events.Where(e => e.Action == BootEvents.HostOff || (boot.IsShutdown && e.Action == BootEvents.MaintenanceMode)))
             {
                 hostOff.Marks.Add(new Mark("vm " + (e.IsProblem ? "problem" : e.Result == "off" ? "ok" : "retry"), e.Time, e.Time,
                     $"{e.Action} {e.Result} at +{Clock(e.Elapsed.TotalSeconds)}{(e.Message == null ? "" : " – " + e.Message)}"));
@@ -293,16 +293,16 @@ namespace VmBoot.BootLog
             var names = new List<string>();
             foreach (var e in boot.Events.Where(e => e.Stage == stage))
             {
-                if (e.Action == "power-batch" && e.Result == "started")
+                if (e.Action == BootEvents.PowerBatch && e.Result == "started")
                 {
                     open = e;
                     names.Clear();
                 }
-                else if (e.Action == "power-on" && open != null && e.Result != "retry")
+                else if (e.Action == BootEvents.PowerOn && open != null && e.Result != "retry")
                 {
                     names.Add(e.VmName ?? e.Vmid?.ToString(CultureInfo.InvariantCulture) ?? "?");
                 }
-                else if (e.Action == "power-batch" && e.Result == "done" && open != null)
+                else if (e.Action == BootEvents.PowerBatch && e.Result == "done" && open != null)
                 {
                     lane.Marks.Add(new Mark("batch", open.Time, e.Time > open.Time ? e.Time : open.Time.AddSeconds(1),
                         $"{open.Message}: {names.Count} VM(s) in {Clock((e.Time - open.Time).TotalSeconds)}: {string.Join(", ", names)}"));

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using VmBoot.BootLog;
 
 namespace VmBoot
 {
@@ -97,17 +98,17 @@ namespace VmBoot
             var stage = e.Stage is int number ? Stages.FirstOrDefault(s => s.Number == number) : null;
             switch (e.Action)
             {
-                case "wait-hostd" when e.Result == "ready":
+                case BootEvents.WaitHostd when e.Result == "ready":
                     HostdReadyAfter = e.Elapsed;
                     break;
-                case "stage-start":
+                case BootEvents.StageStart:
                     stage = new BootStageSummary { Number = e.Stage ?? Stages.Count + 1, Name = e.StageName ?? "", Started = e.Time };
                     Stages.Add(stage);
                     break;
-                case "stage-end" when stage != null:
+                case BootEvents.StageEnd when stage != null:
                     stage.Ended = e.Time;
                     break;
-                case "power-on" when e.Result == "ok":
+                case BootEvents.PowerOn when e.Result == "ok":
                     PoweredOn++;
                     LastPoweredOn = e.Time;
                     if (stage != null)
@@ -116,18 +117,18 @@ namespace VmBoot
                     }
 
                     break;
-                case "power-on" when e.Result == "already-on":
+                case BootEvents.PowerOn when e.Result == "already-on":
                     AlreadyOn++;
                     break;
-                case "boot-end":
-                case "shutdown-end":
+                case BootEvents.BootEnd:
+                case BootEvents.ShutdownEnd:
                     BootEnded = e.Time;
                     break;
-                case "shutdown-start":
+                case BootEvents.ShutdownStart:
                     IsShutdown = true;
                     break;
-                case "shutdown" when e.Result == "off":
-                case "power-off" when e.Result == "ok" || e.Result == "forced":
+                case BootEvents.Shutdown when e.Result == "off":
+                case BootEvents.PowerOff when e.Result == "ok" || e.Result == "forced":
                     PoweredOff++;
                     ForcedOff += e.Result == "forced" ? 1 : 0;
                     LastPoweredOff = e.Time;
@@ -137,7 +138,7 @@ namespace VmBoot
                     }
 
                     break;
-                case "host-off" when e.Result == "off":
+                case BootEvents.HostOff when e.Result == "off":
                     HostOff = e.Time;
                     break;
             }

@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
 using System.Text;
+using VmBoot.BootLog;
 using VmBoot.Ssh;
 
 namespace VmBoot.Plans
@@ -89,7 +90,7 @@ namespace VmBoot.Plans
             var text = new StringBuilder();
             text.Append("vmboot_main() {\n");
             text.Append("    VMBOOT_LOG_FINAL=").Append(logPath).Append('\n');
-            text.Append("    vmboot_log boot-start - - - - - ").Append(ShellQuote.Quote($"plan with {plan.Stages.Count} stage(s), {resolution.Items.Count} VM(s); in the background, local.sh returned")).Append('\n');
+            text.Append("    vmboot_log ").Append(BootEvents.BootStart).Append(" - - - - - ").Append(ShellQuote.Quote($"plan with {plan.Stages.Count} stage(s), {resolution.Items.Count} VM(s); in the background, local.sh returned")).Append('\n');
             if (plan.Readiness.MinimumDelay > 0)
             {
                 text.Append("    sleep ").Append(Int(plan.Readiness.MinimumDelay)).Append('\n');
@@ -126,7 +127,7 @@ namespace VmBoot.Plans
 
                 if (stage.After.Delay > 0)
                 {
-                    text.Append("        vmboot_log gate-delay ").Append(number).Append(" - - 'waiting' - ").Append(Int(stage.After.Delay)).Append('\n');
+                    text.Append("        vmboot_log ").Append(BootEvents.GateDelay).Append(' ').Append(number).Append(" - - 'waiting' - ").Append(Int(stage.After.Delay)).Append('\n');
                     text.Append("        sleep ").Append(Int(stage.After.Delay)).Append('\n');
                 }
 
@@ -144,7 +145,7 @@ namespace VmBoot.Plans
 
             text.Append("    fi\n");
             text.Append("    vmboot_open_log\n");
-            text.Append("    vmboot_log boot-end - - - 'done' - -\n");
+            text.Append("    vmboot_log ").Append(BootEvents.BootEnd).Append(" - - - 'done' - -\n");
             text.Append("    vmboot_keep_log\n");
             text.Append("}\n");
             return text.ToString();

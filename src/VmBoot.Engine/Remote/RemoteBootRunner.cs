@@ -4,6 +4,7 @@ using System.Globalization;
 using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
+using VmBoot.BootLog;
 using VmBoot.Plans;
 using VmBoot.Vsan;
 
@@ -41,13 +42,13 @@ namespace VmBoot.Remote
         }
 
         /// <inheritdoc />
-        private protected override string StartAction => "boot-start";
+        private protected override string StartAction => BootEvents.BootStart;
 
         /// <summary>Runs the plan. Cancelling stops it between two steps, logs where, and returns.</summary>
         public async Task<RemoteBootResult> RunAsync(CancellationToken cancellationToken)
         {
             runStarted = Second(clock.UtcNow);
-            Log(null, "boot-start", detail: $"remote run from {options.RunnerName}: plan with {plan.Stages.Count} stage(s) on {hosts.Count} host(s)");
+            Log(null, BootEvents.BootStart, detail: $"remote run from {options.RunnerName}: plan with {plan.Stages.Count} stage(s) on {hosts.Count} host(s)");
             return await RunSteps(async () =>
             {
                 await WaitForHosts(cancellationToken).ConfigureAwait(false);
@@ -67,9 +68,9 @@ namespace VmBoot.Remote
 
                 foreach (var host in hosts.Where(h => h.IsUsable))
                 {
-                    Log(host, "boot-end", result: "done");
+                    Log(host, BootEvents.BootEnd, result: "done");
                 }
-            }, "boot-end", Summary, "VMs already on are left alone", cancellationToken).ConfigureAwait(false);
+            }, BootEvents.BootEnd, Summary, "VMs already on are left alone", cancellationToken).ConfigureAwait(false);
         }
 
         /// <summary>
@@ -158,7 +159,7 @@ namespace VmBoot.Remote
                 {
                     host.State = RemoteHostState.Failed;
                     LogHostStart(host);
-                    Log(host, "wait-ssh", result: "timeout", detail: $"no answer over {host.Control.Transport} within {options.HostTimeout.TotalSeconds:0} s ({host.LastRefusal ?? "no answer"})");
+                    Log(host, BootEvents.WaitSsh, result: "timeout", detail: $"no answer over {host.Control.Transport} within {options.HostTimeout.TotalSeconds:0} s ({host.LastRefusal ?? "no answer"})");
                     Fail(new RemoteHostFailure(host.Target.Label, UnreachableId,
                         $"{host.Target.Label} did not answer {host.Control.Transport} within {options.HostTimeout.TotalSeconds:0} s of the run's start (last: {host.LastRefusal ?? "no answer"}); the rest of the cluster went on without it."));
                 }
@@ -208,7 +209,7 @@ namespace VmBoot.Remote
                     host.ReadyBy = host.Answered.AddSeconds(plan.Readiness.MinimumDelay + plan.Readiness.Timeout);
                     host.State = RemoteHostState.WaitingForHostd;
                     LogHostStart(host);
-                    Log(host, "wait-ssh", result: "ready", detail: $"answered after {(host.Answered - runStarted).TotalSeconds:0} s");
+                    Log(host, BootEvents.WaitSsh, result: "ready", detail: $"answered after {(host.Answered - runStarted).TotalSeconds:0} s");
                     goto case RemoteHostState.WaitingForHostd;
                 case RemoteHostState.WaitingForHostd:
                     if (clock.UtcNow < host.Answered.AddSeconds(plan.Readiness.MinimumDelay))
@@ -220,14 +221,14 @@ namespace VmBoot.Remote
                     if (refusedAll)
                     {
                         host.State = RemoteHostState.Blocked;
-                        Log(host, "vim-user", result: "failed", detail: "hostd refuses root and vpxuser (lockdown mode?): nothing can be started");
+                        Log(host, BootEvents.VimUser, result: "failed", detail: "hostd refuses root and vpxuser (lockdown mode?): nothing can be started");
                         reporter.Warning($"{host.Name}: hostd refuses root and vpxuser (lockdown mode?); its VMs are not started.");
                         return;
                     }
 
                     if (switched)
                     {
-                        Log(host, "vim-user", result: "vpxuser", detail: "root is refused (lockdown mode): using vpxuser, as ESXi autostart does");
+                        Log(host, BootEvents.VimUser, result: "vpxuser", detail: "root is refused (lockdown mode): using vpxuser, as ESXi autostart does");
                     }
 
                     if (refusal != null && clock.UtcNow < host.ReadyBy)
@@ -235,7 +236,7 @@ namespace VmBoot.Remote
                         return;
                     }
 
-                    Log(host, "wait-hostd", result: refusal == null ? "ready" : "timeout", detail: refusal == null ? host.Control.VimUser : "hostd did not answer; starting anyway");
+                    Log(host, BootEvents.WaitHostd, result: refusal == null ? "ready" : "timeout", detail: refusal == null ? host.Control.VimUser : "hostd did not answer; starting anyway");
                     bool vsanPrepared = ReadVsan(host, cancellationToken);
                     if (!MaintenanceModeAllows(host, vsanPrepared, cancellationToken))
                     {
@@ -256,7 +257,7 @@ namespace VmBoot.Remote
                     var missing = host.Control.Unmounted(host.MissingDatastores, cancellationToken);
                     foreach (string mounted in host.MissingDatastores.Except(missing))
                     {
-                        Log(host, "wait-datastore", result: "ready", datastore: mounted);
+                        Log(host, BootEvents.WaitDatastore, result: "ready", datastore: mounted);
                     }
 
                     host.MissingDatastores = missing;
@@ -264,7 +265,7 @@ namespace VmBoot.Remote
                     {
                         foreach (string late in missing)
                         {
-                            Log(host, "wait-datastore", result: "timeout", datastore: late, detail: "not mounted; starting anyway");
+                            Log(host, BootEvents.WaitDatastore, result: "timeout", datastore: late, detail: "not mounted; starting anyway");
                         }
 
                         missing.Clear();
@@ -291,25 +292,25 @@ namespace VmBoot.Remote
             if (vsanPrepared)
             {
                 bool left = host.Control.ExitMaintenanceMode(cancellationToken);
-                Log(host, "maintenance-mode", result: left ? "exited" : "failed",
+                Log(host, BootEvents.MaintenanceMode, result: left ? "exited" : "failed",
                     detail: left ? "vSAN: every node leaves maintenance mode before the cluster is recovered (VMware's procedure)" : "vSAN: could not leave maintenance mode, so the cluster cannot be recovered");
                 return left;
             }
 
             if (plan.Readiness.MaintenanceMode == MaintenanceModePolicy.Stay)
             {
-                Log(host, "maintenance-mode", result: "stay", detail: "the host booted in maintenance mode, where every power-on is refused: nothing started (plan: readiness.maintenanceMode stay)");
+                Log(host, BootEvents.MaintenanceMode, result: "stay", detail: "the host booted in maintenance mode, where every power-on is refused: nothing started (plan: readiness.maintenanceMode stay)");
                 reporter.Warning($"{host.Name} is in maintenance mode and the plan keeps it there (readiness.maintenanceMode: stay): its VMs are not started.");
                 return false;
             }
 
             if (host.Control.ExitMaintenanceMode(cancellationToken))
             {
-                Log(host, "maintenance-mode", result: "exited", detail: "the host booted in maintenance mode and left it (plan: readiness.maintenanceMode exit)");
+                Log(host, BootEvents.MaintenanceMode, result: "exited", detail: "the host booted in maintenance mode and left it (plan: readiness.maintenanceMode exit)");
                 return true;
             }
 
-            Log(host, "maintenance-mode", result: "failed", detail: "the host booted in maintenance mode and could not leave it: nothing started");
+            Log(host, BootEvents.MaintenanceMode, result: "failed", detail: "the host booted in maintenance mode and could not leave it: nothing started");
             reporter.Warning($"{host.Name} could not leave maintenance mode: its VMs are not started.");
             return false;
         }
@@ -325,7 +326,7 @@ namespace VmBoot.Remote
 
             if (host.Control.VsanStepsUnavailable is string why)
             {
-                Log(host, "vsan-recover", result: "skipped", detail: why);
+                Log(host, BootEvents.VsanRecover, result: "skipped", detail: why);
                 reporter.Warning($"{host.Name} is a vSAN node, and {why}. If the cluster was shut down with VMware's procedure, vsanDatastore stays unavailable "
                     + "until it is recovered: run Invoke-BootPlan -Protocol Ssh, or reboot_helper.py recover on one node by hand.");
                 return false;
@@ -360,14 +361,14 @@ namespace VmBoot.Remote
                     foreach (var answer in read.Where(a => a.Value?.Health == "HEALTHY" && a.Value.Members >= nodes.Count))
                     {
                         healthy.Add(answer.Key);
-                        Log(answer.Key, "vsan-health", result: "healthy", detail: $"{answer.Value!.Members} node(s) in the cluster");
+                        Log(answer.Key, BootEvents.VsanHealth, result: "healthy", detail: $"{answer.Value!.Members} node(s) in the cluster");
                     }
 
                     return healthy.Count == nodes.Count;
                 }, cancellationToken).ConfigureAwait(false);
                 foreach (var node in nodes.Where(n => !healthy.Contains(n)))
                 {
-                    Log(node, "vsan-health", result: "timeout", detail: $"not healthy with every node within {plan.Readiness.Timeout} s (esxcli vsan cluster get)");
+                    Log(node, BootEvents.VsanHealth, result: "timeout", detail: $"not healthy with every node within {plan.Readiness.Timeout} s (esxcli vsan cluster get)");
                 }
 
                 var refused = await SetVsanIgnore(nodes, false, "the node listens to member list updates again", cancellationToken).ConfigureAwait(false);
@@ -416,16 +417,16 @@ namespace VmBoot.Remote
             }
 
             var active = hosts.Where(h => h.State == RemoteHostState.Ready).ToList();
-            Log(null, "stage-start", stage: number);
+            Log(null, BootEvents.StageStart, stage: number);
             foreach (var host in active)
             {
-                Log(host, "stage-start", stage: number);
+                Log(host, BootEvents.StageStart, stage: number);
             }
 
             var byHost = hosts.ToDictionary(h => h.Name, StringComparer.Ordinal);
             foreach (var blocked in items.Where(i => byHost[i.Server].State != RemoteHostState.Ready))
             {
-                Log(byHost[blocked.Server], "not-started", stage: number, vmid: blocked.Vm.Vmid, attempt: 0, result: "host-blocked", name: blocked.Name,
+                Log(byHost[blocked.Server], BootEvents.NotStarted, stage: number, vmid: blocked.Vm.Vmid, attempt: 0, result: "host-blocked", name: blocked.Name,
                     detail: "its host refuses power-ons (maintenance mode or hostd refusing every user)");
             }
 
@@ -435,10 +436,10 @@ namespace VmBoot.Remote
 
             foreach (var host in active.Where(h => h.State == RemoteHostState.Ready))
             {
-                Log(host, "stage-end", stage: number);
+                Log(host, BootEvents.StageEnd, stage: number);
             }
 
-            Log(null, "stage-end", stage: number);
+            Log(null, BootEvents.StageEnd, stage: number);
             if (!last)
             {
                 await Gate(number, stage.After, started, byHost, status, percent, cancellationToken).ConfigureAwait(false);
@@ -528,14 +529,14 @@ namespace VmBoot.Remote
                     var (batch, batchNumber) = round[host.Name];
                     if (stage.Parallel > 1)
                     {
-                        Log(host, "power-batch", stage: number, result: "started", detail: $"batch {batchNumber}: up to {stage.Parallel} at once");
+                        Log(host, BootEvents.PowerBatch, stage: number, result: "started", detail: $"batch {batchNumber}: up to {stage.Parallel} at once");
                     }
 
                     var answers = host.Control.PowerOn(batch.Select(b => b.Item.Vm.Vmid).ToList(), cancellationToken);
                     var outcomes = batch.Select(b => (b.Item, b.Attempt, Outcome: Record(host, number, b.Item, b.Attempt, answers[b.Item.Vm.Vmid]))).ToList();
                     if (stage.Parallel > 1)
                     {
-                        Log(host, "power-batch", stage: number, result: "done", detail: $"batch {batchNumber}");
+                        Log(host, BootEvents.PowerBatch, stage: number, result: "done", detail: $"batch {batchNumber}");
                     }
 
                     lock (retries)
@@ -562,7 +563,7 @@ namespace VmBoot.Remote
                     while (queues[server].Count > 0)
                     {
                         var lost = queues[server].Dequeue();
-                        Log(byHost[server], "not-started", stage: number, vmid: lost.Vm.Vmid, attempt: 0, result: "host-lost", name: lost.Name, detail: "the connection to its host was lost");
+                        Log(byHost[server], BootEvents.NotStarted, stage: number, vmid: lost.Vm.Vmid, attempt: 0, result: "host-lost", name: lost.Name, detail: "the connection to its host was lost");
                     }
 
                     retries.RemoveAll(r => r.Item.Server == server);
@@ -578,19 +579,19 @@ namespace VmBoot.Remote
             int vmid = item.Vm.Vmid;
             if (answer.WasOn)
             {
-                Log(host, "power-on", stage: number, vmid: vmid, attempt: attempt == 1 ? 0 : attempt, result: "already-on", name: item.Name,
+                Log(host, BootEvents.PowerOn, stage: number, vmid: vmid, attempt: attempt == 1 ? 0 : attempt, result: "already-on", name: item.Name,
                     detail: attempt == 1 ? "already on (its host's local.sh, HA or an admin got there first): not started again" : null);
                 return "already-on";
             }
 
             if (answer.Reason == null)
             {
-                Log(host, "power-on", stage: number, vmid: vmid, attempt: attempt, result: "ok", name: item.Name);
+                Log(host, BootEvents.PowerOn, stage: number, vmid: vmid, attempt: attempt, result: "ok", name: item.Name);
                 return "ok";
             }
 
             string outcome = attempt > plan.PowerOn.Retries ? "failed" : "retry";
-            Log(host, "power-on", stage: number, vmid: vmid, attempt: attempt, result: outcome, name: item.Name, detail: answer.Reason);
+            Log(host, BootEvents.PowerOn, stage: number, vmid: vmid, attempt: attempt, result: outcome, name: item.Name, detail: answer.Reason);
             return outcome;
         }
 
@@ -615,7 +616,7 @@ namespace VmBoot.Remote
             {
                 where = $"waiting {after.Delay} s after stage {number}";
                 Progress(status, $"waiting {after.Delay} s", percent);
-                Log(null, "gate-delay", stage: number, result: "waiting", detail: after.Delay.ToString(CultureInfo.InvariantCulture));
+                Log(null, BootEvents.GateDelay, stage: number, result: "waiting", detail: after.Delay.ToString(CultureInfo.InvariantCulture));
                 await clock.Delay(TimeSpan.FromSeconds(after.Delay), cancellationToken).ConfigureAwait(false);
             }
 
@@ -640,7 +641,7 @@ namespace VmBoot.Remote
                     var host = answer.Key;
                     foreach (var vm in pending[host.Name].Where(v => answer.Value.Contains(v.Vm.Vmid)).ToList())
                     {
-                        Log(host, "gate-heartbeat", stage: number, vmid: vm.Vm.Vmid, result: "green", name: vm.Name);
+                        Log(host, BootEvents.GateHeartbeat, stage: number, vmid: vm.Vm.Vmid, result: "green", name: vm.Name);
                         pending[host.Name].Remove(vm);
                     }
                 }
@@ -656,7 +657,7 @@ namespace VmBoot.Remote
             {
                 foreach (var vm in pending.Values.SelectMany(v => v))
                 {
-                    Log(byHost[vm.Server], "gate-heartbeat", stage: number, vmid: vm.Vm.Vmid, result: "timeout", name: vm.Name);
+                    Log(byHost[vm.Server], BootEvents.GateHeartbeat, stage: number, vmid: vm.Vm.Vmid, result: "timeout", name: vm.Name);
                 }
             }
         }
@@ -666,7 +667,7 @@ namespace VmBoot.Remote
         {
             bool open = await PollUntil(clock.UtcNow.AddSeconds(after.TcpTimeout),
                 () => TcpProbe.AnswersAsync(after.TcpHost!, after.TcpPort, options.TcpConnectTimeout, cancellationToken), cancellationToken).ConfigureAwait(false);
-            Log(null, "gate-tcp", stage: number, result: open ? "open" : "timeout", detail: $"{after.TcpHost}:{after.TcpPort}");
+            Log(null, BootEvents.GateTcp, stage: number, result: open ? "open" : "timeout", detail: $"{after.TcpHost}:{after.TcpPort}");
         }
 
         // Every host rescans until it has the datastores the stage's VMs serve (or the timeout).
@@ -676,7 +677,7 @@ namespace VmBoot.Remote
             var pending = hosts.Where(h => h.State == RemoteHostState.Ready).ToList();
             foreach (var host in pending)
             {
-                Log(host, "rescan", stage: number, result: "started", detail: list);
+                Log(host, BootEvents.Rescan, stage: number, result: "started", detail: list);
             }
 
             bool allMounted = await PollUntil(clock.UtcNow.AddSeconds(after.RescanTimeout), async () =>
@@ -684,7 +685,7 @@ namespace VmBoot.Remote
                 var missing = await ForEachHost(pending, host => host.Control.RescanFor(after.RescanDatastores, cancellationToken), cancellationToken).ConfigureAwait(false);
                 foreach (var host in missing.Where(m => m.Value.Count == 0).Select(m => m.Key))
                 {
-                    Log(host, "rescan", stage: number, result: "ready", detail: list);
+                    Log(host, BootEvents.Rescan, stage: number, result: "ready", detail: list);
                 }
 
                 pending = pending.Where(h => missing.TryGetValue(h, out var still) && still.Count > 0 && h.State == RemoteHostState.Ready).ToList();
@@ -694,14 +695,14 @@ namespace VmBoot.Remote
             {
                 foreach (var host in pending)
                 {
-                    Log(host, "rescan", stage: number, result: "timeout", detail: "not mounted: " + list);
+                    Log(host, BootEvents.Rescan, stage: number, result: "timeout", detail: "not mounted: " + list);
                 }
             }
         }
 
         private string Summary()
         {
-            int on = run.Events.Count(e => e.Action == "power-on" && (e.Result == "ok" || e.Result == "already-on"));
+            int on = run.Events.Count(e => e.Action == BootEvents.PowerOn && (e.Result == "ok" || e.Result == "already-on"));
             int failed = run.Events.Count(e => e.IsProblem && e.Vmid != null);
             return $"{on} VM(s) on, {failed} problem(s) with VMs, {run.Failures.Count} host(s) left out";
         }

@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
+using VmBoot.BootLog;
 
 namespace VmBoot.Remote
 {
@@ -101,7 +102,7 @@ namespace VmBoot.Remote
                         LogHostStart(host);
                     }
 
-                    Log(host, wasUp ? "host-lost" : "wait-ssh", result: "failed", detail: e.Message);
+                    Log(host, wasUp ? BootEvents.HostLost : BootEvents.WaitSsh, result: "failed", detail: e.Message);
                     Fail(new RemoteHostFailure(host.Target.Label, e.ErrorId, e.Message, e.InnerException) { IsSecurity = !wasUp });
                 }
             }).ConfigureAwait(false);
@@ -192,7 +193,7 @@ namespace VmBoot.Remote
             var answers = await ForEachHost(nodes, h => h.Control.SetVsanIgnoreMemberUpdates(ignore, cancellationToken), cancellationToken).ConfigureAwait(false);
             foreach (var answer in answers)
             {
-                Log(answer.Key, "vsan-ignore-updates", result: answer.Value == null ? (ignore ? "1" : "0") : "failed", detail: answer.Value ?? why);
+                Log(answer.Key, BootEvents.VsanIgnoreUpdates, result: answer.Value == null ? (ignore ? "1" : "0") : "failed", detail: answer.Value ?? why);
             }
 
             return answers.Where(a => a.Value != null).ToDictionary(a => a.Key, a => a.Value!);
@@ -202,7 +203,7 @@ namespace VmBoot.Remote
         private protected async Task<string?> RunVsanHelper(RemoteHost node, string action, CancellationToken cancellationToken)
         {
             string? refusal = (await ForEachHost(new[] { node }, h => h.Control.RunVsanHelper(action, cancellationToken), cancellationToken).ConfigureAwait(false))[node];
-            Log(node, "vsan-" + action, result: refusal == null ? "done" : "failed",
+            Log(node, action == "prepare" ? BootEvents.VsanPrepare : BootEvents.VsanRecover, result: refusal == null ? "done" : "failed",
                 detail: refusal ?? (action == "prepare" ? "reboot_helper.py prepare: Cluster preparation is done." : "reboot_helper.py recover: the cluster is formed again"));
             return refusal;
         }

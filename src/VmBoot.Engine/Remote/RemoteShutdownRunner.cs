@@ -4,6 +4,7 @@ using System.Globalization;
 using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
+using VmBoot.BootLog;
 using VmBoot.Plans;
 using VmBoot.Vsan;
 
@@ -100,7 +101,7 @@ namespace VmBoot.Remote
         }
 
         /// <inheritdoc />
-        private protected override string StartAction => "shutdown-start";
+        private protected override string StartAction => BootEvents.ShutdownStart;
 
         /// <summary>Shuts the cluster down. Cancelling stops it between two steps, logs where, and returns.</summary>
         public async Task<RemoteBootResult> RunAsync(CancellationToken cancellationToken)
@@ -114,7 +115,7 @@ namespace VmBoot.Remote
                 var running = await Connect(cancellationToken).ConfigureAwait(false);
                 if (VsanProblem(await ReadVsanNodes(cancellationToken).ConfigureAwait(false)) is string problem)
                 {
-                    Log(null, "vsan-prepare", result: "failed", detail: problem + "; nothing was shut down");
+                    Log(null, BootEvents.VsanPrepare, result: "failed", detail: problem + "; nothing was shut down");
                     var nodes = hosts.Where(h => h.Vsan != null).ToList();
                     Fail(new RemoteHostFailure(string.Join(", ", nodes.Select(n => n.Target.Label)), VsanNotPreparableId, $"The vSAN cluster cannot be powered off with VMware's procedure: {problem}. Nothing was shut down."));
                     return;
@@ -135,9 +136,9 @@ namespace VmBoot.Remote
                 // A host powered off is done too; one lost on the way is not.
                 foreach (var host in hosts.Where(h => reached.Contains(h) && (h.State != RemoteHostState.Failed || poweredOff.Contains(h))))
                 {
-                    Log(host, "shutdown-end", result: "done");
+                    Log(host, BootEvents.ShutdownEnd, result: "done");
                 }
-            }, "shutdown-end", Summary, "VMs already off are left alone", cancellationToken).ConfigureAwait(false);
+            }, BootEvents.ShutdownEnd, Summary, "VMs already off are left alone", cancellationToken).ConfigureAwait(false);
         }
 
         /// <summary>
@@ -269,7 +270,7 @@ namespace VmBoot.Remote
                     if (!preview)
                     {
                         LogHostStart(host);
-                        Log(host, "wait-ssh", result: "failed", detail: $"not reachable: {e.Message}; skipped");
+                        Log(host, BootEvents.WaitSsh, result: "failed", detail: $"not reachable: {e.Message}; skipped");
                         Fail(new RemoteHostFailure(host.Target.Label, e.ErrorId, $"{e.Message} The shutdown went on without it: its VMs and the host itself are still on.", e.InnerException) { IsSecurity = e.IsSecurity });
                     }
 
@@ -290,7 +291,7 @@ namespace VmBoot.Remote
                     host.LastRefusal = $"hostd refuses: {refusal}";
                     if (!preview)
                     {
-                        Log(host, "vim-user", result: "failed", detail: $"hostd refuses ({refusal}): nothing on this host can be shut down or powered off");
+                        Log(host, BootEvents.VimUser, result: "failed", detail: $"hostd refuses ({refusal}): nothing on this host can be shut down or powered off");
                         reporter.Warning($"{host.Name}: hostd refuses ({refusal}); its VMs and the host are left on.");
                     }
 
@@ -299,7 +300,7 @@ namespace VmBoot.Remote
 
                 if (switched && !preview)
                 {
-                    Log(host, "vim-user", result: "vpxuser", detail: "root is refused (lockdown mode): using vpxuser");
+                    Log(host, BootEvents.VimUser, result: "vpxuser", detail: "root is refused (lockdown mode): using vpxuser");
                 }
 
                 return RunningOn(host, cancellationToken).Select(v => new RunningVm(host, v)).ToList();
@@ -353,10 +354,10 @@ namespace VmBoot.Remote
             int percent = index * 100 / (count + (options.PowerOffHosts ? 1 : 0));
             where = $"shutting down {PhaseLabel(phase)}";
             var active = hosts.Where(h => h.State == RemoteHostState.Ready).ToList();
-            Log(null, "stage-start", stage: phase.Stage);
+            Log(null, BootEvents.StageStart, stage: phase.Stage);
             foreach (var host in active)
             {
-                Log(host, "stage-start", stage: phase.Stage);
+                Log(host, BootEvents.StageStart, stage: phase.Stage);
             }
 
             var started = clock.UtcNow;
@@ -385,7 +386,7 @@ namespace VmBoot.Remote
                             var host = answer.Key;
                             foreach (var vm in pending[host].Where(v => answer.Value.TryGetValue(v.Vm.Vmid, out string? s) && s != "Powered on" && s.Length > 0).ToList())
                             {
-                                Log(host, "shutdown", stage: phase.Stage, vmid: vm.Vm.Vmid, result: "off", name: vm.Vm.Name,
+                                Log(host, BootEvents.Shutdown, stage: phase.Stage, vmid: vm.Vm.Vmid, result: "off", name: vm.Vm.Name,
                                     detail: $"the guest shut down within {Math.Ceiling((clock.UtcNow - started).TotalSeconds):0} s");
                                 pending[host].Remove(vm);
                             }
@@ -412,10 +413,10 @@ namespace VmBoot.Remote
 
             foreach (var host in active.Where(h => h.State == RemoteHostState.Ready))
             {
-                Log(host, "stage-end", stage: phase.Stage);
+                Log(host, BootEvents.StageEnd, stage: phase.Stage);
             }
 
-            Log(null, "stage-end", stage: phase.Stage);
+            Log(null, BootEvents.StageEnd, stage: phase.Stage);
         }
 
         // Logs the deadline once, when it has come.
@@ -425,7 +426,7 @@ namespace VmBoot.Remote
             {
                 deadlineReached = true;
                 string kept = options.PowerOffHosts ? $" less the {options.HostPowerOffTime.TotalSeconds:0} s kept for the hosts" : "";
-                Log(null, "deadline", result: "reached", detail: $"the {options.Deadline!.Value.TotalSeconds:0} s deadline{kept}: everything still on is powered off hard");
+                Log(null, BootEvents.Deadline, result: "reached", detail: $"the {options.Deadline!.Value.TotalSeconds:0} s deadline{kept}: everything still on is powered off hard");
                 reporter.Warning($"The shutdown's deadline has come: every VM still on is powered off hard{(options.PowerOffHosts ? ", then the hosts" : "")}.");
             }
         }
@@ -440,16 +441,16 @@ namespace VmBoot.Remote
                 if (!answers.TryGetValue(vm.Vm.Vmid, out var answer))
                 {
                     // No answer for it: it stays pending, and its timeout decides.
-                    Log(host, "shutdown", stage: phase.Stage, vmid: vm.Vm.Vmid, result: "requested", name: vm.Vm.Name, detail: "no answer from its host to the request; its power state is polled");
+                    Log(host, BootEvents.Shutdown, stage: phase.Stage, vmid: vm.Vm.Vmid, result: "requested", name: vm.Vm.Name, detail: "no answer from its host to the request; its power state is polled");
                 }
                 else if (!answer.WasOn)
                 {
-                    Log(host, "shutdown", stage: phase.Stage, vmid: vm.Vm.Vmid, attempt: 0, result: "already-off", name: vm.Vm.Name);
+                    Log(host, BootEvents.Shutdown, stage: phase.Stage, vmid: vm.Vm.Vmid, attempt: 0, result: "already-off", name: vm.Vm.Name);
                     vms.Remove(vm);
                 }
                 else if (answer.ToolsRunning)
                 {
-                    Log(host, "shutdown", stage: phase.Stage, vmid: vm.Vm.Vmid, result: "requested", name: vm.Vm.Name, detail: "asked through VMware Tools");
+                    Log(host, BootEvents.Shutdown, stage: phase.Stage, vmid: vm.Vm.Vmid, result: "requested", name: vm.Vm.Name, detail: "asked through VMware Tools");
                 }
                 else
                 {
@@ -473,7 +474,7 @@ namespace VmBoot.Remote
             foreach (var vm in vms)
             {
                 string? failure = answers[vm.Vm.Vmid];
-                Log(host, "power-off", stage: stage, vmid: vm.Vm.Vmid, result: failure == null ? result : "failed", name: vm.Vm.Name, detail: failure == null ? reason : $"{reason}; power.off failed: {failure}");
+                Log(host, BootEvents.PowerOff, stage: stage, vmid: vm.Vm.Vmid, result: failure == null ? result : "failed", name: vm.Vm.Name, detail: failure == null ? reason : $"{reason}; power.off failed: {failure}");
             }
 
             vms.Clear();
@@ -491,7 +492,7 @@ namespace VmBoot.Remote
             {
                 foreach (var node in vsanNodes)
                 {
-                    Log(node, "host-off", result: "skipped", detail: "the vSAN cluster was not prepared for its power-off; the host is left on");
+                    Log(node, BootEvents.HostOff, result: "skipped", detail: "the vSAN cluster was not prepared for its power-off; the host is left on");
                 }
 
                 ready = ready.Except(vsanNodes).ToList();
@@ -506,7 +507,7 @@ namespace VmBoot.Remote
             {
                 if (options.KeepManagementHost)
                 {
-                    Log(host, "host-off", result: "kept", detail: "runs the management VM; left on (-KeepManagementHost)");
+                    Log(host, BootEvents.HostOff, result: "kept", detail: "runs the management VM; left on (-KeepManagementHost)");
                     continue;
                 }
 
@@ -531,7 +532,7 @@ namespace VmBoot.Remote
                 var stillAnswers = await ForEachHost(answering, host => host.Control.StillAnswers(cancellationToken), cancellationToken).ConfigureAwait(false);
                 foreach (var host in stillAnswers.Where(a => !a.Value).Select(a => a.Key))
                 {
-                    Log(host, "host-off", result: "off", detail: $"stopped answering {host.Control.Transport} {Math.Ceiling((clock.UtcNow - since).TotalSeconds):0} s after the power-off");
+                    Log(host, BootEvents.HostOff, result: "off", detail: $"stopped answering {host.Control.Transport} {Math.Ceiling((clock.UtcNow - since).TotalSeconds):0} s after the power-off");
                     host.State = RemoteHostState.Failed; // gone, as asked: nothing more is sent to it
                     poweredOff.Add(host);
                 }
@@ -543,7 +544,7 @@ namespace VmBoot.Remote
             {
                 foreach (var host in answering)
                 {
-                    Log(host, "host-off", result: "timeout", detail: $"still answering {host.Control.Transport} {options.HostDownTimeout.TotalSeconds:0} s after its power-off was accepted");
+                    Log(host, BootEvents.HostOff, result: "timeout", detail: $"still answering {host.Control.Transport} {options.HostDownTimeout.TotalSeconds:0} s after its power-off was accepted");
                 }
             }
         }
@@ -557,7 +558,7 @@ namespace VmBoot.Remote
             if (unaccounted.Count > 0 && !deadlineReached)
             {
                 string names = string.Join(", ", unaccounted.Select(v => $"'{v.Name}'"));
-                Log(host, "host-off", result: "skipped", detail: $"{unaccounted.Count} VM(s) still running that this shutdown did not bring down: {names}; the host is left on");
+                Log(host, BootEvents.HostOff, result: "skipped", detail: $"{unaccounted.Count} VM(s) still running that this shutdown did not bring down: {names}; the host is left on");
                 reporter.Warning($"{host.Name} is left on: {names} still running (registered or started after the shutdown began, or its power-off failed).");
                 return false;
             }
@@ -569,7 +570,7 @@ namespace VmBoot.Remote
             string? refusal;
             if (kept.Count > 0)
             {
-                Log(host, "host-off", result: "requested", detail: $"{host.Control.PowerOffMethod(true)}: the management VM {string.Join(", ", kept.Select(v => $"'{v.Name}'"))} runs here and goes down with the host");
+                Log(host, BootEvents.HostOff, result: "requested", detail: $"{host.Control.PowerOffMethod(true)}: the management VM {string.Join(", ", kept.Select(v => $"'{v.Name}'"))} runs here and goes down with the host");
                 refusal = host.Control.PowerOffHost(evenOutsideMaintenanceMode: true, reason, cancellationToken);
             }
             else
@@ -577,24 +578,24 @@ namespace VmBoot.Remote
                 string? maintenance = host.Control.EnterMaintenanceMode(host.Vsan != null, cancellationToken);
                 if (maintenance == null)
                 {
-                    Log(host, "maintenance-mode", result: "entered", detail: host.Vsan != null
+                    Log(host, BootEvents.MaintenanceMode, result: "entered", detail: host.Vsan != null
                         ? "every VM is off; vSAN data mode noAction (its peers are going down too); Invoke-BootPlan's vSAN recovery takes it out at the next boot"
                         : "every VM is off; the host boots in maintenance mode (the plan's readiness.maintenanceMode decides whether it leaves it)");
                     refusal = host.Control.PowerOffHost(evenOutsideMaintenanceMode: false, reason, cancellationToken);
                     if (refusal == null)
                     {
-                        Log(host, "host-off", result: "requested", detail: host.Control.PowerOffMethod(false));
+                        Log(host, BootEvents.HostOff, result: "requested", detail: host.Control.PowerOffMethod(false));
                     }
                 }
                 else if (deadlineReached)
                 {
                     // A VM whose power-off failed still runs: at the deadline the host goes anyway, from its shell.
-                    Log(host, "host-off", result: "requested", detail: $"{host.Control.PowerOffMethod(true)} at the deadline: maintenance mode was refused ({maintenance})");
+                    Log(host, BootEvents.HostOff, result: "requested", detail: $"{host.Control.PowerOffMethod(true)} at the deadline: maintenance mode was refused ({maintenance})");
                     refusal = host.Control.PowerOffHost(evenOutsideMaintenanceMode: true, reason, cancellationToken);
                 }
                 else
                 {
-                    Log(host, "host-off", result: "failed", detail: $"could not enter maintenance mode ({maintenance}); the host is left on");
+                    Log(host, BootEvents.HostOff, result: "failed", detail: $"could not enter maintenance mode ({maintenance}); the host is left on");
                     reporter.Warning($"{host.Name} is left on: it could not enter maintenance mode ({maintenance}).");
                     return false;
                 }
@@ -602,7 +603,7 @@ namespace VmBoot.Remote
 
             if (refusal != null)
             {
-                Log(host, "host-off", result: "failed", detail: refusal);
+                Log(host, BootEvents.HostOff, result: "failed", detail: refusal);
                 reporter.Warning($"{host.Name} refused to power off: {refusal}");
                 return false;
             }
@@ -690,9 +691,9 @@ namespace VmBoot.Remote
 
         private string Summary()
         {
-            int guests = run.Events.Count(e => e.Action == "shutdown" && e.Result == "off");
-            int hard = run.Events.Count(e => e.Action == "power-off" && (e.Result == "ok" || e.Result == "forced"));
-            int hostsOff = run.Events.Count(e => e.Action == "host-off" && e.Result == "off");
+            int guests = run.Events.Count(e => e.Action == BootEvents.Shutdown && e.Result == "off");
+            int hard = run.Events.Count(e => e.Action == BootEvents.PowerOff && (e.Result == "ok" || e.Result == "forced"));
+            int hostsOff = run.Events.Count(e => e.Action == BootEvents.HostOff && e.Result == "off");
             return $"{guests} guest(s) shut down, {hard} VM(s) powered off hard, {hostsOff} host(s) off, {run.Failures.Count} host(s) left out";
         }
     }
