@@ -103,7 +103,7 @@ namespace VmBoot.Remote
                     }
 
                     Log(host, wasUp ? BootEvents.HostLost : BootEvents.WaitSsh, result: "failed", detail: e.Message);
-                    Fail(new RemoteHostFailure(host.Target.Label, e.ErrorId, e.Message, e.InnerException) { IsSecurity = !wasUp });
+                    Fail(new RemoteHostFailure(host.Target.Label, e.ErrorId, e.Message, e.InnerException) { IsSecurity = e.IsSecurity });
                 }
             }).ConfigureAwait(false);
             cancellationToken.ThrowIfCancellationRequested();
