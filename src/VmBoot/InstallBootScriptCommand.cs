@@ -180,12 +180,9 @@ namespace VmBoot.Commands
             writer.Verbose($"{plan.EsxiVersion}; secureBoot.py -s: {plan.SecureBootStatus}; maintenance mode {(plan.MaintenanceMode ? "on" : "off")}; "
                 + $"execInstalledOnly {(plan.ExecInstalledOnly ? "on (local.sh still runs: ESXi runs it through /bin/sh)" : "off")}; local.sh mode {plan.LocalShMode}; "
                 + (plan.Unchanged ? "local.sh already up to date" : "local.sh changes"));
-            if (plan.SecureBoot && !Force)
+            if (plan.SecureBootRefusal is string refusal && !Force)
             {
-                string why = plan.SecureBootStatus == "Enabled" ? "Secure Boot is enabled" : $"secureBoot.py -s answered '{plan.SecureBootStatus}', not 'Disabled'";
-                throw new InstallException(connection.Name, "SecureBootEnabled",
-                    $"{why} on {connection.Name}: ESXi never runs /etc/rc.local.d/local.sh unless Secure Boot is reported Disabled, so this boot script would never start anything. " +
-                    "Disable Secure Boot in the host's firmware, or start the VMs another way (PowerCLI from a management VM). -Force installs anyway.");
+                throw new InstallException(connection.Name, "SecureBootEnabled", refusal + " -Force installs anyway.");
             }
 
             string unchanged = plan.Persisted ? "unchanged; saving it again" : $"unchanged but not saved ({plan.PersistenceEvidence}); writing it in place and saving it";

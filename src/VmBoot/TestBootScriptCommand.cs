@@ -55,48 +55,7 @@ namespace VmBoot.Commands
             var reports = new List<BootScriptDrift>();
             StartHostWork(targets.Values.Where(t => !FailedHosts.ContainsKey(t.Label)), (connection, writer) =>
             {
-                var installed = BootScriptInstaller.Inspect(connection, writer.Token);
-                var drift = new BootScriptDrift
-                {
-                    Server = connection.Name,
-                    Checked = true,
-                    Installed = installed.Installed,
-                    UpToDate = installed.Block == expected.Block,
-                    Persisted = installed.Persisted,
-                    PersistenceEvidence = installed.PersistenceEvidence,
-                    Runnable = !installed.SecureBoot,
-                    MaintenanceMode = installed.MaintenanceMode,
-                };
-                drift.UnplannedVms.AddRange(expected.Unplanned.Where(v => v.Server == connection.Name).Select(v => v.Name));
-                if (!drift.Installed)
-                {
-                    drift.Problems.Add("No VmBoot boot script is installed: run Install-BootScript.");
-                }
-                else if (!drift.UpToDate)
-                {
-                    drift.Problems.Add("The installed script differs from what the plan gives for today's inventory (plan or VMs changed): run Install-BootScript again.");
-                }
-
-                if (!drift.Persisted)
-                {
-                    drift.Problems.Add($"The running local.sh will not survive a reboot as it is: {installed.PersistenceEvidence}.");
-                }
-
-                if (!drift.Runnable)
-                {
-                    drift.Problems.Add($"secureBoot.py -s answers '{installed.SecureBootStatus}', not 'Disabled': ESXi never runs local.sh on this host.");
-                }
-
-                if (drift.MaintenanceMode && plan.Readiness.MaintenanceMode == MaintenanceModePolicy.Stay)
-                {
-                    drift.Problems.Add("The host is in maintenance mode now: after a power cut it would start nothing (readiness.maintenanceMode: stay). Leave maintenance mode, or set 'exit' in the plan.");
-                }
-
-                if (drift.UnplannedVms.Count > 0)
-                {
-                    drift.Problems.Add($"VMs in no stage and no exclude: {string.Join(", ", drift.UnplannedVms)}. Add them to the plan (or its exclude).");
-                }
-
+                var drift = BootScriptDrift.Check(connection.Name, BootScriptInstaller.Inspect(connection, writer.Token), expected, plan);
                 writer.OnPipeline(() => reports.Add(drift));
                 if (!Quiet)
                 {

@@ -40,6 +40,14 @@ namespace VmBoot.Install
         /// <summary>ESXi will not run local.sh: <c>secureBoot.py -s</c> said anything but exactly "Disabled".</summary>
         public bool SecureBoot => SecureBootStatus != "Disabled";
 
+        /// <summary>
+        /// The Secure Boot verdict (esxi-facts.md): null when ESXi runs local.sh here; else why it never will, and what to do.
+        /// </summary>
+        public string? SecureBootRefusal => !SecureBoot ? null
+            : $"{(SecureBootStatus == "Enabled" ? "Secure Boot is enabled" : $"secureBoot.py -s answered '{SecureBootStatus}', not 'Disabled'")} on {Server}: "
+                + "ESXi never runs /etc/rc.local.d/local.sh unless Secure Boot is reported Disabled, so this boot script would never start anything. "
+                + "Disable Secure Boot in the host's firmware, or boot the host from outside (Invoke-BootPlan).";
+
         /// <summary>What <c>secureBoot.py -s</c> printed ("Enabled", "Disabled", or what else it said).</summary>
         public string SecureBootStatus { get; set; } = "";
 
