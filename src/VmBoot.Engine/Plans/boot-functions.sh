@@ -67,14 +67,15 @@ vmboot_maintenance_mode() {
     return 1
 }
 
-# datastore: until it is mounted, or readiness.timeout has passed
+# datastore: until it is mounted, or readiness.timeout has passed. A mounted datastore is a directory: looked at
+# every second, as the test costs nothing and every VM on it waits for it.
 vmboot_wait_datastore() {
     until [ -d "/vmfs/volumes/$1" ]; do
         if vmboot_timed_out "$VMBOOT_READY_BY"; then
             vmboot_log wait-datastore - - - timeout "$1" 'not mounted; starting anyway'
             return 0
         fi
-        sleep 5
+        sleep 1
     done
     vmboot_log wait-datastore - - - ready "$1" -
 }
@@ -171,7 +172,7 @@ vmboot_resolve() {
 # stage vmid datastore name: a VM that is on afterwards is added to the stage's started list (for its gate)
 vmboot_power_on() {
     until [ -d "/vmfs/volumes/$3" ] || vmboot_timed_out "$VMBOOT_READY_BY"; do
-        sleep 5
+        sleep 1
     done
     if [ "$(vmboot_state "$2")" = 'Powered on' ]; then
         vmboot_log power-on "$1" "$2" 0 already-on "$4" -

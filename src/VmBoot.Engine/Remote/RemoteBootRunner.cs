@@ -480,7 +480,7 @@ namespace VmBoot.Remote
                 }
 
                 return pending.Count == 0;
-            }, cancellationToken).ConfigureAwait(false);
+            }, cancellationToken, interval: CheapPollInterval).ConfigureAwait(false);
         }
 
         // Power-ons in rounds: each host starts up to the stage's parallel VMs per round in one command (hosts in

@@ -126,7 +126,7 @@ namespace VmBoot.Remote
         /// (never past <paramref name="until"/>) between asks; <paramref name="settleFirst"/> pauses before the first
         /// ask too (something was just asked of the hosts). True when done, false at <paramref name="until"/>.
         /// </summary>
-        private protected async Task<bool> PollUntil(DateTime until, Func<Task<bool>> done, CancellationToken cancellationToken, bool settleFirst = false)
+        private protected async Task<bool> PollUntil(DateTime until, Func<Task<bool>> done, CancellationToken cancellationToken, bool settleFirst = false, TimeSpan? interval = null)
         {
             if (!settleFirst && await done().ConfigureAwait(false))
             {
@@ -135,7 +135,7 @@ namespace VmBoot.Remote
 
             while (clock.UtcNow < until)
             {
-                await PollPause(until, cancellationToken).ConfigureAwait(false);
+                await PollPause(until, cancellationToken, interval).ConfigureAwait(false);
                 if (await done().ConfigureAwait(false))
                 {
                     return true;
@@ -216,7 +216,14 @@ namespace VmBoot.Remote
         private protected void Progress(string status, string operation, int percent) => reporter.Progress(status, operation, percent);
 
         // The wait before the next poll: the poll interval, or less when the deadline comes first.
-        private protected Task PollPause(DateTime until, CancellationToken cancellationToken) => clock.Delay(Min(pollInterval, until - clock.UtcNow), cancellationToken);
+        private protected Task PollPause(DateTime until, CancellationToken cancellationToken, TimeSpan? interval = null)
+            => clock.Delay(Min(interval ?? pollInterval, until - clock.UtcNow), cancellationToken);
+
+        /// <summary>
+        /// How often a cheap check is repeated (a datastore is a directory test on the host, no vim-cmd): every second,
+        /// or the poll interval when that is shorter. A datastore seen late delays every VM on it.
+        /// </summary>
+        private protected TimeSpan CheapPollInterval => Min(pollInterval, TimeSpan.FromSeconds(1));
 
         // The shorter wait, never negative.
         private protected static TimeSpan Min(TimeSpan a, TimeSpan b) => TimeSpan.FromTicks(Math.Max(0, Math.Min(a.Ticks, b.Ticks)));
