@@ -1,5 +1,4 @@
 using System.Collections.Generic;
-using System.Linq;
 using VmBoot.Install;
 
 // What Test-BootScript writes: output types live in the root namespace (VmBoot.<Name>).
@@ -41,11 +40,8 @@ namespace VmBoot
         /// <summary>What is wrong, and what to do.</summary>
         public List<string> Problems { get; } = new List<string>();
 
-        /// <summary>
-        /// The drift rules: what is installed on <paramref name="server"/> against what <paramref name="plan"/> gives for
-        /// today's inventory (<paramref name="expected"/>), each difference a problem saying what to do.
-        /// </summary>
-        public static BootScriptDrift Check(string server, InstalledBootScript installed, BootScript expected, BootPlan plan)
+        /// <summary>What is installed on <paramref name="server"/> against what <paramref name="plan"/> gives today, with the engine's drift rules.</summary>
+        internal static BootScriptDrift Check(string server, InstalledBootScript installed, BootScript expected, BootPlan plan)
         {
             var drift = new BootScriptDrift
             {
@@ -58,41 +54,14 @@ namespace VmBoot
                 Runnable = !installed.SecureBoot,
                 MaintenanceMode = installed.MaintenanceMode,
             };
-            drift.UnplannedVms.AddRange(expected.Unplanned.Where(v => v.Server == server).Select(v => v.Name));
-            if (!drift.Installed)
-            {
-                drift.Problems.Add("No VmBoot boot script is installed: run Install-BootScript.");
-            }
-            else if (!drift.UpToDate)
-            {
-                drift.Problems.Add("The installed script differs from what the plan gives for today's inventory (plan or VMs changed): run Install-BootScript again.");
-            }
-
-            if (!drift.Persisted)
-            {
-                drift.Problems.Add($"The running local.sh will not survive a reboot as it is: {installed.PersistenceEvidence}.");
-            }
-
-            if (!drift.Runnable)
-            {
-                drift.Problems.Add($"secureBoot.py -s answers '{installed.SecureBootStatus}', not 'Disabled': ESXi never runs local.sh on this host.");
-            }
-
-            if (drift.MaintenanceMode && plan.Readiness.MaintenanceMode == MaintenanceModePolicy.Stay)
-            {
-                drift.Problems.Add("The host is in maintenance mode now: after a power cut it would start nothing (readiness.maintenanceMode: stay). Leave maintenance mode, or set 'exit' in the plan.");
-            }
-
-            if (drift.UnplannedVms.Count > 0)
-            {
-                drift.Problems.Add($"VMs in no stage and no exclude: {string.Join(", ", drift.UnplannedVms)}. Add them to the plan (or its exclude).");
-            }
-
+            var (unplanned, problems) = DriftRules.Check(server, installed, expected, plan);
+            drift.UnplannedVms.AddRange(unplanned);
+            drift.Problems.AddRange(problems);
             return drift;
         }
 
         /// <summary>The report of a host that could not be checked, with why.</summary>
-        public static BootScriptDrift NotChecked(string server, string why)
+        internal static BootScriptDrift NotChecked(string server, string why)
         {
             var drift = new BootScriptDrift { Server = server };
             drift.Problems.Add($"Could not be checked: {why}");
