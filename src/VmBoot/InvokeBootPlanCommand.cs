@@ -41,7 +41,7 @@ namespace VmBoot.Commands
                 CheckHosts(plan, remoteTargets);
                 // What would happen, in order, as far as the hosts answer now.
                 var warnings = new List<string>();
-                var preview = new RemoteBootRunner(plan, remoteTargets, options, SystemBootClock.Instance, new RemoteBootReporter { Warning = warnings.Add });
+                var preview = new RemoteBootRunner(plan, remoteTargets, options, SystemBootClock.Instance, new RemoteRunReporter { Warning = warnings.Add });
                 if (Preview(preview.PreviewAsync) is { } lines)
                 {
                     ShouldProcess($"Run the boot plan on {hostList}, in this order:\n" + string.Join("\n", lines), "", "");
@@ -62,7 +62,7 @@ namespace VmBoot.Commands
 
         // Test-EsxiHost's checks that concern a boot from outside, per host: a Fail is an error naming the check, a Warn a
         // warning. A host that does not answer now is left to the preview, which says so.
-        private void CheckHosts(BootPlan plan, List<RemoteBootTarget> remoteTargets) => RunOnWorker("checks", writer =>
+        private void CheckHosts(BootPlan plan, List<RemoteTarget> remoteTargets) => RunOnWorker("checks", writer =>
         {
             var checks = remoteTargets.Select(target => Task.Run(() => HostProbe.ForRemoteBootAsync(target, plan, writer.Token))).ToList();
             foreach (var (target, checking) in remoteTargets.Zip(checks, (t, c) => (t, c)))

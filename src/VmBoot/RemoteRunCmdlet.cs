@@ -55,11 +55,11 @@ namespace VmBoot.Commands
         }
 
         /// <summary>The hosts gathered from the parameters and the pipeline, reached over SSH or through their vSphere API.</summary>
-        private protected List<RemoteBootTarget> RemoteTargets() => UsesApi(Protocol)
-            ? targets.Keys.Select(server => new RemoteBootTarget(ApiOptions(server, ApiDefaultPort))).ToList()
-            : targets.Values.Select(t => t.Session?.Api != null ? new RemoteBootTarget(t.Session.Api)
-                : t.Session != null ? new RemoteBootTarget(t.Session.Connection!)
-                : new RemoteBootTarget(t.Options!)).ToList();
+        private protected List<RemoteTarget> RemoteTargets() => UsesApi(Protocol)
+            ? targets.Keys.Select(server => new RemoteTarget(ApiOptions(server, ApiDefaultPort))).ToList()
+            : targets.Values.Select(t => t.Session?.Api != null ? new RemoteTarget(t.Session.Api)
+                : t.Session != null ? new RemoteTarget(t.Session.Connection!)
+                : new RemoteTarget(t.Options!)).ToList();
 
         /// <summary>The plan, validated; null after a non-terminating error (a file that could not be read).</summary>
         private protected BootPlan? ValidPlan()
@@ -98,7 +98,7 @@ namespace VmBoot.Commands
         /// Runs <paramref name="run"/> on a worker: its events go to the log file (first) and the pipeline, host failures
         /// become errors, warnings, verbose lines and progress reach the host. Returns when the run has.
         /// </summary>
-        private protected void Run(Func<RemoteBootReporter, CancellationToken, Task<RemoteBootResult>> run)
+        private protected void Run(Func<RemoteRunReporter, CancellationToken, Task<RemoteRunResult>> run)
         {
             string? logFile = LogPath == null ? null : SessionState.Path.GetUnresolvedProviderPathFromPSPath(LogPath);
             if (logFile != null && !Directory.Exists(Path.GetDirectoryName(Path.GetFullPath(logFile))))
@@ -144,7 +144,7 @@ namespace VmBoot.Commands
             }
         }
 
-        private RemoteBootReporter Reporter(HostFanOut.HostWriter writer, string? logFile, int progressId) => new RemoteBootReporter
+        private RemoteRunReporter Reporter(HostFanOut.HostWriter writer, string? logFile, int progressId) => new RemoteRunReporter
         {
             Event = e =>
             {

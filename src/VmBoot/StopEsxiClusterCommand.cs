@@ -75,7 +75,7 @@ namespace VmBoot.Commands
             string hostList = string.Join(", ", remoteTargets.Select(t => t.Label));
             if (IsWhatIf())
             {
-                var preview = new RemoteShutdownRunner(plan, remoteTargets, options, SystemBootClock.Instance, new RemoteBootReporter());
+                var preview = new RemoteShutdownRunner(plan, remoteTargets, options, SystemBootClock.Instance, new RemoteRunReporter());
                 if (Preview(preview.PreviewAsync) is { } lines)
                 {
                     ShouldProcess($"Shut down {hostList} in the reverse order of the boot plan:\n" + string.Join("\n", lines), "", "");

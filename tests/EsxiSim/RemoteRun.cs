@@ -17,7 +17,7 @@ namespace VmBoot.EsxiSim
         public static IReadOnlyList<BootLogEvent> Run(SimCluster cluster, IEnumerable<SimHost> hosts, string planYaml, string knownHostsPath)
         {
             var runner = new RemoteBootRunner(BootPlanYaml.Read(planYaml, "plan.yml"), Targets(hosts, knownHostsPath), new RemoteBootOptions { RunnerName = "bench (runner)" },
-                cluster.Clock, new RemoteBootReporter());
+                cluster.Clock, new RemoteRunReporter());
             return runner.RunAsync(CancellationToken.None).GetAwaiter().GetResult().Events;
         }
 
@@ -25,7 +25,7 @@ namespace VmBoot.EsxiSim
         public static IReadOnlyList<BootLogEvent> Shutdown(SimCluster cluster, IEnumerable<SimHost> hosts, string planYaml, string knownHostsPath)
         {
             var runner = new RemoteShutdownRunner(BootPlanYaml.Read(planYaml, "plan.yml"), Targets(hosts, knownHostsPath),
-                new RemoteShutdownOptions { RunnerName = "bench (runner)", PowerOffHosts = true }, cluster.Clock, new RemoteBootReporter());
+                new RemoteShutdownOptions { RunnerName = "bench (runner)", PowerOffHosts = true }, cluster.Clock, new RemoteRunReporter());
             return runner.RunAsync(CancellationToken.None).GetAwaiter().GetResult().Events;
         }
 
@@ -37,7 +37,7 @@ namespace VmBoot.EsxiSim
         public static IReadOnlyList<BootLogEvent> ShutdownVms(string planYaml, int pollMilliseconds, IEnumerable<SimHost>? sshHosts, string? knownHostsPath,
             IEnumerable<string>? apiServers, string? apiPassword, string? knownCertificatesPath)
         {
-            var targets = sshHosts != null ? Targets(sshHosts, knownHostsPath!) : apiServers!.Select(server => new RemoteBootTarget(new VSphere.VimConnectionOptions
+            var targets = sshHosts != null ? Targets(sshHosts, knownHostsPath!) : apiServers!.Select(server => new RemoteTarget(new VSphere.VimConnectionOptions
             {
                 Server = server.Substring(0, server.LastIndexOf(':')),
                 Port = int.Parse(server.Substring(server.LastIndexOf(':') + 1), System.Globalization.CultureInfo.InvariantCulture),
@@ -46,7 +46,7 @@ namespace VmBoot.EsxiSim
                 KnownCertificatesPath = knownCertificatesPath!,
             })).ToList();
             var result = new RemoteShutdownRunner(BootPlanYaml.Read(planYaml, "plan.yml"), targets,
-                new RemoteShutdownOptions { RunnerName = "bench (runner)", PollInterval = TimeSpan.FromMilliseconds(pollMilliseconds) }, SystemBootClock.Instance, new RemoteBootReporter())
+                new RemoteShutdownOptions { RunnerName = "bench (runner)", PollInterval = TimeSpan.FromMilliseconds(pollMilliseconds) }, SystemBootClock.Instance, new RemoteRunReporter())
                 .RunAsync(CancellationToken.None).GetAwaiter().GetResult();
             if (result.Failures.Count > 0)
             {
@@ -56,7 +56,7 @@ namespace VmBoot.EsxiSim
             return result.Events;
         }
 
-        private static List<RemoteBootTarget> Targets(IEnumerable<SimHost> hosts, string knownHostsPath) => hosts.Select(h => new RemoteBootTarget(new Ssh.EsxiConnectionOptions
+        private static List<RemoteTarget> Targets(IEnumerable<SimHost> hosts, string knownHostsPath) => hosts.Select(h => new RemoteTarget(new Ssh.EsxiConnectionOptions
         {
             Server = h.Address,
             Port = h.Port,

@@ -45,7 +45,7 @@ stages:
 ";
 
         [Fact]
-        public void EveryFeatureRoundTrips()
+        public void TheFullPlanIsReadAsWrittenAndRoundTrips()
         {
             var plan = BootPlanYaml.Read(Full, "full.yml");
             Assert.Equal(30, plan.Readiness.MinimumDelay);

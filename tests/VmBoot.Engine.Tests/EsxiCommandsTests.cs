@@ -74,11 +74,11 @@ namespace VmBoot.Engine.Tests
             var cluster = new SimCluster(simulator);
             cluster.FormVsan();
             var targets = SimulatorFixture.TargetsFor(simulator.Hosts, knownHosts);
-            var shutdown = await new RemoteShutdownRunner(plan, targets, new RemoteShutdownOptions { PowerOffHosts = true }, cluster.Clock, new RemoteBootReporter()).RunAsync(CancellationToken.None);
+            var shutdown = await new RemoteShutdownRunner(plan, targets, new RemoteShutdownOptions { PowerOffHosts = true }, cluster.Clock, new RemoteRunReporter()).RunAsync(CancellationToken.None);
             Assert.Empty(shutdown.Failures);
             cluster.PowerCut();
             cluster.ComesBackAt(host, 30);
-            var boot = await new RemoteBootRunner(plan, targets, new RemoteBootOptions { HostTimeout = TimeSpan.FromSeconds(600) }, cluster.Clock, new RemoteBootReporter()).RunAsync(CancellationToken.None);
+            var boot = await new RemoteBootRunner(plan, targets, new RemoteBootOptions { HostTimeout = TimeSpan.FromSeconds(600) }, cluster.Clock, new RemoteRunReporter()).RunAsync(CancellationToken.None);
             Assert.Empty(boot.Failures);
             Assert.Equal("on", host.PowerState(2));
 

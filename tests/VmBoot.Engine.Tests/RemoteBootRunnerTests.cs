@@ -68,11 +68,11 @@ namespace VmBoot.Engine.Tests
             },
         };
 
-        private List<RemoteBootTarget> Targets() => SimulatorFixture.TargetsFor(simulator.Hosts, knownHosts);
+        private List<RemoteTarget> Targets() => SimulatorFixture.TargetsFor(simulator.Hosts, knownHosts);
 
         private RemoteBootRunner Runner(List<string> warnings) => new RemoteBootRunner(Plan(), Targets(),
             new RemoteBootOptions { HostTimeout = TimeSpan.FromSeconds(HostTimeout), PollInterval = TimeSpan.FromSeconds(30), RunnerName = "mgmt (runner)" },
-            cluster.Clock, new RemoteBootReporter { Warning = warnings.Add });
+            cluster.Clock, new RemoteRunReporter { Warning = warnings.Add });
 
         [Fact]
         public async Task BootsTheClusterInStageOrderAcrossHostsAndGoesOnWithoutTheDeadHost()
@@ -190,7 +190,7 @@ return { charts: document.querySelectorAll('section.power-on').length, hosts: [.
             int powerOnsBefore = esx01.ReadText("/.sim/events.log").Split('\n').Count(l => l.Contains("\tpower.on\t")) + esx02.ReadText("/.sim/events.log").Split('\n').Count(l => l.Contains("\tpower.on\t"));
             cluster.ComesBackAt(esx03, int.MaxValue);
             var again = await new RemoteBootRunner(Plan(), Targets().Take(2),
-                new RemoteBootOptions { HostTimeout = TimeSpan.FromSeconds(60), PollInterval = TimeSpan.FromSeconds(30) }, cluster.Clock, new RemoteBootReporter()).RunAsync(CancellationToken.None);
+                new RemoteBootOptions { HostTimeout = TimeSpan.FromSeconds(60), PollInterval = TimeSpan.FromSeconds(30) }, cluster.Clock, new RemoteRunReporter()).RunAsync(CancellationToken.None);
             Assert.Empty(again.Failures);
             var rerun = again.Events.Where(e => e.Action == "power-on").ToList();
             Assert.Equal(5, rerun.Count);
@@ -224,7 +224,7 @@ return { charts: document.querySelectorAll('section.power-on').length, hosts: [.
             cluster.Advance(0);
             Assert.Contains("\tpower-on\t", esx01.ReadText("/var/log/vmboot-local.log"));
 
-            var result = await new RemoteBootRunner(plan, Targets(), new RemoteBootOptions { RunnerName = "mgmt (runner)" }, cluster.Clock, new RemoteBootReporter())
+            var result = await new RemoteBootRunner(plan, Targets(), new RemoteBootOptions { RunnerName = "mgmt (runner)" }, cluster.Clock, new RemoteRunReporter())
                 .RunAsync(CancellationToken.None);
 
             Assert.Empty(result.Failures);
@@ -258,7 +258,7 @@ return { charts: document.querySelectorAll('section.power-on').length, hosts: [.
             }
 
             cluster.Advance(0);
-            var result = await new RemoteBootRunner(plan, Targets(), new RemoteBootOptions { RunnerName = "mgmt (runner)" }, cluster.Clock, new RemoteBootReporter())
+            var result = await new RemoteBootRunner(plan, Targets(), new RemoteBootOptions { RunnerName = "mgmt (runner)" }, cluster.Clock, new RemoteRunReporter())
                 .RunAsync(CancellationToken.None);
 
             Assert.Empty(result.Failures);

@@ -74,13 +74,13 @@ namespace VmBoot.Engine.Tests
             },
         };
 
-        private List<RemoteBootTarget> Targets() => SimulatorFixture.TargetsFor(simulator.Hosts, knownHosts);
+        private List<RemoteTarget> Targets() => SimulatorFixture.TargetsFor(simulator.Hosts, knownHosts);
 
-        private RemoteShutdownRunner Runner(RemoteShutdownOptions options, RemoteBootReporter? reporter = null, BootPlan? plan = null)
+        private RemoteShutdownRunner Runner(RemoteShutdownOptions options, RemoteRunReporter? reporter = null, BootPlan? plan = null)
         {
             options.PollInterval = TimeSpan.FromSeconds(5);
             options.RunnerName = "mgmt (runner)";
-            return new RemoteShutdownRunner(plan ?? Plan(), Targets(), options, cluster.Clock, reporter ?? new RemoteBootReporter());
+            return new RemoteShutdownRunner(plan ?? Plan(), Targets(), options, cluster.Clock, reporter ?? new RemoteRunReporter());
         }
 
         [Fact]
@@ -101,7 +101,7 @@ namespace VmBoot.Engine.Tests
             Assert.All(simulator.Hosts, h => Assert.All(h.Inventory.Where(v => v.Name != "late"), v => Assert.Equal("on", h.PowerState(v.Vmid))));
 
             var warnings = new List<string>();
-            var result = await Runner(options, new RemoteBootReporter { Warning = warnings.Add }).RunAsync(CancellationToken.None);
+            var result = await Runner(options, new RemoteRunReporter { Warning = warnings.Add }).RunAsync(CancellationToken.None);
             var events = result.Events;
             Assert.Empty(result.Failures);
             Assert.Null(result.StoppedAt);
@@ -171,7 +171,7 @@ namespace VmBoot.Engine.Tests
                 cluster.ComesBackAt(host, 60);
             }
 
-            var boot = await new RemoteBootRunner(Plan(), Targets(), new RemoteBootOptions { HostTimeout = TimeSpan.FromSeconds(600), RunnerName = "mgmt (runner)" }, cluster.Clock, new RemoteBootReporter())
+            var boot = await new RemoteBootRunner(Plan(), Targets(), new RemoteBootOptions { HostTimeout = TimeSpan.FromSeconds(600), RunnerName = "mgmt (runner)" }, cluster.Clock, new RemoteRunReporter())
                 .RunAsync(CancellationToken.None);
             Assert.Empty(boot.Failures);
             foreach (var (host, vmid) in new[] { (esx01, 1), (esx01, 2), (esx01, 3), (esx02, 1), (esx02, 2), (esx03, 1) })
@@ -203,7 +203,7 @@ namespace VmBoot.Engine.Tests
             var options = new RemoteShutdownOptions { PowerOffHosts = true, Deadline = TimeSpan.FromSeconds(240), OtherVmTimeout = 300 };
             var warnings = new List<string>();
             // An admin starts "late" on esx02 meanwhile: unaccounted for, but the deadline wins.
-            var reporter = new RemoteBootReporter
+            var reporter = new RemoteRunReporter
             {
                 Warning = warnings.Add,
                 Event = e =>
@@ -243,7 +243,7 @@ namespace VmBoot.Engine.Tests
             var options = new RemoteShutdownOptions { PowerOffHosts = true, OtherVmTimeout = 30 };
             var warnings = new List<string>();
             // While the last stage shuts down, an admin starts "late" on esx02.
-            var reporter = new RemoteBootReporter
+            var reporter = new RemoteRunReporter
             {
                 Warning = warnings.Add,
                 Event = e =>

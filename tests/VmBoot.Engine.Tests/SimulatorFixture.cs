@@ -58,8 +58,8 @@ namespace VmBoot.Engine.Tests
         };
 
         /// <summary>Every host as a remote run's target, connecting with <see cref="OptionsFor"/>.</summary>
-        public static List<Remote.RemoteBootTarget> TargetsFor(IEnumerable<SimHost> hosts, string knownHostsPath)
-            => hosts.Select(h => new Remote.RemoteBootTarget(OptionsFor(h, knownHostsPath))).ToList();
+        public static List<Remote.RemoteTarget> TargetsFor(IEnumerable<SimHost> hosts, string knownHostsPath)
+            => hosts.Select(h => new Remote.RemoteTarget(OptionsFor(h, knownHostsPath))).ToList();
 
         public static SecureString Secure(string text) => new NetworkCredential("", text).SecurePassword;
 

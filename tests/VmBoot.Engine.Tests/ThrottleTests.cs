@@ -59,8 +59,8 @@ namespace VmBoot.Engine.Tests
         public void ALimitBelowOneIsRefusedByBothRunners()
         {
             var plan = new BootPlan { Stages = { new BootStage { Name = "all", Select = new VmSelector { All = true } } } };
-            Assert.Throws<ArgumentOutOfRangeException>(() => new RemoteBootRunner(plan, Array.Empty<RemoteBootTarget>(), new RemoteBootOptions { ThrottleLimit = 0 }, SystemBootClock.Instance, new RemoteBootReporter()));
-            Assert.Throws<ArgumentOutOfRangeException>(() => new RemoteShutdownRunner(plan, Array.Empty<RemoteBootTarget>(), new RemoteShutdownOptions { ThrottleLimit = 0 }, SystemBootClock.Instance, new RemoteBootReporter()));
+            Assert.Throws<ArgumentOutOfRangeException>(() => new RemoteBootRunner(plan, Array.Empty<RemoteTarget>(), new RemoteBootOptions { ThrottleLimit = 0 }, SystemBootClock.Instance, new RemoteRunReporter()));
+            Assert.Throws<ArgumentOutOfRangeException>(() => new RemoteShutdownRunner(plan, Array.Empty<RemoteTarget>(), new RemoteShutdownOptions { ThrottleLimit = 0 }, SystemBootClock.Instance, new RemoteRunReporter()));
         }
     }
 }

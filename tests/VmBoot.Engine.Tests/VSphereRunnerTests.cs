@@ -49,7 +49,7 @@ namespace VmBoot.Engine.Tests
             Timeout = TimeSpan.FromSeconds(30),
         };
 
-        private List<RemoteBootTarget> Targets() => new List<RemoteBootTarget> { new RemoteBootTarget(Options(esx01)), new RemoteBootTarget(Options(esx02)) };
+        private List<RemoteTarget> Targets() => new List<RemoteTarget> { new RemoteTarget(Options(esx01)), new RemoteTarget(Options(esx02)) };
 
         private static BootPlan Plan() => new BootPlan
         {
@@ -91,7 +91,7 @@ namespace VmBoot.Engine.Tests
             var warnings = new List<string>();
             var result = await new RemoteBootRunner(Plan(), Targets(),
                 new RemoteBootOptions { HostTimeout = TimeSpan.FromSeconds(60), PollInterval = TimeSpan.FromMilliseconds(500), RunnerName = "mgmt (runner)" },
-                SystemBootClock.Instance, new RemoteBootReporter { Warning = warnings.Add }).RunAsync(CancellationToken.None);
+                SystemBootClock.Instance, new RemoteRunReporter { Warning = warnings.Add }).RunAsync(CancellationToken.None);
 
             Assert.Empty(result.Failures);
             var events = result.Events;
@@ -129,10 +129,10 @@ namespace VmBoot.Engine.Tests
             try
             {
                 var targets = Targets();
-                targets.Add(new RemoteBootTarget(Options(esx03)));
+                targets.Add(new RemoteTarget(Options(esx03)));
                 var result = await new RemoteBootRunner(plan, targets,
                     new RemoteBootOptions { HostTimeout = TimeSpan.FromSeconds(60), PollInterval = TimeSpan.FromMilliseconds(500), RunnerName = "mgmt (runner)" },
-                    SystemBootClock.Instance, new RemoteBootReporter()).RunAsync(CancellationToken.None);
+                    SystemBootClock.Instance, new RemoteRunReporter()).RunAsync(CancellationToken.None);
                 await opening;
 
                 Assert.Empty(result.Failures);
@@ -157,12 +157,12 @@ namespace VmBoot.Engine.Tests
         {
             // Everything on, as before a power cut, and the vCLS VM that vCenter's EAM keeps running.
             await new RemoteBootRunner(Plan(), Targets(), new RemoteBootOptions { HostTimeout = TimeSpan.FromSeconds(60), PollInterval = TimeSpan.FromMilliseconds(500) },
-                SystemBootClock.Instance, new RemoteBootReporter()).RunAsync(CancellationToken.None);
+                SystemBootClock.Instance, new RemoteRunReporter()).RunAsync(CancellationToken.None);
             await PowerOn(esx01, "vCLS-4c4c4544-0051");
 
             var result = await new RemoteShutdownRunner(Plan(), Targets(),
                 new RemoteShutdownOptions { PowerOffHosts = true, PollInterval = TimeSpan.FromMilliseconds(500), OtherVmTimeout = 3, HostDownTimeout = TimeSpan.FromSeconds(30), RunnerName = "mgmt (runner)" },
-                SystemBootClock.Instance, new RemoteBootReporter()).RunAsync(CancellationToken.None);
+                SystemBootClock.Instance, new RemoteRunReporter()).RunAsync(CancellationToken.None);
 
             Assert.Empty(result.Failures);
             var events = result.Events;
@@ -203,14 +203,14 @@ namespace VmBoot.Engine.Tests
             var dead = Options(esx03);
             dead.Port = nobody;
             var targets = Targets();
-            targets.Add(new RemoteBootTarget(Options(esx03)));
-            targets.Add(new RemoteBootTarget(dead));
+            targets.Add(new RemoteTarget(Options(esx03)));
+            targets.Add(new RemoteTarget(dead));
             var plan = Plan();
             plan.Stages[2].ShutdownTimeout = 2;
 
             var result = await new RemoteShutdownRunner(plan, targets,
                 new RemoteShutdownOptions { PowerOffHosts = true, ManagementVms = { "ups-agent" }, PollInterval = TimeSpan.FromMilliseconds(500), OtherVmTimeout = 2, HostDownTimeout = TimeSpan.FromSeconds(30), RunnerName = "mgmt (runner)" },
-                SystemBootClock.Instance, new RemoteBootReporter()).RunAsync(CancellationToken.None);
+                SystemBootClock.Instance, new RemoteRunReporter()).RunAsync(CancellationToken.None);
             var events = result.Events;
 
             // The host that does not answer is one failure, named; the rest went on.
@@ -236,11 +236,11 @@ namespace VmBoot.Engine.Tests
             using var stranger = VSphereSimulator.StartHost("esx06", new { name = "web 06", tools = true });
             File.AppendAllLines(Pins, new[] { locked.PinLine });
             var targets = Targets();
-            targets.Add(new RemoteBootTarget(Options(locked)));
-            targets.Add(new RemoteBootTarget(Options(stranger)));
+            targets.Add(new RemoteTarget(Options(locked)));
+            targets.Add(new RemoteTarget(Options(stranger)));
 
             var result = await new RemoteBootRunner(Plan(), targets, new RemoteBootOptions { HostTimeout = TimeSpan.FromSeconds(60), PollInterval = TimeSpan.FromMilliseconds(500) },
-                SystemBootClock.Instance, new RemoteBootReporter()).RunAsync(CancellationToken.None);
+                SystemBootClock.Instance, new RemoteRunReporter()).RunAsync(CancellationToken.None);
 
             var refused = result.Failures.Single(f => f.Host == $"127.0.0.1:{locked.Port}");
             Assert.Equal("VSphereLoginFailed", refused.ErrorId);
@@ -262,8 +262,8 @@ namespace VmBoot.Engine.Tests
             // reboot_helper.py needs a shell: a vSAN node's power-off through the API would be half of VMware's procedure.
             using var node = VSphereSimulator.StartHost("esx07", new object[] { new { name = "web 07", tools = true, poweredOn = true } }, new[] { "-vsan" });
             File.AppendAllLines(Pins, new[] { node.PinLine });
-            var result = await new RemoteShutdownRunner(Plan(), new List<RemoteBootTarget> { new RemoteBootTarget(Options(node)) },
-                new RemoteShutdownOptions { PowerOffHosts = true, PollInterval = TimeSpan.FromMilliseconds(200) }, SystemBootClock.Instance, new RemoteBootReporter()).RunAsync(CancellationToken.None);
+            var result = await new RemoteShutdownRunner(Plan(), new List<RemoteTarget> { new RemoteTarget(Options(node)) },
+                new RemoteShutdownOptions { PowerOffHosts = true, PollInterval = TimeSpan.FromMilliseconds(200) }, SystemBootClock.Instance, new RemoteRunReporter()).RunAsync(CancellationToken.None);
 
             var refused = Assert.Single(result.Failures);
             Assert.Equal(RemoteShutdownRunner.VsanNotPreparableId, refused.ErrorId);
@@ -280,7 +280,7 @@ namespace VmBoot.Engine.Tests
             // vCenter's stage is held by a TCP gate that never opens; the run is stopped (Ctrl+C) once vCenter is on.
             var plan = VCenterBehindTcpGate("vcsa", ClosedPort(), 600);
             using var stop = new CancellationTokenSource();
-            var reporter = new RemoteBootReporter { Event = e => { if (e.VmName == "vcsa" && e.Action == "power-on" && e.Result == "ok") { stop.CancelAfter(500); } } };
+            var reporter = new RemoteRunReporter { Event = e => { if (e.VmName == "vcsa" && e.Action == "power-on" && e.Result == "ok") { stop.CancelAfter(500); } } };
             Assert.Equal(1, await SessionCount(esx01));
 
             var result = await new RemoteBootRunner(plan, Targets(),
@@ -325,7 +325,7 @@ namespace VmBoot.Engine.Tests
         public async Task APowerOnInMaintenanceModeIsThatVmsRefusalNotALostHost()
         {
             await EnterMaintenanceMode(esx01);
-            var control = new RemoteBootTarget(Options(esx01)).CreateControl();
+            var control = new RemoteTarget(Options(esx01)).CreateControl();
             Assert.Equal("esx01", control.Connect(CancellationToken.None));
             try
             {

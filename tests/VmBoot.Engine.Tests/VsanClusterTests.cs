@@ -63,10 +63,10 @@ namespace VmBoot.Engine.Tests
             },
         };
 
-        private List<RemoteBootTarget> Targets() => SimulatorFixture.TargetsFor(simulator.Hosts, knownHosts);
+        private List<RemoteTarget> Targets() => SimulatorFixture.TargetsFor(simulator.Hosts, knownHosts);
 
         private RemoteShutdownRunner Shutdown(BootPlan plan, IEnumerable<SimHost>? only = null) => new RemoteShutdownRunner(plan, SimulatorFixture.TargetsFor(only ?? simulator.Hosts, knownHosts),
-            new RemoteShutdownOptions { PowerOffHosts = true, RunnerName = "mgmt (runner)" }, cluster.Clock, new RemoteBootReporter());
+            new RemoteShutdownOptions { PowerOffHosts = true, RunnerName = "mgmt (runner)" }, cluster.Clock, new RemoteRunReporter());
 
         private void Fault(string name, string? error)
         {
@@ -175,9 +175,9 @@ namespace VmBoot.Engine.Tests
             }
 
             cluster.Advance(30);
-            var bootPreview = await new RemoteBootRunner(plan, Targets(), new RemoteBootOptions(), cluster.Clock, new RemoteBootReporter()).PreviewAsync(CancellationToken.None);
+            var bootPreview = await new RemoteBootRunner(plan, Targets(), new RemoteBootOptions(), cluster.Clock, new RemoteRunReporter()).PreviewAsync(CancellationToken.None);
             Assert.Equal(3, bootPreview.Count(l => l.Contains("a node of a vSAN cluster prepared for its power-off") && l.Contains("reboot_helper.py recover")));
-            var boot = await new RemoteBootRunner(plan, Targets(), new RemoteBootOptions { HostTimeout = TimeSpan.FromSeconds(600), RunnerName = "mgmt (runner)" }, cluster.Clock, new RemoteBootReporter())
+            var boot = await new RemoteBootRunner(plan, Targets(), new RemoteBootOptions { HostTimeout = TimeSpan.FromSeconds(600), RunnerName = "mgmt (runner)" }, cluster.Clock, new RemoteRunReporter())
                 .RunAsync(CancellationToken.None);
             Assert.True(boot.Failures.Count == 0, string.Join("\n", boot.Failures.Select(f => f.Message)));
             var bootEvents = boot.Events;

@@ -117,7 +117,7 @@ namespace VmBoot.Probe
         /// The checks that concern booting <paramref name="target"/> from outside with <paramref name="plan"/>, over the
         /// target's own transport (Invoke-BootPlan -WhatIf). Read-only; maintenance mode passes when the plan leaves it.
         /// </summary>
-        public static async Task<List<HostCheck>> ForRemoteBootAsync(RemoteBootTarget target, BootPlan plan, CancellationToken cancellationToken)
+        public static async Task<List<HostCheck>> ForRemoteBootAsync(RemoteTarget target, BootPlan plan, CancellationToken cancellationToken)
         {
             HostProbeResult result;
             if (target.ApiSession != null)

@@ -33,7 +33,7 @@ namespace VmBoot.Remote
         private readonly RemoteBootOptions options;
 
         /// <summary>Prepares a run of <paramref name="plan"/> (validated) on <paramref name="targets"/>.</summary>
-        public RemoteBootRunner(BootPlan plan, IEnumerable<RemoteBootTarget> targets, RemoteBootOptions options, IBootClock clock, RemoteBootReporter reporter)
+        public RemoteBootRunner(BootPlan plan, IEnumerable<RemoteTarget> targets, RemoteBootOptions options, IBootClock clock, RemoteRunReporter reporter)
             : base(targets, options.RunnerName, options.PollInterval, options.ThrottleLimit, clock, reporter)
         {
             this.plan = plan;
@@ -45,7 +45,7 @@ namespace VmBoot.Remote
         private protected override string StartAction => BootEvents.BootStart;
 
         /// <summary>Runs the plan. Cancelling stops it between two steps, logs where, and returns.</summary>
-        public async Task<RemoteBootResult> RunAsync(CancellationToken cancellationToken)
+        public async Task<RemoteRunResult> RunAsync(CancellationToken cancellationToken)
         {
             runStarted = Second(clock.UtcNow);
             Log(null, BootEvents.BootStart, detail: $"remote run from {options.RunnerName}: plan with {plan.Stages.Count} stage(s) on {hosts.Count} host(s)");
@@ -196,7 +196,7 @@ namespace VmBoot.Remote
                         return;
                     }
 
-                    lock (gate)
+                    lock (sync)
                     {
                         // Two hosts with one name (cloned installs) stay apart under the names the user gave.
                         if (hosts.Any(h => h != host && h.Name == host.Name))

@@ -32,14 +32,14 @@ namespace VmBoot.Remote
     /// <summary>One host of a remote run: where it is in the run, and <see cref="Control"/>, which carries the run's requests to it.</summary>
     internal sealed class RemoteHost
     {
-        internal RemoteHost(RemoteBootTarget target)
+        internal RemoteHost(RemoteTarget target)
         {
             Target = target;
             Name = target.Label;
             Control = target.CreateControl();
         }
 
-        internal RemoteBootTarget Target { get; }
+        internal RemoteTarget Target { get; }
 
         /// <summary>The host's own name once it answers (what the on-host script logs), else the user's name for it.</summary>
         internal string Name { get; private set; }

@@ -19,16 +19,16 @@ namespace VmBoot.Remote
 
         private protected readonly List<RemoteHost> hosts;
         private protected readonly IBootClock clock;
-        private protected readonly RemoteBootReporter reporter;
-        private protected readonly RemoteBootResult run = new RemoteBootResult();
-        private protected readonly object gate = new object();
+        private protected readonly RemoteRunReporter reporter;
+        private protected readonly RemoteRunResult run = new RemoteRunResult();
+        private protected readonly object sync = new object();
         private protected readonly Dictionary<int, string> stageNames = new Dictionary<int, string>();
         private protected DateTime runStarted;
 
         /// <summary>What the run is doing, for the log line when it is stopped.</summary>
         private protected string where = "starting";
 
-        private protected RemoteRun(IEnumerable<RemoteBootTarget> targets, string runnerName, TimeSpan pollInterval, int throttleLimit, IBootClock clock, RemoteBootReporter reporter)
+        private protected RemoteRun(IEnumerable<RemoteTarget> targets, string runnerName, TimeSpan pollInterval, int throttleLimit, IBootClock clock, RemoteRunReporter reporter)
         {
             Throttle.Check(throttleLimit);
             hosts = targets.Select(t => new RemoteHost(t)).ToList();
@@ -46,7 +46,7 @@ namespace VmBoot.Remote
         /// Runs an executor's steps, then logs the run's end (<paramref name="endAction"/>) with its summary; when the
         /// user stops it, logs where instead; the connections are closed either way.
         /// </summary>
-        private protected async Task<RemoteBootResult> RunSteps(Func<Task> steps, string endAction, Func<string> summary, string rerunNote, CancellationToken cancellationToken)
+        private protected async Task<RemoteRunResult> RunSteps(Func<Task> steps, string endAction, Func<string> summary, string rerunNote, CancellationToken cancellationToken)
         {
             try
             {
@@ -147,7 +147,7 @@ namespace VmBoot.Remote
 
         private protected void Fail(RemoteHostFailure failure)
         {
-            lock (gate)
+            lock (sync)
             {
                 run.Failures.Add(failure);
             }
@@ -175,7 +175,7 @@ namespace VmBoot.Remote
                 BootStarted = runStarted,
                 Source = "remote",
             };
-            lock (gate)
+            lock (sync)
             {
                 run.Events.Add(e);
                 e.LineNumber = run.Events.Count;

@@ -91,7 +91,7 @@ namespace VmBoot.Remote
         private bool deadlineReached;
 
         /// <summary>Prepares a shutdown of <paramref name="targets"/> in the reverse order of <paramref name="plan"/> (validated).</summary>
-        public RemoteShutdownRunner(BootPlan plan, IEnumerable<RemoteBootTarget> targets, RemoteShutdownOptions options, IBootClock clock, RemoteBootReporter reporter)
+        public RemoteShutdownRunner(BootPlan plan, IEnumerable<RemoteTarget> targets, RemoteShutdownOptions options, IBootClock clock, RemoteRunReporter reporter)
             : base(targets, options.RunnerName, options.PollInterval, options.ThrottleLimit, clock, reporter)
         {
             this.plan = plan;
@@ -104,7 +104,7 @@ namespace VmBoot.Remote
         private protected override string StartAction => BootEvents.ShutdownStart;
 
         /// <summary>Shuts the cluster down. Cancelling stops it between two steps, logs where, and returns.</summary>
-        public async Task<RemoteBootResult> RunAsync(CancellationToken cancellationToken)
+        public async Task<RemoteRunResult> RunAsync(CancellationToken cancellationToken)
         {
             runStarted = Second(clock.UtcNow);
             hardBy = runStarted + GracefulFor;

@@ -19,11 +19,11 @@ namespace VmBoot.Remote
     {
         internal const string VpxUserOptions = "-U vpxuser -c /etc/vmware/hostd/config.xml ";
         private static readonly Regex FaultMessage = new Regex("^\\s*msg = \"(.*)\"", RegexOptions.Multiline | RegexOptions.CultureInvariant);
-        private readonly RemoteBootTarget target;
+        private readonly RemoteTarget target;
         private string vimPrefix = "vim-cmd ";
         private EsxiConnection? connection;
 
-        internal SshHostControl(RemoteBootTarget target) => this.target = target;
+        internal SshHostControl(RemoteTarget target) => this.target = target;
 
         /// <inheritdoc />
         public string Transport => "SSH";

@@ -20,21 +20,21 @@ namespace VmBoot.Remote
         private static readonly TimeSpan TaskTimeout = TimeSpan.FromMinutes(10);
         private static readonly string[] HostProperties = { "name", "config.network.dnsConfig.hostName", "runtime.inMaintenanceMode", "configManager.storageSystem" };
 
-        private readonly RemoteBootTarget target;
+        private readonly RemoteTarget target;
         private readonly VimConnectionOptions? options;
         private readonly VimClient? session;
         private readonly Dictionary<int, ManagedObject> vms = new Dictionary<int, ManagedObject>();
         private VimClient? client;
         private ManagedObject host;
 
-        internal VSphereHostControl(RemoteBootTarget target, VimConnectionOptions options)
+        internal VSphereHostControl(RemoteTarget target, VimConnectionOptions options)
         {
             this.target = target;
             this.options = options;
         }
 
         /// <summary>Through a session already open (New-EsxiSession's): used as it is, never logged out here.</summary>
-        internal VSphereHostControl(RemoteBootTarget target, VimClient session)
+        internal VSphereHostControl(RemoteTarget target, VimClient session)
         {
             this.target = target;
             this.session = session;

@@ -7,32 +7,32 @@ using VmBoot.Ssh;
 
 namespace VmBoot.Remote
 {
-    /// <summary>A host the remote run boots: how to reach it, and the name the user gave it.</summary>
-    public sealed class RemoteBootTarget
+    /// <summary>A host of a remote run (a boot or a shutdown): how to reach it, and the name the user gave it.</summary>
+    public sealed class RemoteTarget
     {
         /// <summary>A host reached by connecting (again and again while it boots) with <paramref name="options"/>.</summary>
-        public RemoteBootTarget(EsxiConnectionOptions options)
+        public RemoteTarget(EsxiConnectionOptions options)
         {
             Label = EsxiConnection.DisplayName(options.Server, options.Port);
             Options = options;
         }
 
         /// <summary>A host reached through a connection that is already open (a session); the run does not close it.</summary>
-        public RemoteBootTarget(EsxiConnection connection)
+        public RemoteTarget(EsxiConnection connection)
         {
             Label = connection.Name;
             Connection = connection;
         }
 
         /// <summary>A host reached through its vSphere API (hostd on 443), connecting again and again while it boots.</summary>
-        public RemoteBootTarget(VSphere.VimConnectionOptions options)
+        public RemoteTarget(VSphere.VimConnectionOptions options)
         {
             Label = options.Name;
             ApiOptions = options;
         }
 
         /// <summary>A host reached through a vSphere API session that is already open; the run does not log it out.</summary>
-        public RemoteBootTarget(VSphere.VimClient session)
+        public RemoteTarget(VSphere.VimClient session)
         {
             Label = session.Name;
             ApiSession = session;
@@ -59,13 +59,13 @@ namespace VmBoot.Remote
             : new SshHostControl(this);
     }
 
-    /// <summary>How long a remote run waits for what.</summary>
+    /// <summary>How long a remote boot waits for what.</summary>
     public sealed class RemoteBootOptions
     {
         /// <summary>How long a host may take to answer SSH after the run starts; later, it counts as not back.</summary>
         public TimeSpan HostTimeout { get; set; } = TimeSpan.FromMinutes(15);
 
-        /// <summary>Time between two looks at something not ready yet (SSH, hostd, datastores, heartbeats, a port): the on-host script's 5 s.</summary>
+        /// <summary>Time between two looks at something not ready yet (SSH, hostd, heartbeats, a port): the on-host script's 5 s; datastores are looked at every second.</summary>
         public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(5);
 
         /// <summary>The log's name for the management machine (the runner's own lines: stages, TCP and delay gates).</summary>
@@ -107,7 +107,7 @@ namespace VmBoot.Remote
     }
 
     /// <summary>Where a run tells what it does, as it does it (called from worker threads).</summary>
-    public sealed class RemoteBootReporter
+    public sealed class RemoteRunReporter
     {
         /// <summary>Each event as it happens, in the boot log's format.</summary>
         public Action<BootLogEvent> Event { get; set; } = _ => { };
@@ -126,7 +126,7 @@ namespace VmBoot.Remote
     }
 
     /// <summary>What a remote run did.</summary>
-    public sealed class RemoteBootResult
+    public sealed class RemoteRunResult
     {
         /// <summary>Every event, in the order written.</summary>
         public List<BootLogEvent> Events { get; } = new List<BootLogEvent>();
