@@ -97,7 +97,7 @@ namespace VmBoot.BootLog
             string hostName = new[] { "config.network.dnsConfig.hostName", "name" }.Select(p => host.TryGetValue(p, out var v) ? v?.Value ?? "" : "").FirstOrDefault(n => n.Length > 0) ?? "";
             var datastores = (await client.RetrieveAllAsync("Datastore", new[] { "summary.name", "summary.url", "summary.accessible" }, cancellationToken).ConfigureAwait(false))
                 .Select(d => VimClient.PropertiesOf(d).Values)
-                .Select(v => (Name: Text(v, "summary.name"), Volume: LastSegment(Text(v, "summary.url")), Accessible: Text(v, "summary.accessible") != "false"))
+                .Select(v => (Name: VimClient.Text(v, "summary.name"), Volume: LastSegment(VimClient.Text(v, "summary.url")), Accessible: VimClient.Text(v, "summary.accessible") != "false"))
                 .ToList();
 
             var wanted = new List<(string Datastore, string File)>();
@@ -141,8 +141,6 @@ namespace VmBoot.BootLog
             int slash = rest.IndexOf('/');
             return slash > 0 && slash < rest.Length - 1 ? (rest.Substring(0, slash), rest.Substring(slash + 1)) : ((string, string)?)null;
         }
-
-        private static string Text(Dictionary<string, System.Xml.Linq.XElement?> values, string name) => values.TryGetValue(name, out var value) && value != null ? value.Value : "";
 
         // ds:///vmfs/volumes/5f1e.../ -> 5f1e...
         private static string LastSegment(string url) => url.TrimEnd('/').Split('/').LastOrDefault() ?? "";

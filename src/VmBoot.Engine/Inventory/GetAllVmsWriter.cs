@@ -82,11 +82,11 @@ namespace VmBoot.Inventory
             return (false, $"line {line + 1} differs: the host printed '{(line < theirs.Length ? theirs[line] : "")}', VmBoot expected '{(line < ours.Length ? ours[line] : "")}'");
         }
 
-        /// <summary>Writes <paramref name="vms"/> padded the way <see cref="RoundTrip"/> found (its How), or as the facts say.</summary>
+        /// <summary>Writes <paramref name="vms"/> padded the way a successful <see cref="RoundTrip"/> found (its How).</summary>
         public static string WriteLike(string how, IEnumerable<EsxiVm> vms)
         {
-            var (bytes, padded, _) = Variants.FirstOrDefault(v => v.How == how);
-            return Write(vms, bytes, how.Length == 0 || padded);
+            var (bytes, padded, _) = Variants.First(v => v.How == how);
+            return Write(vms, bytes, padded);
         }
 
         private static readonly (bool Bytes, bool Padded, string How)[] Variants =

@@ -25,7 +25,7 @@ namespace VmBoot.Probe
         {
             var hosts = await client.RetrieveAllAsync("HostSystem", HostProperties, cancellationToken).ConfigureAwait(false);
             var values = hosts.Count > 0 ? VimClient.PropertiesOf(hosts[0]).Values : new Dictionary<string, System.Xml.Linq.XElement?>();
-            string Text(string path) => values.TryGetValue(path, out var value) && value != null ? value.Value : "";
+            string Text(string path) => VimClient.Text(values, path);
 
             string version = Text("summary.config.product.fullName") is var named && named.Length > 0 ? named : client.FullName;
             string profile = HostProbe.ProfileOf(version);
@@ -42,13 +42,13 @@ namespace VmBoot.Probe
             const string VsanExpected = "config.vsanHostConfig.enabled: false, or a vSAN member";
             checks.Add(Text("config.vsanHostConfig.enabled") == "true"
                 ? HostProbe.VsanMember(VsanExpected, "vSAN member")
-                : new HostCheck("vsan", VsanExpected, "not a vSAN member", CheckResult.Pass, "VmBoot's shutdown and boot cover this host's VMs."));
+                : HostProbe.VsanNotMember(VsanExpected));
 
             if (plan != null)
             {
                 var datastores = (await client.RetrieveAllAsync("Datastore", new[] { "summary.name", "summary.accessible" }, cancellationToken).ConfigureAwait(false))
                     .Select(d => VimClient.PropertiesOf(d).Values)
-                    .ToDictionary(d => d.TryGetValue("summary.name", out var n) && n != null ? n.Value : "", d => d.TryGetValue("summary.accessible", out var a) && a != null && a.Value == "true", StringComparer.Ordinal);
+                    .ToDictionary(d => VimClient.Text(d, "summary.name"), d => VimClient.Text(d, "summary.accessible") == "true", StringComparer.Ordinal);
                 foreach (string datastore in BootScriptGenerator.RequiredDatastores(plan))
                 {
                     bool mounted = datastores.TryGetValue(datastore, out bool accessible) && accessible;
@@ -70,15 +70,12 @@ namespace VmBoot.Probe
             var running = vms.FirstOrDefault(v => !v.IsVcls && v.PowerState == "poweredOn");
             if (running == null)
             {
-                return new HostCheck("guest", Expected, "not checked: no VM runs now", CheckResult.Warn, "run Test-EsxiHost again while VMs run to check how this host reports guests.");
+                return HostProbe.NoGuestRunning(Expected);
             }
 
             var (_, values) = await client.RetrieveOneAsync(new ManagedObject("VirtualMachine", running.ObjectId), new[] { "guestHeartbeatStatus", "guest.toolsRunningStatus" }, cancellationToken).ConfigureAwait(false);
-            string heartbeat = values.TryGetValue("guestHeartbeatStatus", out var h) && h != null ? h.Value : "";
-            string tools = values.TryGetValue("guest.toolsRunningStatus", out var t) && t != null ? t.Value : "";
-            bool word = heartbeat == "green" || heartbeat == "gray" || heartbeat == "yellow" || heartbeat == "red";
-            return new HostCheck("guest", Expected, $"VM {running.ObjectId}: heartbeat '{heartbeat}', toolsRunningStatus '{tools}'", word && tools.Length > 0 ? CheckResult.Pass : CheckResult.Fail,
-                word && tools.Length > 0 ? "heartbeat gates and guest shutdowns read guests as they are." : "heartbeat gates and guest shutdowns would misread guests here. Please report it.");
+            string tools = VimClient.Text(values, "guest.toolsRunningStatus");
+            return HostProbe.GuestCheck(Expected, running.ObjectId, VimClient.Text(values, "guestHeartbeatStatus"), $"'{tools}'", tools.Length > 0);
         }
 
         // esxi-facts.md: under lockdown mode the API takes vpxuser and the Exception Users only.

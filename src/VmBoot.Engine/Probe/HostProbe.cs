@@ -46,9 +46,8 @@ namespace VmBoot.Probe
             checks.Add(Commands(Ask));
 
             // vim-cmd as the executors will run it: as root, or as vpxuser where lockdown mode refuses root.
-            var (hostdUser, vim) = HostdUser(Ask);
+            var (hostdUser, vim, getAllVms) = HostdUser(Ask);
             string vimCmd = vim ?? "vim-cmd ";
-            var getAllVms = Ask(vimCmd + "vmsvc/getallvms");
             var (vms, diagnostics) = GetAllVmsParser.Parse(getAllVms.Output, connection.Name);
             checks.Add(vim == null
                 ? new HostCheck("getallvms", "a getallvms table VmBoot parses", "not checked: hostd refuses root and vpxuser", CheckResult.Warn, "see the hostd-user check.")
@@ -73,7 +72,7 @@ namespace VmBoot.Probe
             checks.Add(MaintenanceModeCheck(host.MaintenanceMode));
 
             checks.Add(hostdUser);
-            checks.Add(Vsan(Ask("esxcli vsan cluster get")));
+            checks.Add(Vsan(Ask(VsanProcedure.ClusterGet)));
 
             if (plan != null)
             {
@@ -103,7 +102,7 @@ namespace VmBoot.Probe
         public static List<HostCheck> ForInstall(EsxiConnection connection, CancellationToken cancellationToken)
         {
             EsxiCommandResult Ask(string command) => connection.Run(command, cancellationToken);
-            return new List<HostCheck> { Commands(Ask), AutoBackup(Ask), HostdUser(Ask).Check, Vsan(Ask("esxcli vsan cluster get")) };
+            return new List<HostCheck> { Commands(Ask), AutoBackup(Ask), HostdUser(Ask).Check, Vsan(Ask(VsanProcedure.ClusterGet)) };
         }
 
         // What booting a host from outside relies on (Invoke-BootPlan): its VMs read, started as VmBoot's user, guests and
@@ -263,7 +262,7 @@ namespace VmBoot.Probe
             string text = answer.Output + answer.Error;
             if (text.Contains("vSAN Clustering is not enabled"))
             {
-                return new HostCheck("vsan", Expected, "not a vSAN member", CheckResult.Pass, "VmBoot's shutdown and boot cover this host's VMs.");
+                return VsanNotMember(Expected);
             }
 
             if (VsanNode.Parse(text) is VsanNode node)
@@ -272,6 +271,24 @@ namespace VmBoot.Probe
             }
 
             return new HostCheck("vsan", Expected, $"exit status {answer.ExitStatus}: '{FirstLine(text)}'", CheckResult.Warn, "VmBoot cannot tell whether this host is in a vSAN cluster. Please report it.");
+        }
+
+        /// <summary>Not a vSAN node: nothing beyond its VMs to power off or on.</summary>
+        internal static HostCheck VsanNotMember(string expected) => new HostCheck("vsan", expected, "not a vSAN member", CheckResult.Pass, "VmBoot's shutdown and boot cover this host's VMs.");
+
+        /// <summary>No VM runs to read a guest from: checked another time.</summary>
+        internal static HostCheck NoGuestRunning(string expected)
+            => new HostCheck("guest", expected, "not checked: no VM runs now", CheckResult.Warn, "run Test-EsxiHost again while VMs run to check how this host reports guests.");
+
+        /// <summary>
+        /// How the host reports a running guest, over either transport: the heartbeat is one of green, gray, yellow, red
+        /// (esxi-facts.md), and the Tools state is given.
+        /// </summary>
+        internal static HostCheck GuestCheck(string expected, string vm, string heartbeat, string toolsObserved, bool toolsGiven)
+        {
+            bool word = heartbeat == "green" || heartbeat == "gray" || heartbeat == "yellow" || heartbeat == "red";
+            return new HostCheck("guest", expected, $"VM {vm}: heartbeat '{heartbeat}', toolsRunningStatus {toolsObserved}", word && toolsGiven ? CheckResult.Pass : CheckResult.Fail,
+                word && toolsGiven ? "heartbeat gates and guest shutdowns read guests as they are." : "heartbeat gates and guest shutdowns would misread guests here. Please report it.");
         }
 
         /// <summary>A vSAN member: its cluster's recovery is a step for one node, which the host's own script cannot take.</summary>
@@ -290,16 +307,13 @@ namespace VmBoot.Probe
             string? running = states.Split('\n').Select(l => l.Split('\t')).Where(f => f.Length == 2 && f[1].Trim() == "Powered on").Select(f => f[0].Trim()).FirstOrDefault();
             if (running == null || candidates.Count == 0)
             {
-                yield return new HostCheck("guest", Expected, "not checked: no VM runs now", CheckResult.Warn, "run Test-EsxiHost again while VMs run to check how this host reports guests.");
+                yield return NoGuestRunning(Expected);
                 yield break;
             }
 
             string heartbeat = ask($"{vimCmd}vmsvc/get.guestheartbeatStatus {running}").Output.Trim();
             bool tools = ask($"{vimCmd}vmsvc/get.guest {running}").Output.Contains("toolsRunningStatus = ");
-            bool word = heartbeat == "green" || heartbeat == "gray" || heartbeat == "yellow" || heartbeat == "red";
-            yield return new HostCheck("guest", Expected, $"VM {running}: heartbeat '{heartbeat}', toolsRunningStatus {(tools ? "there" : "missing")}",
-                word && tools ? CheckResult.Pass : CheckResult.Fail,
-                word && tools ? "heartbeat gates and guest shutdowns read guests as they are." : "heartbeat gates and guest shutdowns would misread guests here. Please report it.");
+            yield return GuestCheck(Expected, running, heartbeat, tools ? "there" : "missing", tools);
         }
 
         // esxi-facts.md: faults go to stderr, and VmBoot reads refusals there.
@@ -358,25 +372,26 @@ namespace VmBoot.Probe
             }
         }
 
-        // The boot script and the remote runners use root, or vpxuser when lockdown mode refuses root.
-        private static (HostCheck Check, string? Vim) HostdUser(Func<string, EsxiCommandResult> ask)
+        // The boot script and the remote runners use root, or vpxuser when lockdown mode refuses root. Returns getallvms's
+        // answer as the user that works (the root one when none does), so the table is asked for once.
+        private static (HostCheck Check, string? Vim, EsxiCommandResult GetAllVms) HostdUser(Func<string, EsxiCommandResult> ask)
         {
             const string Expected = "hostd answers vim-cmd as root, or as vpxuser under lockdown mode";
-            var asRoot = ask("vim-cmd vmsvc/getallvms >/dev/null");
+            var asRoot = ask(LiveInventory.Command);
             if (asRoot.ExitStatus == 0)
             {
-                return (new HostCheck("hostd-user", Expected, "root", CheckResult.Pass, "the boot script starts VMs as root."), "vim-cmd ");
+                return (new HostCheck("hostd-user", Expected, "root", CheckResult.Pass, "the boot script starts VMs as root."), "vim-cmd ", asRoot);
             }
 
             bool refused = Remote.SshHostControl.RefusesUser(asRoot.Error);
             string asVpxUser = "vim-cmd " + Remote.SshHostControl.VpxUserOptions;
-            if (refused && ask(asVpxUser + "vmsvc/getallvms >/dev/null").ExitStatus == 0)
+            if (refused && ask(asVpxUser + "vmsvc/getallvms") is var asVpx && asVpx.ExitStatus == 0)
             {
-                return (new HostCheck("hostd-user", Expected, "vpxuser (root refused: lockdown mode)", CheckResult.Warn, "the boot script uses vpxuser, as ESXi autostart does; it exists only while vCenter manages the host."), asVpxUser);
+                return (new HostCheck("hostd-user", Expected, "vpxuser (root refused: lockdown mode)", CheckResult.Warn, "the boot script uses vpxuser, as ESXi autostart does; it exists only while vCenter manages the host."), asVpxUser, asVpx);
             }
 
             return (new HostCheck("hostd-user", Expected, refused ? "root and vpxuser refused" : FirstLine(asRoot.Error), CheckResult.Fail,
-                "nothing can be started from this host's own script: add root to the lockdown Exception Users, or boot it from outside."), null);
+                "nothing can be started from this host's own script: add root to the lockdown Exception Users, or boot it from outside."), null, asRoot);
         }
 
         internal static string FirstLine(string text) => text.Trim().Split('\n')[0].Trim();

@@ -44,8 +44,11 @@ namespace VmBoot.Remote
         /// </summary>
         string? EnterMaintenanceMode(bool noDataMigration, CancellationToken cancellationToken);
 
-        /// <summary>The host's vSAN node, or null outside vSAN.</summary>
-        Vsan.VsanNode? ReadVsan(CancellationToken cancellationToken);
+        /// <summary>
+        /// The host's vSAN node, or null outside vSAN. <paramref name="preparedOnly"/> (a boot): null too for a node whose
+        /// cluster is certainly not prepared for a power-off, found without asking esxcli (on every host of every boot).
+        /// </summary>
+        Vsan.VsanNode? ReadVsan(bool preparedOnly, CancellationToken cancellationToken);
 
         /// <summary>Null when VMware's vSAN shutdown and restart steps can run on this host; else why not (the helper needs a shell).</summary>
         string? VsanStepsUnavailable { get; }

@@ -91,7 +91,7 @@ namespace VmBoot.Remote
                         string? refusal = host.Control.HostdRefusal(cancellationToken, out _, out bool refusedAll);
                         var vms = refusal == null ? host.ReadInventory(cancellationToken, _ => { }) : new List<EsxiVm>();
                         bool maintenance = refusal == null && host.Control.InMaintenanceMode(cancellationToken);
-                        var vsan = refusal == null && plan.Vsan ? host.Control.ReadVsan(cancellationToken) : null;
+                        var vsan = refusal == null && plan.Vsan ? host.Control.ReadVsan(preparedOnly: true, cancellationToken) : null;
                         string note = refusedAll ? $"{host.Name}: hostd refuses root and vpxuser: nothing would start there."
                             : refusal != null ? $"{host.Name}: hostd does not answer now ({refusal}); the run would wait up to {plan.Readiness.Timeout} s."
                             : vsan?.IgnoresMemberUpdates == true ? $"{host.Name}: a node of a vSAN cluster prepared for its power-off: once every host answers, "
@@ -319,7 +319,7 @@ namespace VmBoot.Remote
         // recovered before anything starts. Through the API that cannot be read, nor the cluster recovered: said once.
         private bool ReadVsan(RemoteHost host, CancellationToken cancellationToken)
         {
-            if (!plan.Vsan || (host.Vsan = host.Control.ReadVsan(cancellationToken)) == null)
+            if (!plan.Vsan || (host.Vsan = host.Control.ReadVsan(preparedOnly: true, cancellationToken)) == null)
             {
                 return false;
             }
@@ -357,7 +357,7 @@ namespace VmBoot.Remote
                 var healthy = new HashSet<RemoteHost>();
                 await PollUntil(clock.UtcNow.AddSeconds(plan.Readiness.Timeout), async () =>
                 {
-                    var read = await ForEachHost(nodes.Where(n => !healthy.Contains(n)).ToList(), n => n.Control.ReadVsan(cancellationToken), cancellationToken).ConfigureAwait(false);
+                    var read = await ForEachHost(nodes.Where(n => !healthy.Contains(n)).ToList(), n => n.Control.ReadVsan(preparedOnly: false, cancellationToken), cancellationToken).ConfigureAwait(false);
                     foreach (var answer in read.Where(a => a.Value?.Health == "HEALTHY" && a.Value.Members >= nodes.Count))
                     {
                         healthy.Add(answer.Key);

@@ -624,7 +624,7 @@ namespace VmBoot.Remote
             }
 
             var reachable = hosts.Where(h => h.State == RemoteHostState.Ready).ToList();
-            await ForEachHost(reachable, h => h.Vsan = h.Control.ReadVsan(cancellationToken), cancellationToken).ConfigureAwait(false);
+            await ForEachHost(reachable, h => h.Vsan = h.Control.ReadVsan(preparedOnly: false, cancellationToken), cancellationToken).ConfigureAwait(false);
             return reachable.Where(h => h.Vsan != null).ToList();
         }
 

@@ -292,10 +292,17 @@ namespace VmBoot.Remote
         }
 
         /// <inheritdoc />
-        public VsanNode? ReadVsan(CancellationToken cancellationToken)
+        public VsanNode? ReadVsan(bool preparedOnly, CancellationToken cancellationToken)
         {
+            bool? ReadIgnore() => VsanProcedure.IgnoreFrom(Run(VsanProcedure.ReadIgnore + " 2>&1", cancellationToken).Output);
+            bool? ignores = preparedOnly ? ReadIgnore() : null;
+            if (preparedOnly && ignores != true)
+            {
+                return null;
+            }
+
             var node = VsanNode.Parse(Run(VsanProcedure.ClusterGet + " 2>&1", cancellationToken).Output);
-            return node == null ? null : new VsanNode(node.NodeType, node.Health, node.Members, VsanProcedure.IgnoreFrom(Run(VsanProcedure.ReadIgnore + " 2>&1", cancellationToken).Output));
+            return node == null ? null : new VsanNode(node.NodeType, node.Health, node.Members, ignores ?? ReadIgnore());
         }
 
         /// <inheritdoc />

@@ -56,8 +56,8 @@ namespace VmBoot.Remote
             var found = await client.RetrieveAllAsync("HostSystem", HostProperties, cancellationToken).ConfigureAwait(false);
             var (obj, values) = VimClient.PropertiesOf(found.FirstOrDefault() ?? throw new VSphereApiException(client.Name, VSphereFailure.ProtocolError, $"{client.Name}: the API shows no host."));
             host = obj;
-            string name = Text(values, "config.network.dnsConfig.hostName");
-            return name.Length > 0 ? name : Text(values, "name") is string other && other.Length > 0 ? other : null;
+            string name = VimClient.Text(values, "config.network.dnsConfig.hostName");
+            return name.Length > 0 ? name : VimClient.Text(values, "name") is string other && other.Length > 0 ? other : null;
         });
 
         /// <inheritdoc />
@@ -83,7 +83,7 @@ namespace VmBoot.Remote
 
         /// <inheritdoc />
         public bool InMaintenanceMode(CancellationToken cancellationToken) => Call(async () =>
-            Text((await Api.RetrieveOneAsync(host, new[] { "runtime.inMaintenanceMode" }, cancellationToken).ConfigureAwait(false)).Values, "runtime.inMaintenanceMode") == "true");
+            VimClient.Text((await Api.RetrieveOneAsync(host, new[] { "runtime.inMaintenanceMode" }, cancellationToken).ConfigureAwait(false)).Values, "runtime.inMaintenanceMode") == "true");
 
         /// <inheritdoc />
         public bool ExitMaintenanceMode(CancellationToken cancellationToken)
@@ -115,7 +115,7 @@ namespace VmBoot.Remote
             }
 
             var mounted = Call(async () => (await Api.RetrieveAllAsync("Datastore", new[] { "summary.name", "summary.accessible" }, cancellationToken).ConfigureAwait(false))
-                .Select(VimClient.PropertiesOf).Where(d => Text(d.Values, "summary.accessible") == "true").Select(d => Text(d.Values, "summary.name"))
+                .Select(VimClient.PropertiesOf).Where(d => VimClient.Text(d.Values, "summary.accessible") == "true").Select(d => VimClient.Text(d.Values, "summary.name"))
                 .ToList());
             return datastores.Where(d => !mounted.Contains(d, StringComparer.Ordinal)).ToList();
         }
@@ -192,8 +192,8 @@ namespace VmBoot.Remote
             foreach (int vmid in vmids)
             {
                 var values = Call(async () => (await Api.RetrieveOneAsync(Vm(vmid), new[] { "runtime.powerState", "guest.toolsRunningStatus" }, cancellationToken).ConfigureAwait(false)).Values);
-                bool on = Text(values, "runtime.powerState") == "poweredOn";
-                string tools = Text(values, "guest.toolsRunningStatus");
+                bool on = VimClient.Text(values, "runtime.powerState") == "poweredOn";
+                string tools = VimClient.Text(values, "guest.toolsRunningStatus");
                 bool running = tools == "guestToolsRunning" || tools == "guestToolsExecutingScripts";
                 if (on && running)
                 {
@@ -219,7 +219,7 @@ namespace VmBoot.Remote
         /// <inheritdoc />
         public HashSet<int> GreenHeartbeats(IReadOnlyCollection<int> vmids, CancellationToken cancellationToken)
             => new HashSet<int>(vmids.Where(v => Call(async () =>
-                Text((await Api.RetrieveOneAsync(Vm(v), new[] { "guestHeartbeatStatus" }, cancellationToken).ConfigureAwait(false)).Values, "guestHeartbeatStatus")) == "green"));
+                VimClient.Text((await Api.RetrieveOneAsync(Vm(v), new[] { "guestHeartbeatStatus" }, cancellationToken).ConfigureAwait(false)).Values, "guestHeartbeatStatus")) == "green"));
 
         /// <inheritdoc />
         /// <remarks>ShutdownHost_Task: on a direct connection the answer never comes, the connection drops: that is a yes.</remarks>
@@ -269,7 +269,7 @@ namespace VmBoot.Remote
 
         private Dictionary<int, string> States(IReadOnlyCollection<int> vmids, CancellationToken cancellationToken)
             => vmids.ToDictionary(v => v, v => Call(async () =>
-                Text((await Api.RetrieveOneAsync(Vm(v), new[] { "runtime.powerState" }, cancellationToken).ConfigureAwait(false)).Values, "runtime.powerState")));
+                VimClient.Text((await Api.RetrieveOneAsync(Vm(v), new[] { "runtime.powerState" }, cancellationToken).ConfigureAwait(false)).Values, "runtime.powerState")));
 
         // A method that returns a task, run to its end: null when it succeeded, else the host's reason.
         private string? RunTask(string method, ManagedObject on, CancellationToken cancellationToken, params object[] parameters) => Fault(async () =>
@@ -281,8 +281,9 @@ namespace VmBoot.Remote
         });
 
         /// <inheritdoc />
-        public VsanNode? ReadVsan(CancellationToken cancellationToken) => Call(async () =>
-            Text((await Api.RetrieveOneAsync(host, new[] { "config.vsanHostConfig.enabled" }, cancellationToken).ConfigureAwait(false)).Values, "config.vsanHostConfig.enabled") == "true"
+        /// <remarks>The API cannot tell whether the cluster is prepared: a node is returned either way.</remarks>
+        public VsanNode? ReadVsan(bool preparedOnly, CancellationToken cancellationToken) => Call(async () =>
+            VimClient.Text((await Api.RetrieveOneAsync(host, new[] { "config.vsanHostConfig.enabled" }, cancellationToken).ConfigureAwait(false)).Values, "config.vsanHostConfig.enabled") == "true"
                 ? new VsanNode("", "", 0, null)
                 : null);
 
@@ -345,7 +346,5 @@ namespace VmBoot.Remote
                 throw new RemoteHostException(target.Label, failure, e.ErrorId, brief, e);
             }
         }
-
-        private static string Text(Dictionary<string, XElement?> values, string path) => values.TryGetValue(path, out var value) && value != null ? value.Value : "";
     }
 }

@@ -223,6 +223,9 @@ namespace VmBoot.VSphere
         }
 
         /// <summary>One found object's id and its properties by path (a path named twice: the first).</summary>
+        /// <summary>A property's text from <see cref="PropertiesOf"/>'s values; empty when the host did not give it.</summary>
+        internal static string Text(Dictionary<string, XElement?> values, string path) => values.TryGetValue(path, out var value) && value != null ? value.Value : "";
+
         internal static (ManagedObject Object, Dictionary<string, XElement?> Values) PropertiesOf(XElement found)
         {
             var obj = found.Element(Vim + "obj") is XElement o ? ManagedObject.From(o) : new ManagedObject("", "");
@@ -241,7 +244,7 @@ namespace VmBoot.VSphere
             while (true)
             {
                 var (_, values) = await RetrieveOneAsync(task, new[] { "info.state", "info.error" }, cancellationToken).ConfigureAwait(false);
-                string state = values.TryGetValue("info.state", out var s) && s != null ? s.Value : "";
+                string state = Text(values, "info.state");
                 if (state == "success")
                 {
                     return null;

@@ -51,7 +51,7 @@ namespace VmBoot.VSphere
         {
             var (obj, values) = VimClient.PropertiesOf(found);
             string id = obj.Value;
-            string Text(string name) => values.TryGetValue(name, out var value) && value != null ? value.Value : "";
+            string Text(string name) => VimClient.Text(values, name);
 
             string file = Text("config.files.vmPathName");
             var (datastore, vmxPath) = GetAllVmsParser.SplitFile(file);

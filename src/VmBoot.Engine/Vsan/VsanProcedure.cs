@@ -36,14 +36,6 @@ namespace VmBoot.Vsan
             ? answer.Contains("Cluster preparation is done.")
             : answer.Contains("Cluster reboot/poweron is completed successfully!") || answer.Contains("Cluster reboot/power-on is completed successfully!");
 
-        /// <summary>The first line of a refusal, for the log.</summary>
-        internal static string FirstLine(string text)
-        {
-            string trimmed = text.Trim();
-            int end = trimmed.IndexOf('\n');
-            return end < 0 ? trimmed : trimmed.Substring(0, end).Trim();
-        }
-
         /// <summary>The helper was asked for something it does not do.</summary>
         internal static void CheckAction(string action)
         {
