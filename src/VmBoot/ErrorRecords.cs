@@ -80,8 +80,8 @@ namespace VmBoot.Commands
         }
 
         /// <summary>A plan file problem: the message has file:line:column.</summary>
-        internal static ErrorRecord FromPlan(Plans.BootPlanException e)
-            => Create(Plans.BootPlanException.Id, ErrorCategory.ParserError, e.Source, e.Message, e);
+        internal static ErrorRecord FromPlan(Plans.BootPlanException e, bool built = false)
+            => Create(Plans.BootPlanException.Id, built ? ErrorCategory.InvalidArgument : ErrorCategory.ParserError, e.Source, e.Message, e);
 
         /// <summary>A path that is not a file: a directory says so (not "does not exist"), anything else is not found.</summary>
         internal static ErrorRecord NotAFile(string path)

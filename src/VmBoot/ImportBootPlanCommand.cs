@@ -35,42 +35,6 @@ namespace VmBoot.Commands
             }
         }
 
-        /// <summary>
-        /// A -Plan value: a plan object, or the path of a plan file. A plan that cannot be used stops the cmdlet
-        /// (a terminating error): nothing it does can follow without one. Import-BootPlan, which reads many files,
-        /// writes a non-terminating error per bad file instead.
-        /// </summary>
-        internal static BootPlan? FromParameter(PSCmdlet cmdlet, object planOrPath)
-        {
-            object plan = planOrPath is PSObject wrapped ? wrapped.BaseObject : planOrPath;
-            if (plan is BootPlan ready)
-            {
-                return ready;
-            }
-
-            if (plan is string path)
-            {
-                string file = cmdlet.SessionState.Path.GetUnresolvedProviderPathFromPSPath(path);
-                if (!File.Exists(file))
-                {
-                    cmdlet.ThrowTerminatingError(ErrorRecords.NotAFile(file));
-                }
-
-                try
-                {
-                    return BootPlanYaml.Read(File.ReadAllText(file), file);
-                }
-                catch (BootPlanException e)
-                {
-                    cmdlet.ThrowTerminatingError(ErrorRecords.FromPlan(e));
-                }
-            }
-
-            cmdlet.ThrowTerminatingError(ErrorRecords.Create("PlanTypeInvalid", ErrorCategory.InvalidArgument, plan,
-                $"-Plan takes a plan (Import-BootPlan, New-BootPlan) or a plan file path, not a {plan.GetType().Name}."));
-            return null;
-        }
-
         /// <summary>Reads one plan file, writing the error (and returning null) when it is invalid.</summary>
         private static BootPlan? Read(string file, PSCmdlet cmdlet)
         {

@@ -28,9 +28,10 @@ namespace VmBoot.Commands
         [Parameter(ValueFromPipeline = true)]
         public BootScript? BootScript { get; set; }
 
-        /// <summary>Or a plan (object or file): the hosts' live inventory is read and the script generated here.</summary>
+        /// <summary>Or a plan (a plan, a plan file or New-BootPlan's parameters as a hashtable): the hosts' live inventory is read and the script generated here.</summary>
         [Parameter]
-        public object? Plan { get; set; }
+        [PlanArgumentTransformation]
+        public PlanArgument? Plan { get; set; }
 
         /// <summary>Install even where Secure Boot is on (the script will not run there), and re-save an unchanged script.</summary>
         [Parameter]
@@ -225,11 +226,7 @@ namespace VmBoot.Commands
 
         private BootScript? GenerateFromLiveInventory(List<HostTarget> hosts)
         {
-            var bootPlan = ImportBootPlanCommand.FromParameter(this, Plan!);
-            if (bootPlan == null)
-            {
-                return null;
-            }
+            var bootPlan = Plan!.Read(this);
 
             var inventory = EnableSsh ? ReadApiInventories(hosts) : ReadInventories(hosts);
             if (FailedHosts.Count > 0)

@@ -27,12 +27,7 @@ namespace VmBoot.Commands
         /// <inheritdoc />
         protected override void EndProcessing()
         {
-            var plan = ValidPlan();
-            if (plan == null)
-            {
-                return;
-            }
-
+            var plan = Plan.Read(this);
             var remoteTargets = RemoteTargets();
             var options = new RemoteBootOptions { HostTimeout = TimeSpan.FromSeconds(HostTimeout), ThrottleLimit = ThrottleLimit };
             string hostList = string.Join(", ", remoteTargets.Select(t => t.Label));

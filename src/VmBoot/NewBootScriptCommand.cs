@@ -20,10 +20,11 @@ namespace VmBoot.Commands
         private const string FirstStageSet = "FirstStage";
         private readonly List<EsxiVm> inventory = new List<EsxiVm>();
 
-        /// <summary>A plan (from Import-BootPlan or New-BootPlan) or the path of a plan file.</summary>
+        /// <summary>A plan (from Import-BootPlan or New-BootPlan), the path of a plan file, or New-BootPlan's parameters as a hashtable.</summary>
         [Parameter(Mandatory = true, Position = 0, ParameterSetName = PlanSet)]
         [ValidateNotNull]
-        public object Plan { get; set; } = null!;
+        [PlanArgumentTransformation]
+        public PlanArgument Plan { get; set; } = null!;
 
         /// <summary>The VMs of every host the script will run on (Get-EsxiVmList output, or PowerCLI's Get-VM).</summary>
         [Parameter(ValueFromPipeline = true)]
@@ -75,11 +76,7 @@ namespace VmBoot.Commands
         {
             // VMs piped from PowerCLI's Get-VM become what tab completion offers next, as Get-EsxiVmList's do.
             InventoryCache.Set(inventory);
-            var plan = ParameterSetName == FirstStageSet ? ShorthandPlan() : ImportBootPlanCommand.FromParameter(this, Plan);
-            if (plan == null)
-            {
-                return;
-            }
+            var plan = ParameterSetName == FirstStageSet ? ShorthandPlan() : Plan.Read(this);
 
             if (inventory.Count == 0)
             {

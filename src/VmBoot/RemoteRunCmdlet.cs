@@ -23,10 +23,11 @@ namespace VmBoot.Commands
         private readonly object logLock = new object();
         private StreamWriter? logWriter;
 
-        /// <summary>The plan (object or file) to run.</summary>
+        /// <summary>The plan (a plan, a plan file or New-BootPlan's parameters as a hashtable) to run.</summary>
         [Parameter(Mandatory = true, Position = 0)]
         [ValidateNotNull]
-        public object Plan { get; set; } = null!;
+        [PlanArgumentTransformation]
+        public PlanArgument Plan { get; set; } = null!;
 
         /// <summary>A file the events are appended to, one tab-separated line each, as the on-host script writes them.</summary>
         [Parameter]
@@ -60,27 +61,6 @@ namespace VmBoot.Commands
             : targets.Values.Select(t => t.Session?.Api != null ? new RemoteTarget(t.Session.Api)
                 : t.Session != null ? new RemoteTarget(t.Session.Connection!)
                 : new RemoteTarget(t.Options!)).ToList();
-
-        /// <summary>The plan, validated; null after a non-terminating error (a file that could not be read).</summary>
-        private protected BootPlan? ValidPlan()
-        {
-            var plan = ImportBootPlanCommand.FromParameter(this, Plan);
-            if (plan == null)
-            {
-                return null;
-            }
-
-            try
-            {
-                BootPlanValidator.Validate(plan);
-            }
-            catch (BootPlanException e)
-            {
-                ThrowTerminatingError(ErrorRecords.FromPlan(e));
-            }
-
-            return plan;
-        }
 
         /// <summary>-WhatIf given, or $WhatIfPreference set.</summary>
         private protected bool IsWhatIf() => MyInvocation.BoundParameters.TryGetValue("WhatIf", out object? value) ? ((SwitchParameter)value).IsPresent

@@ -45,11 +45,7 @@ namespace VmBoot.Commands
         /// <inheritdoc />
         protected override void EndProcessing()
         {
-            var plan = ValidPlan();
-            if (plan == null)
-            {
-                return;
-            }
+            var plan = Plan.Read(this);
 
             var remoteTargets = RemoteTargets();
             var options = new RemoteShutdownOptions

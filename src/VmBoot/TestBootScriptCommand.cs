@@ -16,10 +16,11 @@ namespace VmBoot.Commands
     {
         private readonly Dictionary<string, HostTarget> targets = new Dictionary<string, HostTarget>();
 
-        /// <summary>The plan (object or file) the hosts should follow.</summary>
+        /// <summary>The plan (a plan, a plan file or New-BootPlan's parameters as a hashtable) the hosts should follow.</summary>
         [Parameter(Mandatory = true)]
         [ValidateNotNull]
-        public object Plan { get; set; } = null!;
+        [PlanArgumentTransformation]
+        public PlanArgument Plan { get; set; } = null!;
 
         /// <summary>Return only $true when every host is compliant.</summary>
         [Parameter]
@@ -34,11 +35,7 @@ namespace VmBoot.Commands
         /// <inheritdoc />
         protected override void EndProcessing()
         {
-            var plan = ImportBootPlanCommand.FromParameter(this, Plan);
-            if (plan == null)
-            {
-                return;
-            }
+            var plan = Plan.Read(this);
 
             var inventory = ReadInventories(targets.Values);
             var expected = BootScriptGenerator.Create(plan, inventory, null, NewBootScriptCommand.ModuleVersion);

@@ -18,9 +18,10 @@ namespace VmBoot.Commands
         private BootPlan? plan;
         private string? captureFolder;
 
-        /// <summary>A plan (object or file): its datastores are checked too.</summary>
+        /// <summary>A plan (a plan, a plan file or New-BootPlan's parameters as a hashtable): its datastores are checked too.</summary>
         [Parameter]
-        public object? Plan { get; set; }
+        [PlanArgumentTransformation]
+        public PlanArgument? Plan { get; set; }
 
         /// <summary>
         /// A folder to save each host's raw answers in (HOST.txt: every command, its exit status, stdout and stderr), to
@@ -50,7 +51,7 @@ namespace VmBoot.Commands
         {
             if (Plan != null)
             {
-                plan = ImportBootPlanCommand.FromParameter(this, Plan);
+                plan = Plan.Read(this);
             }
 
             if (CapturePath != null)

@@ -100,7 +100,7 @@ Describe 'One plan schema for YAML and New-BootPlan' {
         $refused = { New-BootPlan -Stage @{ Name = 'a'; Nmes = 'x'; Heartbeat = 'soon' }, @{ Name = 'b'; All = 'yes' }, @{ Name = 'c' } -LogDatastore ds -LogPath /x -Retries 101 -ErrorAction Stop } |
             Should -Throw -ErrorId 'BootPlanInvalid,VmBoot.Commands.NewBootPlanCommand' -PassThru
         $lines = "$refused" -split "`n"
-        $lines | Should -Contain "stage 1: unknown key 'Nmes'; a stage takes Name, Names, NameLike, NameMatch, Datastores, VmxPaths, Tags, All, ExcludeNames, ExcludeNameLike, Pause, Parallel, ShutdownTimeout, Delay, Heartbeat, TcpHost, TcpPort, TcpTimeout, RescanDatastores, RescanTimeout"
+        $lines | Should -Contain "stage 1: unknown key 'Nmes'; a stage takes Name, Description, All, Names, NameLike, NameMatch, Datastores, VmxPaths, Tags, ExcludeAll, ExcludeNames, ExcludeNameLike, ExcludeNameMatch, ExcludeDatastores, ExcludeVmxPaths, ExcludeTags, Pause, Parallel, ShutdownTimeout, Delay, Heartbeat, TcpHost, TcpPort, TcpTimeout, RescanDatastores, RescanTimeout"
         $lines | Should -Contain "stage 1: Heartbeat: expected a whole number, not 'soon'"
         $lines | Should -Contain "stage 2: All is `$true or `$false, not 'yes'"
         $lines | Should -Contain '-Retries is 101, out of range (0 to 100)'
@@ -108,5 +108,37 @@ Describe 'One plan schema for YAML and New-BootPlan' {
         $lines | Should -Contain "stage 'c' selects nothing; give Names, NameLike, NameMatch, Datastores, VmxPaths or Tags, or All = `$true for the rest"
         # None of YAML's words where New-BootPlan's were given.
         "$refused" | Should -Not -Match 'after\.|all: true|log\.datastore|powerOn\.'
+    }
+}
+
+Describe 'One reader for plans given in PowerShell' {
+    BeforeAll {
+        $examples = Join-Path (Get-Module VmBoot).ModuleBase 'Examples'
+        $script:inventory = @(Get-EsxiVmList -Path "$examples/esx01-getallvms.txt" -HostName esx01)
+        $script:parameters = @{ LogDatastore = 'shared ds'; Retries = 5; Stage = @{ Name = 'vcenter'; NameLike = 'vcsa*'; Heartbeat = 300; Description = 'vCenter first: nothing else starts the rest' }, @{ Name = 'rest'; All = $true } }
+    }
+
+    It 'takes New-BootPlan''s parameters as a hashtable for -Plan, giving the plan New-BootPlan gives' {
+        $byHashtable = $inventory | New-BootScript -Plan $parameters
+        $byCmdlet = $inventory | New-BootScript -Plan (New-BootPlan @parameters)
+        $byHashtable.Content | Should -BeExactly $byCmdlet.Content
+        $byHashtable.Content | Should -Match "Stage 1 'vcenter' \(vCenter first: nothing else starts the rest\):"
+    }
+
+    It 'refuses a bad hashtable as New-BootPlan does, and what is no plan at all with its own error id' {
+        $bad = @{ Retry = 5; Stage = @{ Name = 'a'; All = $true; Description = "two`nlines" } }
+        $refused = { $inventory | New-BootScript -Plan $bad -ErrorAction SilentlyContinue } | Should -Throw -ErrorId 'BootPlanInvalid,VmBoot.Commands.NewBootScriptCommand' -PassThru
+        $refused.CategoryInfo.Category | Should -Be 'InvalidArgument'
+        "$refused" | Should -Match "unknown key 'Retry'; a plan takes Stage, LogDatastore"
+        "$refused" | Should -Match 'stage 1: Description is one line'
+        { $inventory | New-BootScript -Plan 42 -ErrorAction SilentlyContinue } | Should -Throw -ErrorId 'PlanTypeInvalid,VmBoot.Commands.NewBootScriptCommand'
+    }
+
+    It 'has a row of the plan-key table for every New-BootPlan parameter (about_VmBoot_BootPlan, KEYS, is the table)' {
+        $keys = [regex]::Match((Get-Help about_VmBoot_BootPlan | Out-String), '(?s)  KEYS\n(.*?)\n  MISTAKES').Groups[1].Value
+        $common = [System.Management.Automation.PSCmdlet]::CommonParameters + [System.Management.Automation.PSCmdlet]::OptionalCommonParameters
+        $parameters = (Get-Command New-BootPlan).Parameters.Keys | Where-Object { $_ -notin $common }
+        $parameters.Count | Should -BeGreaterThan 8
+        foreach ($name in $parameters) { $keys | Should -Match "(?<![\w-])-$name(?![\w-])" -Because "-$name must be a key of the plan" }
     }
 }

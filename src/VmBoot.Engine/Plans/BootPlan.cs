@@ -105,6 +105,9 @@ namespace VmBoot
         /// <summary>A short name for logs and previews.</summary>
         public string Name { get; set; } = "";
 
+        /// <summary>Why the stage is where it is, one line, for the script's summary and the previews.</summary>
+        public string? Description { get; set; }
+
         /// <summary>The VMs of the stage.</summary>
         public VmSelector Select { get; set; } = new VmSelector();
 
@@ -134,6 +137,9 @@ namespace VmBoot
 
         /// <summary>Where the stage came from (e.g. an HA restart priority), written as a comment above it; not read back.</summary>
         public string? Origin { get; set; }
+
+        /// <summary>How previews name the stage: <c>'infra' (AD before vCenter: SSO needs it)</c>.</summary>
+        public string Heading => Description == null ? $"'{Name}'" : $"'{Name}' ({Description})";
 
         /// <inheritdoc />
         public override string ToString() => Name;

@@ -5,7 +5,7 @@ using System.Text.RegularExpressions;
 
 namespace VmBoot.Plans
 {
-    /// <summary>Checks every plan, however it was made: the numbers against <see cref="PlanSchema"/>, names, regexes, non-empty stages, safe values.</summary>
+    /// <summary>Checks every plan, however it was made: every key against its row of <see cref="PlanKeys"/>, names, regexes, non-empty stages, safe values.</summary>
     public static class BootPlanValidator
     {
         private static readonly Regex HostName = new Regex(@"^[A-Za-z0-9]([A-Za-z0-9.\-:]*[A-Za-z0-9])?$|^\[[0-9A-Fa-f:.]+\]$", RegexOptions.CultureInvariant);
@@ -34,18 +34,24 @@ namespace VmBoot.Plans
             BootPlanException Fail(object at, string reason, string? key = null)
                 => reader?.ErrorAt(at, key, reason) ?? new BootPlanException(plan.Source, 0, 0, reason);
 
-            void Check(PlanNumber number, int value, object owner, string where = "")
+            // Each key as its row says: a number in range, a one-line text.
+            void CheckKeys(PlanScope scope, object owner, string where = "")
             {
-                if (number.Check(where, value, words) is string problem)
+                foreach (var key in PlanKeys.Values.Where(k => k.Scope == scope))
                 {
-                    problems.Add(Fail(owner, problem, number.Key));
+                    if (key.Kind == PlanValueKind.Number && key.Check(where, (int)key.Get(owner)!, words) is string problem)
+                    {
+                        problems.Add(Fail(owner, problem, key.Key));
+                    }
+
+                    if (key.OneLine && key.Get(owner) is string text && text.IndexOfAny(new[] { '\n', '\r', '\0' }) >= 0)
+                    {
+                        problems.Add(Fail(owner, $"{where}{key.KeyIn(words)} is one line", key.Key));
+                    }
                 }
             }
 
-            Check(PlanSchema.MinimumDelay, plan.Readiness.MinimumDelay, plan.Readiness);
-            Check(PlanSchema.ReadinessTimeout, plan.Readiness.Timeout, plan.Readiness);
-            Check(PlanSchema.Retries, plan.PowerOn.Retries, plan.PowerOn);
-            Check(PlanSchema.RetryDelay, plan.PowerOn.RetryDelay, plan.PowerOn);
+            CheckKeys(PlanScope.Plan, plan);
 
             if (plan.Stages.Count == 0)
             {
@@ -70,15 +76,8 @@ namespace VmBoot.Plans
             for (int index = 0; index < plan.Stages.Count; index++)
             {
                 var stage = plan.Stages[index];
-                string where = PlanSchema.Stage(index);
-                Check(PlanSchema.Pause, stage.Pause, stage, where);
-                Check(PlanSchema.Parallel, stage.Parallel, stage, where);
-                Check(PlanSchema.ShutdownTimeout, stage.ShutdownTimeout, stage, where);
-                Check(PlanSchema.Delay, stage.After.Delay, stage.After, where);
-                Check(PlanSchema.HeartbeatTimeout, stage.After.HeartbeatTimeout, stage.After, where);
-                Check(PlanSchema.TcpPort, stage.After.TcpPort, stage.After, where);
-                Check(PlanSchema.TcpTimeout, stage.After.TcpTimeout, stage.After, where);
-                Check(PlanSchema.RescanTimeout, stage.After.RescanTimeout, stage.After, where);
+                string where = PlanKeys.Stage(index);
+                CheckKeys(PlanScope.Stage, stage, where);
                 if (string.IsNullOrWhiteSpace(stage.Name) || stage.Name.IndexOfAny(new[] { '\n', '\r', '\t' }) >= 0)
                 {
                     problems.Add(Fail(stage, yaml ? "every stage needs a 'name' (one line, no tabs)" : $"{where}every stage needs a Name (one line, no tabs)"));

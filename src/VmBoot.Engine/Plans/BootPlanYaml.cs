@@ -104,101 +104,73 @@ namespace VmBoot.Plans
             return plan;
         }
 
-        /// <summary>Writes a plan that <see cref="Read"/> gives back unchanged.</summary>
+        /// <summary>Writes a plan that <see cref="Read"/> gives back unchanged: the keys of <see cref="PlanKeys"/> that are not at their default.</summary>
         public static string Write(BootPlan plan)
         {
             var root = new YamlMappingNode { { "version", Scalar(plan.Version) } };
-            var log = new YamlMappingNode();
-            AddIf(log, "datastore", plan.Log.Datastore);
-            AddIf(log, "path", plan.Log.Path);
-            if (log.Children.Count > 0)
+            foreach (var pair in Mapping(PlanScope.Plan, plan, "", whole: false).Children)
             {
-                root.Add("log", log);
+                root.Add(pair.Key, pair.Value);
             }
 
-            var readiness = new YamlMappingNode { { "minimumDelay", Scalar(plan.Readiness.MinimumDelay) }, { "timeout", Scalar(plan.Readiness.Timeout) } };
-            if (plan.Readiness.Datastores.Count > 0)
-            {
-                readiness.Add("datastores", Sequence(plan.Readiness.Datastores));
-            }
-
-            if (plan.Readiness.MaintenanceMode != MaintenanceModePolicy.Stay)
-            {
-                readiness.Add("maintenanceMode", new YamlScalarNode(MaintenanceModeText(plan.Readiness.MaintenanceMode)));
-            }
-
-            root.Add("readiness", readiness);
-            root.Add("powerOn", new YamlMappingNode { { "retries", Scalar(plan.PowerOn.Retries) }, { "retryDelay", Scalar(plan.PowerOn.RetryDelay) } });
-            if (!plan.Vsan)
-            {
-                root.Add("vsan", new YamlScalarNode("false"));
-            }
-
-            if (!plan.Exclude.IsEmpty)
-            {
-                root.Add("exclude", Selector(plan.Exclude));
-            }
-
-            var stages = new YamlSequenceNode();
-            foreach (var stage in plan.Stages)
-            {
-                var node = new YamlMappingNode { { "name", Text(stage.Name) }, { "select", Selector(stage.Select) } };
-                if (!stage.Exclude.IsEmpty)
-                {
-                    node.Add("exclude", Selector(stage.Exclude));
-                }
-
-                if (stage.Pause != 0)
-                {
-                    node.Add("pause", Scalar(stage.Pause));
-                }
-
-                if (stage.Parallel != 1)
-                {
-                    node.Add("parallel", Scalar(stage.Parallel));
-                }
-
-                if (stage.ShutdownTimeout != BootStage.DefaultShutdownTimeout)
-                {
-                    node.Add("shutdownTimeout", Scalar(stage.ShutdownTimeout));
-                }
-
-                var after = new YamlMappingNode();
-                if (stage.After.Delay != 0)
-                {
-                    after.Add("delay", Scalar(stage.After.Delay));
-                }
-
-                if (stage.After.Heartbeat)
-                {
-                    after.Add("heartbeat", new YamlMappingNode { { "timeout", Scalar(stage.After.HeartbeatTimeout) } });
-                }
-
-                if (stage.After.TcpHost != null)
-                {
-                    after.Add("tcp", new YamlMappingNode { { "host", Text(stage.After.TcpHost) }, { "port", Scalar(stage.After.TcpPort) }, { "timeout", Scalar(stage.After.TcpTimeout) } });
-                }
-
-                if (stage.After.RescanDatastores.Count > 0)
-                {
-                    after.Add("rescan", new YamlMappingNode { { "datastores", Sequence(stage.After.RescanDatastores) }, { "timeout", Scalar(stage.After.RescanTimeout) } });
-                }
-
-                if (after.Children.Count > 0)
-                {
-                    node.Add("after", after);
-                }
-
-                stages.Add(node);
-            }
-
-            root.Add("stages", stages);
+            root.Add("stages", new YamlSequenceNode(plan.Stages.Select(stage => Mapping(PlanScope.Stage, stage, "", whole: false))));
             var writer = new StringWriter { NewLine = "\n" };
             new YamlStream(new YamlDocument(root)).Save(writer, assignAnchors: false);
             string yaml = writer.ToString();
             yaml = yaml.EndsWith("...\n", StringComparison.Ordinal) ? yaml.Substring(0, yaml.Length - 4) : yaml;
             return WithOrigins(yaml, plan.Stages);
         }
+
+        // The keys under prefix: those not at their default, those always written, and all of a group that is on (whole).
+        private static YamlMappingNode Mapping(PlanScope scope, object owner, string prefix, bool whole)
+        {
+            var node = new YamlMappingNode();
+            foreach (var (name, entry) in PlanKeys.Children(scope, prefix))
+            {
+                switch (entry)
+                {
+                    case PlanKey key when key.Get(owner) != null && (whole || key.AlwaysWritten || !key.IsDefault(owner)):
+                        node.Add(name, Value(key, owner));
+                        break;
+                    case PlanKey _:
+                        break;
+                    case PlanGroup selector when selector.Selector != null:
+                        var chosen = selector.Selector(owner);
+                        if (selector.AlwaysWritten || !chosen.IsEmpty)
+                        {
+                            node.Add(name, Mapping(PlanScope.Selector, chosen, "", whole: false));
+                        }
+
+                        break;
+                    case PlanGroup part when part.IsOn != null:
+                        if (part.IsOn(owner))
+                        {
+                            node.Add(name, Mapping(scope, owner, prefix + name + ".", whole: true));
+                        }
+
+                        break;
+                    default:
+                        var group = Mapping(scope, owner, prefix + name + ".", whole);
+                        if (group.Children.Count > 0)
+                        {
+                            node.Add(name, group);
+                        }
+
+                        break;
+                }
+            }
+
+            return node;
+        }
+
+        private static YamlNode Value(PlanKey key, object owner) => key.Kind switch
+        {
+            PlanValueKind.Number => Scalar((int)key.Get(owner)!),
+            PlanValueKind.Flag => new YamlScalarNode((bool)key.Get(owner)! ? "true" : "false"),
+            PlanValueKind.Choice => new YamlScalarNode((string)key.Get(owner)!),
+            PlanValueKind.Texts => Sequence((List<string>)key.Get(owner)!),
+            _ => Text((string)key.Get(owner)!),
+        };
 
         // Each stage's origin as a comment line above its "- name:" (stages are the only top-level sequence items).
         private static string WithOrigins(string yaml, IReadOnlyList<BootStage> stages)
@@ -229,7 +201,7 @@ namespace VmBoot.Plans
         }
 
         /// <summary>The YAML word for a maintenance-mode policy.</summary>
-        public static string MaintenanceModeText(MaintenanceModePolicy policy) => policy == MaintenanceModePolicy.Exit ? "exit" : "stay";
+        public static string MaintenanceModeText(MaintenanceModePolicy policy) => policy.ToString().ToLowerInvariant();
 
         private static Exception Unwrap(Exception e) => e.InnerException is YamlException inner ? Unwrap(inner) : e;
 
@@ -304,39 +276,12 @@ namespace VmBoot.Plans
             return (1, 1);
         }
 
-        private static YamlMappingNode Selector(VmSelector selector)
-        {
-            var node = new YamlMappingNode();
-            if (selector.All)
-            {
-                node.Add("all", new YamlScalarNode("true"));
-            }
-
-            foreach (var (key, values) in new[] { ("names", selector.Names), ("nameLike", selector.NameLike), ("nameMatch", selector.NameMatch), ("datastores", selector.Datastores), ("vmxPaths", selector.VmxPaths), ("tags", selector.Tags) })
-            {
-                if (values.Count > 0)
-                {
-                    node.Add(key, Sequence(values));
-                }
-            }
-
-            return node;
-        }
-
         private static YamlSequenceNode Sequence(IEnumerable<string> values) => new YamlSequenceNode(values.Select(Text));
 
         // Strings are always quoted, so "yes", "1" or "~" stay strings in any YAML reader.
         private static YamlScalarNode Text(string value) => new YamlScalarNode(value) { Style = ScalarStyle.DoubleQuoted };
 
         private static YamlScalarNode Scalar(int value) => new YamlScalarNode(value.ToString(CultureInfo.InvariantCulture));
-
-        private static void AddIf(YamlMappingNode node, string key, string? value)
-        {
-            if (value != null)
-            {
-                node.Add(key, Text(value));
-            }
-        }
 
         /// <summary>Schema-driven reading: every node's position is at hand for errors.</summary>
         internal sealed class Reader
@@ -374,78 +319,26 @@ namespace VmBoot.Plans
             {
                 var plan = new BootPlan();
                 bool hasVersion = false;
-                foreach (var (key, value) in Mapping(node, "the plan", "version", "log", "readiness", "powerOn", "vsan", "exclude", "stages"))
+                var children = PlanKeys.Children(PlanScope.Plan, "").ToList();
+                var keys = new[] { "version" }.Concat(children.Select(c => c.Name)).Concat(new[] { "stages" }).ToArray();
+                foreach (var (key, value) in Mapping(node, "the plan", keys))
                 {
                     switch (key)
                     {
                         case "version":
                             hasVersion = true;
-                            plan.Version = Int(value, new PlanNumber("version", "Version", 1, int.MaxValue), plan, CurrentVersion);
-                            if (plan.Version != CurrentVersion)
+                            if (!(value is YamlScalarNode scalar && scalar.Style == ScalarStyle.Plain
+                                && int.TryParse(scalar.Value, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out int version)))
                             {
-                                Report(value, $"version {plan.Version} is not supported; this VmBoot reads version {CurrentVersion}");
+                                Report(value, $"version: expected a whole number, not '{(value as YamlScalarNode)?.Value ?? value.NodeType.ToString()}'");
+                            }
+                            else if (version != CurrentVersion)
+                            {
+                                Report(value, $"version {version} is not supported; this VmBoot reads version {CurrentVersion}");
                             }
 
                             break;
-                        case "log":
-                            foreach (var (k, v) in Mapping(value, "log", "datastore", "path"))
-                            {
-                                if (k == "datastore")
-                                {
-                                    plan.Log.Datastore = Str(v);
-                                }
-                                else
-                                {
-                                    plan.Log.Path = Str(v);
-                                }
-                            }
-
-                            break;
-                        case "vsan":
-                            plan.Vsan = Bool(value, plan.Vsan);
-                            break;
-                        case "readiness":
-                            foreach (var (k, v) in Mapping(value, "readiness", "minimumDelay", "timeout", "datastores", "maintenanceMode"))
-                            {
-                                switch (k)
-                                {
-                                    case "minimumDelay": plan.Readiness.MinimumDelay = Int(v, PlanSchema.MinimumDelay, plan.Readiness, plan.Readiness.MinimumDelay); break;
-                                    case "timeout": plan.Readiness.Timeout = Int(v, PlanSchema.ReadinessTimeout, plan.Readiness, plan.Readiness.Timeout); break;
-                                    case "maintenanceMode":
-                                        string policy = Str(v);
-                                        if (policy == "exit" || policy == "stay")
-                                        {
-                                            plan.Readiness.MaintenanceMode = policy == "exit" ? MaintenanceModePolicy.Exit : MaintenanceModePolicy.Stay;
-                                        }
-                                        else
-                                        {
-                                            Report(v, $"maintenanceMode is 'stay' (start nothing, the default) or 'exit' (leave maintenance mode, then start), not '{policy}'");
-                                        }
-
-                                        break;
-                                    default: plan.Readiness.Datastores = Strings(v); break;
-                                }
-                            }
-
-                            break;
-                        case "powerOn":
-                            foreach (var (k, v) in Mapping(value, "powerOn", "retries", "retryDelay"))
-                            {
-                                if (k == "retries")
-                                {
-                                    plan.PowerOn.Retries = Int(v, PlanSchema.Retries, plan.PowerOn, plan.PowerOn.Retries);
-                                }
-                                else
-                                {
-                                    plan.PowerOn.RetryDelay = Int(v, PlanSchema.RetryDelay, plan.PowerOn, plan.PowerOn.RetryDelay);
-                                }
-                            }
-
-                            break;
-                        case "exclude":
-                            plan.Exclude = Selector(value, "exclude");
-                            break;
-                        default:
+                        case "stages":
                             if (!(value is YamlSequenceNode stages))
                             {
                                 Report(value, "'stages' must be a list of stages (each starting with '- name:')");
@@ -454,6 +347,9 @@ namespace VmBoot.Plans
 
                             plan.Stages = stages.Children.Select(Stage).ToList();
                             where = "";
+                            break;
+                        default:
+                            Entry(PlanScope.Plan, plan, "", children.First(c => c.Name == key).Entry, key, value);
                             break;
                     }
                 }
@@ -469,23 +365,10 @@ namespace VmBoot.Plans
 
             private BootStage Stage(YamlNode node, int index)
             {
-                where = PlanSchema.Stage(index);
+                where = PlanKeys.Stage(index);
                 int problemsBefore = Problems.Count;
                 var stage = new BootStage();
-                foreach (var (key, value) in Mapping(node, "a stage", "name", "select", "exclude", "pause", "parallel", "shutdownTimeout", "after"))
-                {
-                    switch (key)
-                    {
-                        case "name": stage.Name = Str(value); break;
-                        case "select": stage.Select = Selector(value, "select"); break;
-                        case "exclude": stage.Exclude = Selector(value, "exclude"); break;
-                        case "pause": stage.Pause = Int(value, PlanSchema.Pause, stage, stage.Pause); break;
-                        case "parallel": stage.Parallel = Int(value, PlanSchema.Parallel, stage, stage.Parallel); break;
-                        case "shutdownTimeout": stage.ShutdownTimeout = Int(value, PlanSchema.ShutdownTimeout, stage, stage.ShutdownTimeout); break;
-                        default: stage.After = Gate(value); break;
-                    }
-                }
-
+                Keys(PlanScope.Stage, stage, "", node, "a stage");
                 positions[stage] = node;
                 if (Problems.Count > problemsBefore)
                 {
@@ -495,85 +378,72 @@ namespace VmBoot.Plans
                 return stage;
             }
 
-            private StageGate Gate(YamlNode node)
+            // The keys of scope under prefix, read from a mapping into owner.
+            private void Keys(PlanScope scope, object owner, string prefix, YamlNode node, string what)
             {
-                var gate = new StageGate();
-                foreach (var (key, value) in Mapping(node, "after", "delay", "heartbeat", "tcp", "rescan"))
+                var children = PlanKeys.Children(scope, prefix).ToList();
+                foreach (var (key, value) in Mapping(node, what, children.Select(c => c.Name).ToArray()))
                 {
-                    switch (key)
-                    {
-                        case "delay":
-                            gate.Delay = Int(value, PlanSchema.Delay, gate, gate.Delay);
-                            break;
-                        case "heartbeat":
-                            gate.Heartbeat = true;
-                            foreach (var (k, v) in Mapping(value, "heartbeat", "timeout"))
-                            {
-                                gate.HeartbeatTimeout = Int(v, PlanSchema.HeartbeatTimeout, gate, gate.HeartbeatTimeout);
-                            }
-
-                            break;
-                        case "rescan":
-                            foreach (var (k, v) in Mapping(value, "rescan", "datastores", "timeout"))
-                            {
-                                if (k == "datastores")
-                                {
-                                    gate.RescanDatastores = Strings(v);
-                                }
-                                else
-                                {
-                                    gate.RescanTimeout = Int(v, PlanSchema.RescanTimeout, gate, gate.RescanTimeout);
-                                }
-                            }
-
-                            if (gate.RescanDatastores.Count == 0)
-                            {
-                                Report(value, "'rescan' needs 'datastores': the datastores this stage's VMs serve");
-                            }
-
-                            break;
-                        default:
-                            foreach (var (k, v) in Mapping(value, "tcp", "host", "port", "timeout"))
-                            {
-                                switch (k)
-                                {
-                                    case "host": gate.TcpHost = Str(v); break;
-                                    case "port": gate.TcpPort = Int(v, PlanSchema.TcpPort, gate, gate.TcpPort); break;
-                                    default: gate.TcpTimeout = Int(v, PlanSchema.TcpTimeout, gate, gate.TcpTimeout); break;
-                                }
-                            }
-
-                            if (gate.TcpHost == null)
-                            {
-                                Report(value, "'tcp' needs a 'host' (and usually 'port')");
-                            }
-
-                            break;
-                    }
+                    Entry(scope, owner, prefix, children.First(c => c.Name == key).Entry, key, value);
                 }
-
-                return gate;
             }
 
-            private VmSelector Selector(YamlNode node, string what)
+            private void Entry(PlanScope scope, object owner, string prefix, PlanEntry? entry, string name, YamlNode value)
             {
-                var selector = new VmSelector();
-                foreach (var (key, value) in Mapping(node, what, "all", "names", "nameLike", "nameMatch", "datastores", "vmxPaths", "tags"))
+                if (entry is PlanKey key)
                 {
-                    switch (key)
-                    {
-                        case "all": selector.All = Bool(value, selector.All); break;
-                        case "names": selector.Names = Strings(value); break;
-                        case "nameLike": selector.NameLike = Strings(value); break;
-                        case "nameMatch": selector.NameMatch = Strings(value); break;
-                        case "datastores": selector.Datastores = Strings(value); break;
-                        case "vmxPaths": selector.VmxPaths = Strings(value); break;
-                        default: selector.Tags = Strings(value); break;
-                    }
+                    Value(key, owner, value);
+                    return;
                 }
 
-                positions[selector] = node;
-                return selector;
+                var group = entry as PlanGroup;
+                if (group?.SetSelector != null)
+                {
+                    var selector = new VmSelector();
+                    Keys(PlanScope.Selector, selector, "", value, name);
+                    positions[selector] = value;
+                    group.SetSelector(owner, selector);
+                    return;
+                }
+
+                // Given at all, a part that is on or off is on (heartbeat: {} waits with the default timeout).
+                group?.Switch?.Invoke(owner, true);
+                Keys(scope, owner, prefix + name + ".", value, name);
+                if (group?.Requires is string required && PlanKeys.Values.First(k => k.Scope == scope && k.Key == group.Key + "." + required).IsDefault(owner))
+                {
+                    Report(value, group.RequiresMessage!);
+                }
+            }
+
+            private void Value(PlanKey key, object owner, YamlNode node)
+            {
+                switch (key.Kind)
+                {
+                    case PlanValueKind.Number:
+                        key.Set(owner, Int(node, key, owner, (int)key.Get(owner)!));
+                        break;
+                    case PlanValueKind.Flag:
+                        key.Set(owner, Bool(node, (bool)key.Get(owner)!));
+                        break;
+                    case PlanValueKind.Texts:
+                        key.Set(owner, Strings(node));
+                        break;
+                    case PlanValueKind.Choice:
+                        string word = Str(node);
+                        if (key.Choices.Contains(word, StringComparer.Ordinal))
+                        {
+                            key.Set(owner, word);
+                        }
+                        else
+                        {
+                            Report(node, string.Format(CultureInfo.InvariantCulture, key.ChoiceRefusal!, key.Key.Substring(key.Key.LastIndexOf('.') + 1), word));
+                        }
+
+                        break;
+                    default:
+                        key.Set(owner, Str(node));
+                        break;
+                }
             }
 
             private IEnumerable<(string Key, YamlNode Value)> Mapping(YamlNode node, string what, params string[] keys)
@@ -631,9 +501,9 @@ namespace VmBoot.Plans
                 return new List<string> { Str(node) };
             }
 
-            // Text to number only: ranges are the validator's (PlanSchema), so New-BootPlan's plans meet the same ones.
+            // Text to number only: ranges are the validator's (PlanKeys), so New-BootPlan's plans meet the same ones.
             // Not a number: the problem is reported and the key keeps the value it had (no second, made-up problem).
-            private int Int(YamlNode node, PlanNumber number, object owner, int unchanged)
+            private int Int(YamlNode node, PlanKey number, object owner, int unchanged)
             {
                 if (node is YamlScalarNode scalar && scalar.Style == ScalarStyle.Plain
                     && int.TryParse(scalar.Value, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out int value))

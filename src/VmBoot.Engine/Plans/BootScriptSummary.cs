@@ -29,7 +29,7 @@ namespace VmBoot.Plans
                 var names = resolution.Items.Where(item => item.Stage == i + 1).Select(item => item.Name).Distinct(StringComparer.Ordinal).ToList();
                 string vms = names.Count == 0 ? "no VM of this cluster" : $"{names.Count} VM(s) of this cluster: {string.Join(", ", names.Take(6))}{(names.Count > 6 ? $" and {names.Count - 6} more" : "")}";
                 string gates = i < plan.Stages.Count - 1 ? Gates(stage.After) : "";
-                Say($"{i + 2}. Stage {i + 1} '{stage.Name}': {vms}{Pace(stage, names.Count)} (each host starts those registered on it).{gates}", "   ");
+                Say($"{i + 2}. Stage {i + 1} {stage.Heading}: {vms}{Pace(stage, names.Count)} (each host starts those registered on it).{gates}", "   ");
             }
 
             Say($"Worst case, if every wait runs to its timeout and every power-on to its last retry: the last power-on {Seconds(WorstCase(plan, resolution))} after the script starts, plus vim-cmd's own time.");

@@ -124,7 +124,7 @@ namespace VmBoot.Remote
                 var items = resolution.Items.Where(item => item.Stage == i + 1).ToList();
                 string vms = items.Count == 0 ? "no VM found now" : string.Join(", ", items.Select(item => $"'{item.Name}' on {item.Server}"));
                 string pace = BootScriptSummary.Pace(stage, items.Count);
-                lines.Add($"Stage {i + 1} '{stage.Name}': power on {vms}{(pace.Length > 0 ? pace + " on each host" : "")}.");
+                lines.Add($"Stage {i + 1} {stage.Heading}: power on {vms}{(pace.Length > 0 ? pace + " on each host" : "")}.");
                 if (i < plan.Stages.Count - 1)
                 {
                     var waits = BootScriptSummary.GateParts(stage.After, "checked from this machine");
