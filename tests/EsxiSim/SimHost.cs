@@ -217,12 +217,22 @@ namespace VmBoot.EsxiSim
                 $"AuthorizedKeysFile {Root}/etc/ssh/keys-%u/authorized_keys\n" +
                 $"ChrootDirectory {Root}\nAllowUsers {UserName}\nSubsystem sftp internal-sftp\n" +
                 "PrintMotd no\nMaxStartups 64:30:128\nMaxSessions 64\n" +
+                FipsAlgorithms +
                 // ESXi's PATH (esxi-facts.md), not sshd's default for a user, which has no /sbin.
                 "SetEnv PATH=/bin:/sbin\n");
             string sshdLink = Path.Combine(SimMachine.LinkFolder, service);
             File.Delete(sshdLink);
             File.CreateSymbolicLink(sshdLink, "/usr/sbin/sshd");
         }
+
+        // ESXi's sshd runs with "FipsMode yes" and these Ciphers and MACs (/etc/ssh/sshd_config of a 6.7 host,
+        // ljvblfz/ESXi). Debian's sshd has no FipsMode: the key exchanges FIPS 140 allows are listed instead (which
+        // ones VMware's build keeps is unverified; curve25519 and sntrup761x25519 are not FIPS-approved).
+        private const string FipsAlgorithms =
+            "Ciphers aes256-gcm@openssh.com,aes128-gcm@openssh.com,aes256-ctr,aes192-ctr,aes128-ctr\n" +
+            "MACs hmac-sha2-256,hmac-sha2-512,hmac-sha1\n" +
+            "KexAlgorithms ecdh-sha2-nistp256,ecdh-sha2-nistp384,ecdh-sha2-nistp521,diffie-hellman-group-exchange-sha256," +
+            "diffie-hellman-group16-sha512,diffie-hellman-group18-sha512,diffie-hellman-group14-sha256\n";
 
         /// <summary>
         /// Every program found through PATH in SSH sessions and in the boot (local.sh), by the name it was called under,
@@ -555,6 +565,19 @@ namespace VmBoot.EsxiSim
             string config = Path.Combine(Folder, "sshd_config");
             File.WriteAllText(config, File.ReadAllText(config)
                 .Replace("PasswordAuthentication no\nKbdInteractiveAuthentication yes", "PasswordAuthentication yes\nKbdInteractiveAuthentication no"));
+            Native.Kill(sshd!.Id, 1);
+            Thread.Sleep(300);
+            WaitListening();
+        }
+
+        /// <summary>
+        /// Offer OpenSSH's own algorithms (curve25519, sntrup761x25519 ...) instead of FIPS mode's, as a host whose SSH
+        /// FIPS mode was switched off (esxcli system security fips140 ssh set -e false).
+        /// </summary>
+        public void OfferNonFipsAlgorithms()
+        {
+            string config = Path.Combine(Folder, "sshd_config");
+            File.WriteAllText(config, File.ReadAllText(config).Replace(FipsAlgorithms, ""));
             Native.Kill(sshd!.Id, 1);
             Thread.Sleep(300);
             WaitListening();

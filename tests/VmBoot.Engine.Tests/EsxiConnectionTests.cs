@@ -426,6 +426,49 @@ namespace VmBoot.Engine.Tests
             Assert.Equal(1, host.FailedLogins);
         }
 
+        [Fact]
+        public void TheHostOffersWhatEsxisSshFipsModeAllowsAndTheClientConnectsEitherWay()
+        {
+            var host = Host(14);
+            // As ESXi ships, FipsMode yes: no curve25519 or sntrup761x25519 key exchange, ECDH and DH groups only.
+            Assert.Contains("no matching key exchange method", KeyExchangeRefusal(host, "curve25519-sha256"));
+            Assert.Contains("no matching key exchange method", KeyExchangeRefusal(host, "sntrup761x25519-sha512@openssh.com"));
+            Assert.DoesNotContain("no matching key exchange method", KeyExchangeRefusal(host, "ecdh-sha2-nistp256"));
+            AssertLogsIn(host);
+
+            // With it switched off (unverified which a real host then offers: handle both), OpenSSH's own are offered too.
+            host.OfferNonFipsAlgorithms();
+            Assert.DoesNotContain("no matching key exchange method", KeyExchangeRefusal(host, "curve25519-sha256"));
+            AssertLogsIn(host);
+        }
+
+        private void AssertLogsIn(SimHost host)
+        {
+            host.ResetFailedLogins();
+            using var connection = EsxiConnection.Open(fixture.Options(host), CancellationToken.None);
+            Assert.Equal("esx15", connection.Run("hostname", CancellationToken.None).Output.Trim());
+        }
+
+        // OpenSSH's client offering one key exchange and no way to log in (so no failed login is counted): its complaint.
+        private static string KeyExchangeRefusal(SimHost host, string keyExchange)
+        {
+            var info = new ProcessStartInfo("ssh") { RedirectStandardOutput = true, RedirectStandardError = true };
+            foreach (var arg in new[]
+            {
+                "-o", $"KexAlgorithms={keyExchange}", "-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null",
+                "-o", "PreferredAuthentications=none", "-o", "PubkeyAuthentication=no", "-p", host.Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                $"{host.UserName}@{host.Address}", "exit",
+            })
+            {
+                info.ArgumentList.Add(arg);
+            }
+
+            using var process = Process.Start(info)!;
+            string error = process.StandardError.ReadToEnd();
+            process.WaitForExit();
+            return error;
+        }
+
         // Options that reach the host through a fault relay, with the host's keys recorded for the relay's port.
         private EsxiConnectionOptions Through(SimHost host, ByteLimitProxy proxy)
         {
