@@ -55,6 +55,11 @@ function Invoke-Build {
     Copy-Item -LiteralPath "$staging/cmdlets/VmBoot.dll", "$staging/cmdlets/VmBoot.pdb" -Destination $moduleOut
     Get-ChildItem -LiteralPath "$staging/engine" -File | Where-Object Extension -in '.dll', '.pdb' |
         Copy-Item -Destination $dependencies
+    # SSH.NET's netstandard2.0 build (for Windows PowerShell) does all its crypto with BouncyCastle; its .NET 8 build
+    # uses the platform's where it can, 5 ms less CPU per handshake (bench section 10). PowerShell 7 loads that one.
+    $sshNetVersion = ([xml](Get-Content -Raw -LiteralPath "$root/src/VmBoot.Engine/VmBoot.Engine.csproj")).SelectSingleNode("//PackageReference[@Include='SSH.NET']").Version
+    New-Item -ItemType Directory -Path "$dependencies/net8.0" -Force | Out-Null
+    Copy-Item -LiteralPath (Join-Path (Get-NuGetPackageFolder) "ssh.net/$sshNetVersion/lib/net8.0/Renci.SshNet.dll") -Destination "$dependencies/net8.0"
     Copy-Item -LiteralPath "$root/VmBoot.psd1", "$root/VmBoot.Format.ps1xml", "$root/LICENSE", "$root/CHANGELOG.md" -Destination $moduleOut
     Set-ReleaseNote -Manifest "$moduleOut/VmBoot.psd1"
     Get-ChildItem -LiteralPath "$root/en-US" -File -ErrorAction Ignore | Copy-Item -Destination "$moduleOut/en-US"

@@ -13,6 +13,9 @@ namespace VmBoot.Commands
     internal sealed class DependencyLoadContext : AssemblyLoadContext
     {
         internal const string EngineAssemblyName = "VmBoot.Engine";
+
+        /// <summary>Where builds for .NET 8 and later sit, under the dependency folder.</summary>
+        internal const string ModernFolderName = "net8.0";
         private static DependencyLoadContext? instance;
         private static readonly object EngineLock = new object();
         private static string? dependencyFolder;
@@ -47,7 +50,14 @@ namespace VmBoot.Commands
                 return null;
             }
 
-            string path = Path.Combine(folder, name + ".dll");
+            // A dependency whose .NET 8 build differs (SSH.NET: the platform's crypto instead of BouncyCastle's) ships
+            // that build in a subfolder; the one beside it is Windows PowerShell's.
+            string path = Path.Combine(folder, ModernFolderName, name + ".dll");
+            if (!File.Exists(path))
+            {
+                path = Path.Combine(folder, name + ".dll");
+            }
+
             return File.Exists(path) ? LoadFromAssemblyPath(path) : null;
         }
 

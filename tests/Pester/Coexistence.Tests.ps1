@@ -40,7 +40,7 @@ BeforeAll {
     Install-BootScript -Server '$server' -Credential `$c -KnownHostsPath '$knownHosts' -Force -Confirm:`$false -WarningAction SilentlyContinue
 "INSTALLED=`$(`$installed.Changed) `$(`$installed.Persisted)"
 foreach (`$a in [AppDomain]::CurrentDomain.GetAssemblies() | Where-Object { `$_.GetName().Name -in 'Renci.SshNet', 'YamlDotNet' }) {
-    "ASM=`$(`$a.GetName().Name) `$(`$a.GetName().Version) `$([System.Runtime.Loader.AssemblyLoadContext]::GetLoadContext(`$a).GetType().Name)"
+    "ASM=`$(`$a.GetName().Name) `$(`$a.GetName().Version) `$([System.Runtime.Loader.AssemblyLoadContext]::GetLoadContext(`$a).GetType().Name) `$(`$a.GetCustomAttributes([System.Runtime.Versioning.TargetFrameworkAttribute], `$false).FrameworkName)"
 }
 "@
 }
@@ -58,7 +58,8 @@ $work
         $output | Should -Match 'VMS=vcsa01 STAGES=2'
         $output | Should -Match 'INSTALLED=True True'
         $output | Should -Match 'ASM=Renci.SshNet 2020.0.1.0 DefaultAssemblyLoadContext'
-        $output | Should -Match 'ASM=Renci.SshNet 2026\.\S+ DependencyLoadContext'
+        # SSH.NET's .NET 8 build, whose crypto is the platform's, not the netstandard2.0 one beside it (Windows PowerShell's).
+        $output | Should -Match 'ASM=Renci.SshNet 2026\.\S+ DependencyLoadContext \.NETCoreApp,Version=v8\.0'
         $output | Should -Match 'ASM=YamlDotNet 8.1.2.0 DefaultAssemblyLoadContext'
         $output | Should -Match 'ASM=YamlDotNet \S+ DependencyLoadContext'
         $output | Should -Match "PEER=peer module's Renci.SshNet"
