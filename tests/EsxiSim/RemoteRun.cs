@@ -37,14 +37,7 @@ namespace VmBoot.EsxiSim
         public static IReadOnlyList<BootLogEvent> ShutdownVms(string planYaml, int pollMilliseconds, IEnumerable<SimHost>? sshHosts, string? knownHostsPath,
             IEnumerable<string>? apiServers, string? apiPassword, string? knownCertificatesPath)
         {
-            var targets = sshHosts != null ? Targets(sshHosts, knownHostsPath!) : apiServers!.Select(server => new RemoteTarget(new VSphere.VimConnectionOptions
-            {
-                Server = server.Substring(0, server.LastIndexOf(':')),
-                Port = int.Parse(server.Substring(server.LastIndexOf(':') + 1), System.Globalization.CultureInfo.InvariantCulture),
-                UserName = "root",
-                Password = new System.Net.NetworkCredential("", apiPassword).SecurePassword,
-                KnownCertificatesPath = knownCertificatesPath!,
-            })).ToList();
+            var targets = sshHosts != null ? Targets(sshHosts, knownHostsPath!) : ApiTargets(apiServers!, apiPassword!, knownCertificatesPath!);
             var result = new RemoteShutdownRunner(BootPlanYaml.Read(planYaml, "plan.yml"), targets,
                 new RemoteShutdownOptions { RunnerName = "bench (runner)", PollInterval = TimeSpan.FromMilliseconds(pollMilliseconds) }, SystemBootClock.Instance, new RemoteRunReporter())
                 .RunAsync(CancellationToken.None).GetAwaiter().GetResult();
@@ -55,6 +48,33 @@ namespace VmBoot.EsxiSim
 
             return result.Events;
         }
+
+        /// <summary>
+        /// Boots live hosts in real time through their vSphere API (host:port), polling every <paramref name="pollMilliseconds"/>.
+        /// Returns the events; a host the run went on without is an exception.
+        /// </summary>
+        public static IReadOnlyList<BootLogEvent> BootVms(string planYaml, int pollMilliseconds, IEnumerable<string> apiServers, string apiPassword, string knownCertificatesPath)
+        {
+            var poll = TimeSpan.FromMilliseconds(pollMilliseconds);
+            var result = new RemoteBootRunner(BootPlanYaml.Read(planYaml, "plan.yml"), ApiTargets(apiServers, apiPassword, knownCertificatesPath),
+                new RemoteBootOptions { RunnerName = "bench (runner)", PollInterval = poll }, SystemBootClock.Instance, new RemoteRunReporter())
+                .RunAsync(CancellationToken.None).GetAwaiter().GetResult();
+            if (result.Failures.Count > 0)
+            {
+                throw new InvalidOperationException($"the boot went on without {result.Failures[0].Host}: {result.Failures[0].Message}");
+            }
+
+            return result.Events;
+        }
+
+        private static List<RemoteTarget> ApiTargets(IEnumerable<string> servers, string password, string knownCertificatesPath) => servers.Select(server => new RemoteTarget(new VSphere.VimConnectionOptions
+        {
+            Server = server.Substring(0, server.LastIndexOf(':')),
+            Port = int.Parse(server.Substring(server.LastIndexOf(':') + 1), System.Globalization.CultureInfo.InvariantCulture),
+            UserName = "root",
+            Password = new System.Net.NetworkCredential("", password).SecurePassword,
+            KnownCertificatesPath = knownCertificatesPath,
+        })).ToList();
 
         private static List<RemoteTarget> Targets(IEnumerable<SimHost> hosts, string knownHostsPath) => hosts.Select(h => new RemoteTarget(new Ssh.EsxiConnectionOptions
         {
