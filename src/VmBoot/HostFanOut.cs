@@ -36,7 +36,9 @@ namespace VmBoot.Commands
         {
             started++;
             var writer = new HostWriter(this, host);
-            running.Add(Task.Run(() =>
+            // A thread of its own: the work blocks (connecting, commands), and on the thread pool 16 hosts' blocked work
+            // would starve the pool that SSH.NET's own continuations need, while it grows a thread at a time.
+            running.Add(Task.Factory.StartNew(() =>
             {
                 throttle.Wait(cancel.Token);
                 try
@@ -53,7 +55,7 @@ namespace VmBoot.Commands
                         WriteProgress(host);
                     });
                 }
-            }, cancel.Token));
+            }, cancel.Token, TaskCreationOptions.LongRunning, TaskScheduler.Default));
         }
 
         /// <summary>Writes what the workers produced; with <paramref name="untilDone"/>, waits for all of them.</summary>
