@@ -85,7 +85,8 @@ namespace VmBoot.Plans
 
             var key = match.Key;
             object target = match.Owner(owner);
-            string shown = key.Scope == PlanScope.Plan ? "-" + match.Name : match.Name;
+            // The plan's own keys are New-BootPlan's parameters: named with their dash.
+            string shown = owner is BootPlan ? "-" + match.Name : match.Name;
             var group = PlanKeys.SwitchedGroupOf(key);
             if (group?.Switch != null && value is bool on)
             {
