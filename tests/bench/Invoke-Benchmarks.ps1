@@ -222,12 +222,18 @@ try {
         'cat /tmp/vmboot-local.sh.new > /etc/rc.local.d/local.sh && rm /tmp/vmboot-local.sh.new && /sbin/auto-backup.sh'
     $vmbootInstall = [System.Collections.Generic.List[double]]::new()
     $peerInstall = [System.Collections.Generic.List[double]]::new()
+    # The hosts' share, from /proc: what each way makes the 16 sshd (and the commands they run) spend.
+    $installServerCpu = @{ vmboot = 0.0; peer = 0.0 }
     foreach ($i in 1..$Repeat) {
         $n = $i % 2
+        $serverBefore = Get-ReapedCpuMs $sshdPids
         $vmbootInstall.Add((Measure-Ms {
                     $r = $variants[$n] | Install-BootScript -Server $servers -Credential $keyOnly -KeyFilePath $key -KnownHostsPath $knownHosts -ThrottleLimit 16 -Confirm:$false -WarningAction SilentlyContinue
                     if (@($r | Where-Object { $_.Changed -and $_.Persisted }).Count -ne 16) { throw 'Install-BootScript did not write and persist on 16 hosts' }
                 }))
+        Start-Sleep -Milliseconds 200
+        $installServerCpu.vmboot += ((Get-ReapedCpuMs $sshdPids) - $serverBefore) / $Repeat
+        $serverBefore = Get-ReapedCpuMs $sshdPids
         $peerInstall.Add((Measure-Ms {
                     foreach ($target in $servers) {
                         $h, $p = $target -split ':'
@@ -237,10 +243,13 @@ try {
                         if ($LASTEXITCODE -ne 0) { throw "ssh install on $target failed" }
                     }
                 }))
+        Start-Sleep -Milliseconds 200
+        $installServerCpu.peer += ((Get-ReapedCpuMs $sshdPids) - $serverBefore) / $Repeat
         $live = $sim[15].ReadText('/etc/rc.local.d/local.sh')
         if ($live -ne $variants[$n].Content -or $sim[15].PersistedLocalSh().TrimEnd() -ne $live.TrimEnd()) { throw 'the ssh loop did not install and persist' }
     }
-    Add-Result 'Install boot script, 16 hosts' 'ms' 'ssh loop: read, then backup+upload+sha256+in-place write+auto-backup' $peerInstall $vmbootInstall 'VmBoot also checks Secure Boot, maintenance mode, firewall, datastores, merges, rolls back, diffs auto-backup, proves the save'
+    Add-Result 'Install boot script, 16 hosts' 'ms' 'ssh loop: read, then backup+upload+sha256+in-place write+auto-backup' $peerInstall $vmbootInstall `
+        ('VmBoot also checks Secure Boot, maintenance mode, firewall, datastores, merges, rolls back, diffs auto-backup, proves the save; hosts'' sshd CPU per run {0:n0} ms (the loop {1:n0})' -f $installServerCpu.vmboot, $installServerCpu.peer)
 }
 finally { $sim.Dispose() }
 
