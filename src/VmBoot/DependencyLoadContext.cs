@@ -51,9 +51,10 @@ namespace VmBoot.Commands
             }
 
             // A dependency whose .NET 8 build differs (SSH.NET: the platform's crypto instead of BouncyCastle's) ships
-            // that build in a subfolder; the one beside it is Windows PowerShell's.
+            // that build in a subfolder, for PowerShell 7.4 and later; the one beside it serves 7.2, 7.3 (.NET 6, 7)
+            // and Windows PowerShell.
             string path = Path.Combine(folder, ModernFolderName, name + ".dll");
-            if (!File.Exists(path))
+            if (Environment.Version.Major < 8 || !File.Exists(path))
             {
                 path = Path.Combine(folder, name + ".dll");
             }
