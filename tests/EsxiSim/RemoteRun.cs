@@ -38,15 +38,9 @@ namespace VmBoot.EsxiSim
             IEnumerable<string>? apiServers, string? apiPassword, string? knownCertificatesPath)
         {
             var targets = sshHosts != null ? Targets(sshHosts, knownHostsPath!) : ApiTargets(apiServers!, apiPassword!, knownCertificatesPath!);
-            var result = new RemoteShutdownRunner(BootPlanYaml.Read(planYaml, "plan.yml"), targets,
+            return EventsOf("shutdown", new RemoteShutdownRunner(BootPlanYaml.Read(planYaml, "plan.yml"), targets,
                 new RemoteShutdownOptions { RunnerName = "bench (runner)", PollInterval = TimeSpan.FromMilliseconds(pollMilliseconds) }, SystemBootClock.Instance, new RemoteRunReporter())
-                .RunAsync(CancellationToken.None).GetAwaiter().GetResult();
-            if (result.Failures.Count > 0)
-            {
-                throw new InvalidOperationException($"the shutdown went on without {result.Failures[0].Host}: {result.Failures[0].Message}");
-            }
-
-            return result.Events;
+                .RunAsync(CancellationToken.None).GetAwaiter().GetResult());
         }
 
         /// <summary>
@@ -55,17 +49,15 @@ namespace VmBoot.EsxiSim
         /// </summary>
         public static IReadOnlyList<BootLogEvent> BootVms(string planYaml, int pollMilliseconds, IEnumerable<string> apiServers, string apiPassword, string knownCertificatesPath)
         {
-            var poll = TimeSpan.FromMilliseconds(pollMilliseconds);
-            var result = new RemoteBootRunner(BootPlanYaml.Read(planYaml, "plan.yml"), ApiTargets(apiServers, apiPassword, knownCertificatesPath),
-                new RemoteBootOptions { RunnerName = "bench (runner)", PollInterval = poll }, SystemBootClock.Instance, new RemoteRunReporter())
-                .RunAsync(CancellationToken.None).GetAwaiter().GetResult();
-            if (result.Failures.Count > 0)
-            {
-                throw new InvalidOperationException($"the boot went on without {result.Failures[0].Host}: {result.Failures[0].Message}");
-            }
-
-            return result.Events;
+            return EventsOf("boot", new RemoteBootRunner(BootPlanYaml.Read(planYaml, "plan.yml"), ApiTargets(apiServers, apiPassword, knownCertificatesPath),
+                new RemoteBootOptions { RunnerName = "bench (runner)", PollInterval = TimeSpan.FromMilliseconds(pollMilliseconds) }, SystemBootClock.Instance, new RemoteRunReporter())
+                .RunAsync(CancellationToken.None).GetAwaiter().GetResult());
         }
+
+        // A real-time run's events; a host it went on without is an exception, as the bench measures whole runs only.
+        private static IReadOnlyList<BootLogEvent> EventsOf(string run, RemoteRunResult result) => result.Failures.Count > 0
+            ? throw new InvalidOperationException($"the {run} went on without {result.Failures[0].Host}: {result.Failures[0].Message}")
+            : result.Events;
 
         private static List<RemoteTarget> ApiTargets(IEnumerable<string> servers, string password, string knownCertificatesPath) => servers.Select(server => new RemoteTarget(new VSphere.VimConnectionOptions
         {

@@ -32,13 +32,7 @@ namespace VmBoot.Engine.Tests
         [Fact]
         public void TheAboutTopicNamesEveryEvent()
         {
-            var folder = new System.IO.DirectoryInfo(System.AppContext.BaseDirectory);
-            while (!System.IO.File.Exists(System.IO.Path.Combine(folder!.FullName, "VmBoot.psd1")))
-            {
-                folder = folder.Parent;
-            }
-
-            string topic = System.IO.File.ReadAllText(System.IO.Path.Combine(folder.FullName, "en-US", "about_VmBoot_BootPlan.help.txt"));
+            string topic = System.IO.File.ReadAllText(System.IO.Path.Combine(Repository.Root(), "en-US", "about_VmBoot_BootPlan.help.txt"));
             string log = topic.Substring(topic.IndexOf("  THE LOG", System.StringComparison.Ordinal));
             Assert.All(BootEvents.Names, name => Assert.Matches(@"(?<![a-z-])" + Regex.Escape(name) + @"(?![a-z-])", log));
         }

@@ -90,7 +90,7 @@ namespace VmBoot.Engine.Tests
         [Fact]
         public void TheAboutTopicListsTheTable()
         {
-            string file = Path.Combine(RepositoryRoot(), "en-US", "about_VmBoot_BootPlan.help.txt");
+            string file = Path.Combine(Repository.Root(), "en-US", "about_VmBoot_BootPlan.help.txt");
             string topic = File.ReadAllText(file);
             int start = topic.IndexOf("  KEYS\n", StringComparison.Ordinal);
             int end = topic.IndexOf("\n  MISTAKES\n", StringComparison.Ordinal);
@@ -237,17 +237,6 @@ namespace VmBoot.Engine.Tests
                     Add(table, PlanScope.Selector, stageSelector.Key == "select" ? stage.Select : stage.Exclude, stageSelector.Key == "select" ? "" : "Exclude");
                 }
             }
-        }
-
-        internal static string RepositoryRoot()
-        {
-            var folder = new DirectoryInfo(AppContext.BaseDirectory);
-            while (!File.Exists(Path.Combine(folder!.FullName, "VmBoot.psd1")))
-            {
-                folder = folder.Parent;
-            }
-
-            return folder.FullName;
         }
     }
 }

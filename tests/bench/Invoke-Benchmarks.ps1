@@ -47,6 +47,20 @@ function Get-ReapedCpuMs([int[]] $ProcessIds) { ($ProcessIds | ForEach-Object { 
 # reaped by their sshd listener (a session's are not, while its connection stays open), so this is what they cost.
 function Get-MachineBusyMs { $f = (Get-Content -LiteralPath /proc/stat -TotalCount 1) -split '\s+'; (1, 2, 3, 6, 7, 8 | ForEach-Object { [long]$f[$_] } | Measure-Object -Sum).Sum * 10 }
 
+# One govmomi host (tests/VSphereSim) with the VMs of an inventory file: its process, its address and its certificate
+# as VmBoot pins it (SHA-256) and as pyvmomi does (SHA-1). govmomi logs every property collector update to stderr
+# once a client waits for tasks: read and dropped.
+function Start-VSphereSimulator([string] $Inventory, [string] $HostName) {
+    $start = [System.Diagnostics.ProcessStartInfo]::new($VSphereSimulatorPath)
+    foreach ($argument in '-inventory', $Inventory, '-password', 'bench', '-hostname', $HostName) { $start.ArgumentList.Add($argument) }
+    $start.RedirectStandardInput = $true; $start.RedirectStandardOutput = $true; $start.RedirectStandardError = $true; $start.UseShellExecute = $false
+    $process = [System.Diagnostics.Process]::Start($start)
+    $process.BeginErrorReadLine()
+    $ready = $process.StandardOutput.ReadLine() | ConvertFrom-Json
+    [pscustomobject]@{ Process = $process; Server = "127.0.0.1:$($ready.port)"; Pin = "127.0.0.1:$($ready.port) SHA256:$($ready.thumbprint)"; Peer = "127.0.0.1:$($ready.port):$($ready.sha1)" }
+}
+function Stop-VSphereSimulator($Hosts) { foreach ($h in $Hosts) { $h.Process.StandardInput.Close(); if (-not $h.Process.WaitForExit(5000)) { $h.Process.Kill($true) } } }
+
 function Measure-Ms([scriptblock] $Action) {
     $watch = [Diagnostics.Stopwatch]::StartNew(); & $Action | Out-Null; $watch.Elapsed.TotalMilliseconds
 }
@@ -419,14 +433,7 @@ $apiHosts = [System.Collections.Generic.List[object]]::new()
 try {
     $inventory = Join-Path $work 'api-inventory.json'
     ConvertTo-Json -InputObject @(1..20 | ForEach-Object { @{ name = "vm-$_" } }) | Set-Content -LiteralPath $inventory
-    foreach ($i in 1..16) {
-        $start = [System.Diagnostics.ProcessStartInfo]::new($VSphereSimulatorPath)
-        foreach ($argument in '-inventory', $inventory, '-password', 'bench', '-hostname', "esx$i") { $start.ArgumentList.Add($argument) }
-        $start.RedirectStandardInput = $true; $start.RedirectStandardOutput = $true; $start.UseShellExecute = $false
-        $process = [System.Diagnostics.Process]::Start($start)
-        $ready = $process.StandardOutput.ReadLine() | ConvertFrom-Json
-        $apiHosts.Add([pscustomobject]@{ Process = $process; Server = "127.0.0.1:$($ready.port)"; Pin = "127.0.0.1:$($ready.port) SHA256:$($ready.thumbprint)"; Peer = "127.0.0.1:$($ready.port):$($ready.sha1)" })
-    }
+    foreach ($i in 1..16) { $apiHosts.Add((Start-VSphereSimulator $inventory "esx$i")) }
     $pins = Join-Path $work 'known_certificates'
     $apiHosts.Pin | Set-Content -LiteralPath $pins
     $apiCredential = [pscredential]::new('root', (ConvertTo-SecureString 'bench' -AsPlainText -Force))
@@ -445,7 +452,7 @@ try {
     Add-Result 'Live inventory, 16 hosts: the API against SSH' 'ms' 'VmBoot over SSH (above)' $sshInventory16 $viaApi 'VmBoot both ways; 20 VMs per host'
 }
 finally {
-    foreach ($h in $apiHosts) { $h.Process.StandardInput.Close(); if (-not $h.Process.WaitForExit(5000)) { $h.Process.Kill($true) } }
+    Stop-VSphereSimulator $apiHosts
 }
 
 # --- 8. Ordered shutdown and boot of 3 hosts through the API (issues #27, #31), in real time -----------------------
@@ -460,18 +467,12 @@ function Start-ApiHost([bool] $On) {
     foreach ($j in 0..2) {
         $vmFile = Join-Path $work "power-api-$j.json"
         ConvertTo-Json -InputObject @($vmNames[$j] | ForEach-Object { @{ name = $_; poweredOn = $On; tools = $true; shutdownSeconds = 1 } }) | Set-Content -LiteralPath $vmFile
-        $start = [System.Diagnostics.ProcessStartInfo]::new($VSphereSimulatorPath)
-        foreach ($argument in '-inventory', $vmFile, '-password', 'bench', '-hostname', "esx$j") { $start.ArgumentList.Add($argument) }
-        # govmomi logs every property collector update to stderr once a client waits for tasks: read and dropped.
-        $start.RedirectStandardInput = $true; $start.RedirectStandardOutput = $true; $start.RedirectStandardError = $true; $start.UseShellExecute = $false
-        $process = [System.Diagnostics.Process]::Start($start)
-        $process.BeginErrorReadLine()
-        $downApi.Add($process)
-        $ready = $process.StandardOutput.ReadLine() | ConvertFrom-Json
-        [pscustomobject]@{ Server = "127.0.0.1:$($ready.port)"; Pin = "127.0.0.1:$($ready.port) SHA256:$($ready.thumbprint)"; Peer = "127.0.0.1:$($ready.port):$($ready.sha1)" }
+        $apiHost = Start-VSphereSimulator $vmFile "esx$j"
+        $downApi.Add($apiHost)
+        $apiHost
     }
 }
-function Stop-ApiHost { foreach ($h in $downApi) { $h.StandardInput.Close(); if (-not $h.WaitForExit(5000)) { $h.Kill($true) } }; $downApi.Clear() }
+function Stop-ApiHost { Stop-VSphereSimulator $downApi; $downApi.Clear() }
 function Invoke-Pyvmomi([string] $Action, $Servers) {
     $changed, $ms = (/usr/bin/python3 "$PSScriptRoot/peer-pyvmomi-power.py" $Action 200 30 root bench @($Servers.Peer)) -split ' '
     if ([int]$changed -ne 21) { throw "pyvmomi's $Action left $(21 - [int]$changed) of 21 VMs behind" }

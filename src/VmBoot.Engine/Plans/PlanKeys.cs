@@ -319,6 +319,7 @@ namespace VmBoot.Plans
     {
         private readonly Func<object, object?> get;
         private readonly Action<object, object?> set;
+        private readonly Lazy<object?> modelDefault;
 
         internal PlanKey(string key, PlanScope scope, PlanValueKind kind, string powerShellKey, string? help, Func<object, object?> get, Action<object, object?> set)
             : base(key, scope, help)
@@ -327,6 +328,8 @@ namespace VmBoot.Plans
             PowerShellKey = powerShellKey;
             this.get = get;
             this.set = set;
+            // Read once from a new model object: the writer asks for every key of every plan it writes.
+            modelDefault = new Lazy<object?>(() => get(PlanKeys.NewOwner(scope)));
         }
 
         /// <summary>What it holds.</summary>
@@ -357,7 +360,7 @@ namespace VmBoot.Plans
         internal string? ChoiceRefusal { get; set; }
 
         /// <summary>The model's default.</summary>
-        public object? Default => get(PlanKeys.NewOwner(Scope));
+        public object? Default => modelDefault.Value;
 
         /// <summary>The value in <paramref name="owner"/> (a plan, a stage or a selector, as <see cref="PlanEntry.Scope"/> says).</summary>
         public object? Get(object owner) => get(owner);
