@@ -17,6 +17,8 @@ namespace VmBoot.Engine.Tests
     {
         public static IEnumerable<object[]> Keys => PlanKeys.Values.Select(k => new object[] { k.Scope + ":" + k.Key });
 
+        public static IEnumerable<object[]> NumberKeys => PlanKeys.Values.Where(k => k.Kind == PlanValueKind.Number).Select(k => new object[] { k.Scope + ":" + k.Key });
+
         [Theory]
         [MemberData(nameof(Keys))]
         public void EveryKeyAwayFromItsDefaultIsWrittenReadBackAndTakenFromAHashtable(string row)
@@ -41,15 +43,10 @@ namespace VmBoot.Engine.Tests
         }
 
         [Theory]
-        [MemberData(nameof(Keys))]
+        [MemberData(nameof(NumberKeys))]
         public void EveryNumberOutOfRangeGetsTheSameComplaintInBothWords(string row)
         {
             var key = Row(row);
-            if (key.Kind != PlanValueKind.Number)
-            {
-                return;
-            }
-
             foreach (int value in new[] { key.Min - 1, key.Max == int.MaxValue ? key.Min - 2 : key.Max + 1 })
             {
                 var (plan, owner) = Places(key).First();
