@@ -387,16 +387,42 @@ namespace VmBoot.EsxiSim
             Native.ChownTree(Sim, SimMachine.Uid, SimMachine.Gid);
         }
 
-        // getallvms as vim-cmd lays it out, once for every set of served datastores that may be missing.
+        // getallvms as vim-cmd lays it out, once for every set of datastores that may be missing: hostd shows a VM whose
+        // datastore is not mounted as invalid. Datastores mount in groups: those mounted at boot (datastores_ready_at)
+        // together, vsanDatastore while its cluster is formed, and each one served by a VM on a rescan. vim-cmd looks at
+        // /vmfs/volumes to pick the table (group<N> holds a group's datastores, one per line).
         private void RenderInventory()
         {
-            var names = served.Keys.OrderBy(n => n, StringComparer.Ordinal).ToList();
-            for (int mask = 0; mask < 1 << names.Count; mask++)
+            var used = inventory.Values.Select(v => v.Datastore).Where(d => d.Length > 0).Distinct(StringComparer.Ordinal).ToList();
+            var groups = served.Keys.OrderBy(n => n, StringComparer.Ordinal).Select(n => new List<string> { n }).ToList();
+            if (used.Contains(VsanDatastore) && !served.ContainsKey(VsanDatastore))
             {
-                var missing = names.Where((_, i) => (mask & (1 << i)) != 0).ToList();
+                groups.Add(new List<string> { VsanDatastore });
+            }
+
+            var atBoot = used.Where(d => d != VsanDatastore && !served.ContainsKey(d)).OrderBy(n => n, StringComparer.Ordinal).ToList();
+            if (atBoot.Count > 0)
+            {
+                groups.Add(atBoot);
+            }
+
+            foreach (string old in Directory.GetFiles(Path.Combine(Sim, "getallvms")))
+            {
+                File.Delete(old);
+            }
+
+            for (int i = 0; i < groups.Count; i++)
+            {
+                WriteSim($"getallvms/group{i + 1}", string.Concat(groups[i].Select(d => d + "\n")));
+            }
+
+            WriteSim("getallvms/groups", groups.Count.ToString(CultureInfo.InvariantCulture));
+            for (int mask = 0; mask < 1 << groups.Count; mask++)
+            {
+                var missing = groups.Where((_, i) => (mask & (1 << i)) != 0).SelectMany(g => g).ToList();
                 var valid = inventory.Values.Where(v => !missing.Contains(v.Datastore)).Select(v => v.ToRow());
                 var invalid = skippedVmids.Concat(inventory.Values.Where(v => missing.Contains(v.Datastore)).Select(v => v.Vmid));
-                string variant = string.Concat(new[] { "all" }.Concat(missing.Select(m => "-" + m)));
+                string variant = string.Concat(new[] { "all" }.Concat(Enumerable.Range(0, groups.Count).Where(i => (mask & (1 << i)) != 0).Select(i => "-" + (i + 1).ToString(CultureInfo.InvariantCulture))));
                 WriteSim($"getallvms/{variant}.txt", GetAllVmsRenderer.Render(valid, utf8Widths));
                 WriteSim($"getallvms/{variant}.stderr", string.Concat(invalid.Select(id => $"Skipping invalid VM '{id}'\n")));
             }
