@@ -656,11 +656,16 @@ namespace VmBoot.EsxiSim
                 + "(cd /tmp/sim-boot && find etc -type f) | while IFS= read -r f; do cat \"/tmp/sim-boot/$f\" > \"/$f\" 2>/dev/null || cp -a \"/tmp/sim-boot/$f\" \"/$f\"; "
                 + "/bin/busybox chmod \"$(stat -c %a \"/tmp/sim-boot/$f\")\" \"/$f\"; : > \"/${f%/*}/.#${f##*/}\"; done; fi; "
                 + "rm -rf /tmp/sim-boot; : > /.sim/tracked; sim_track_files");
-            // A VM marked PoweredOn was started by something else (HA, an admin) before the script reached it.
+            // A VM marked PoweredOn is started by something else (HA, an admin) as soon as its datastore is mounted.
             foreach (var folder in Directory.GetDirectories(Path.Combine(Sim, "vms")))
             {
                 int vmid = int.Parse(Path.GetFileName(folder), CultureInfo.InvariantCulture);
-                File.WriteAllText(Path.Combine(folder, "state"), inventory[vmid].PoweredOn ? "on\n" : "off\n");
+                File.WriteAllText(Path.Combine(folder, "state"), "off\n");
+                if (inventory[vmid].PoweredOn)
+                {
+                    File.WriteAllText(Path.Combine(folder, "started_elsewhere"), "");
+                }
+
                 File.WriteAllText(Path.Combine(folder, "on_at"), "0\n");
                 File.WriteAllText(Path.Combine(folder, "lock_tries"), inventory[vmid].LockFailures + "\n");
             }

@@ -282,6 +282,98 @@ return { charts: document.querySelectorAll('section.power-on').length, hosts: [.
             Assert.Equal(new[] { "esx01", "esx03" }, result.Events.Where(e => e.Action == "power-batch" && e.HostName != "esx02" && e.Result == "started").Select(e => e.HostName).OrderBy(n => n, StringComparer.Ordinal));
         }
 
+        // hostd lists a VM whose datastore is not mounted yet as invalid, and getallvms leaves it out: here every
+        // datastore mounts 20 s after hostd answers, and the plan names none to wait for.
+        [Fact]
+        public async Task StartsTheVmsHostdListsAsInvalidOnceTheirDatastoreIsMounted()
+        {
+            var plan = new BootPlan
+            {
+                Stages =
+                {
+                    new BootStage { Name = "vcenter", Select = new VmSelector { Names = { "vcsa" } }, After = new StageGate { Heartbeat = true, HeartbeatTimeout = 300 } },
+                    new BootStage { Name = "apps", Select = new VmSelector { All = true } },
+                },
+            };
+            cluster.PowerCut();
+            foreach (var host in simulator.Hosts)
+            {
+                cluster.ComesBackAt(host, 0, new BootTimes { HostdReadyAt = 40, DatastoresReadyAt = 60 });
+            }
+
+            cluster.Advance(0);
+            var warnings = new List<string>();
+            var result = await new RemoteBootRunner(plan, Targets(), new RemoteBootOptions { RunnerName = "mgmt (runner)" }, cluster.Clock, new RemoteRunReporter { Warning = warnings.Add })
+                .RunAsync(CancellationToken.None);
+
+            Assert.Empty(result.Failures);
+            Assert.Empty(warnings);
+            foreach (var host in simulator.Hosts)
+            {
+                Assert.All(host.Inventory, v => Assert.Equal(v.Name.StartsWith("vCLS", StringComparison.Ordinal) ? "off" : "on", host.PowerState(v.Vmid)));
+            }
+
+            var events = result.Events;
+            var start = events[0].Time;
+            Assert.Contains(events, e => e.HostName == "esx01" && e.Action == "wait-datastore" && e.Stage == 1 && e.Result == "waiting");
+            var mounted = events.First(e => e.HostName == "esx01" && e.Action == "wait-datastore" && e.Stage == 1 && e.Result == "ready");
+            var vcenter = events.Single(e => e.Action == "power-on" && e.VmName == "vcsa");
+            Assert.Equal(("ok", 1), (vcenter.Result, vcenter.Stage));
+            Assert.True(vcenter.Time >= mounted.Time && (mounted.Time - start).TotalSeconds >= 60, $"vCenter started at {(vcenter.Time - start).TotalSeconds} s, its datastore mounted at {(mounted.Time - start).TotalSeconds} s");
+            var green = events.Single(e => e.Action == "gate-heartbeat" && e.VmName == "vcsa");
+            Assert.All(events.Where(e => e.Action == "power-on" && e.VmName != "vcsa"), e => Assert.True(e.Time >= green.Time, $"{e.VmName} started before vCenter's heartbeat"));
+            Assert.All(events.Where(e => e.Action == "power-on"), e => Assert.Equal("ok", e.Result));
+        }
+
+        // A VM the run takes for off (it saw its datastore unmounted) may have been started since, by HA or an admin:
+        // ESXi refuses the power.on (InvalidPowerState), which is read as already on, and the VM is left as it was.
+        [Fact]
+        public void APowerOnWithoutAStateReadThatFindsTheVmOnReadsItAsAlreadyOn()
+        {
+            var esx02 = simulator[1];
+            esx02.SetInventory(new[]
+            {
+                new SimVm { Vmid = 1, Name = "db01", Datastore = "shared", PoweredOn = true },
+                new SimVm { Vmid = 2, Name = "app 02", Datastore = "shared" },
+            });
+            var control = Targets()[1].CreateControl();
+            control.Connect(CancellationToken.None);
+            try
+            {
+                var answers = control.PowerOn(new[] { 1, 2 }, knownOff: new[] { 1, 2 }, CancellationToken.None);
+                Assert.Equal((true, (string?)null), answers[1]);
+                Assert.Equal((false, (string?)null), answers[2]);
+            }
+            finally
+            {
+                control.Close();
+            }
+
+            Assert.Equal(("on", "on"), (esx02.PowerState(1), esx02.PowerState(2)));
+            var powerOns = esx02.ReadText("/.sim/events.log").Split('\n').Select(l => l.Split('\t')).Where(f => f.Length == 4 && f[1] == "power.on").Select(f => (f[2], f[3]));
+            Assert.Equal(new[] { ("1", "InvalidPowerState"), ("2", "PoweredOn") }, powerOns.OrderBy(p => p.Item1));
+        }
+
+        // Hosts that were up all along: an invalid VM there is as likely one whose storage is gone for good, so the run
+        // says so and goes on rather than wait for a datastore that may never come.
+        [Fact]
+        public async Task OnHostsThatWereUpAnInvalidVmIsReportedNotWaitedFor()
+        {
+            simulator[1].SetInventory(simulator[1].Inventory.ToList(), skippedVmids: new[] { 9 });
+            var plan = new BootPlan { Stages = { new BootStage { Name = "all", Select = new VmSelector { All = true } } } };
+            var warnings = new List<string>();
+            var result = await new RemoteBootRunner(plan, Targets(), new RemoteBootOptions { RunnerName = "mgmt (runner)" }, cluster.Clock, new RemoteRunReporter { Warning = warnings.Add })
+                .RunAsync(CancellationToken.None);
+
+            Assert.Empty(result.Failures);
+            var warning = Assert.Single(warnings);
+            Assert.StartsWith("esx02: hostd lists 1 VM(s) as invalid (vmid 9)", warning, StringComparison.Ordinal);
+            Assert.Contains("readiness.datastores", warning, StringComparison.Ordinal);
+            Assert.DoesNotContain(result.Events, e => e.Action == "wait-datastore");
+            Assert.Equal(6, result.Events.Count(e => e.Action == "power-on" && e.Result == "ok"));
+            Assert.InRange((result.Events.Last().Time - result.Events.First().Time).TotalSeconds, 0, 60);
+        }
+
         [Fact]
         public async Task WithNoHostBackItStopsAfterTheHostTimeoutInsteadOfWaitingThroughEveryGate()
         {

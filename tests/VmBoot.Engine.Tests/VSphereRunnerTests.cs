@@ -330,7 +330,7 @@ namespace VmBoot.Engine.Tests
             try
             {
                 var vcsa = control.ReadInventory("esx01", CancellationToken.None, _ => { }).Single(v => v.Name == "vcsa");
-                var (wasOn, reason) = control.PowerOn(new[] { vcsa.Vmid }, CancellationToken.None)[vcsa.Vmid];
+                var (wasOn, reason) = control.PowerOn(new[] { vcsa.Vmid }, Array.Empty<int>(), CancellationToken.None)[vcsa.Vmid];
                 Assert.False(wasOn);
                 Assert.StartsWith("InvalidState", reason, StringComparison.Ordinal);
                 Assert.Equal("Powered off", control.PowerStates(new[] { vcsa.Vmid }, CancellationToken.None)[vcsa.Vmid]);

@@ -119,7 +119,7 @@ namespace VmBoot.BootLog
             new BootEventKind(WaitHostd, Boot, "result, detail", "hostd answered vim-cmd (ready, as which user) or not in time (timeout)"),
             new BootEventKind(VimUser, Everyone, "result, detail", "lockdown mode refused root: vpxuser is used, or every user is refused (failed)"),
             new BootEventKind(MaintenanceMode, Everyone, "result, detail", "the host's maintenance mode: left at boot (exited), kept (stay), entered before a power-off"),
-            new BootEventKind(WaitDatastore, Boot, "result, datastore, detail", "a datastore the plan needs was mounted (ready) or not in time (timeout)"),
+            new BootEventKind(WaitDatastore, Boot, "stage, result, datastore, detail", "a datastore the plan needs, or one a stage's VMs invalid to hostd wait for (waiting): mounted (ready) or not in time (timeout)"),
             new BootEventKind(StageStart, Everyone, "stage, result (its name)", "a stage began on this host, or everywhere (the runner's line)"),
             new BootEventKind(PowerBatch, Boot, "stage, result, detail", "a batch of power-ons at once began (started) or ended (done)"),
             new BootEventKind(PowerOn, Boot, "stage, vmid, attempt, result, name, detail", "a VM's power-on: ok, already-on, retry (with why) or failed"),

@@ -153,6 +153,13 @@ namespace VmBoot.Inventory
             }
         }
 
+        /// <summary>The vmid of a "Skipping invalid VM" line, or null for any other line.</summary>
+        public static int? InvalidVmid(string line)
+        {
+            var skipped = Skipping.Match(line);
+            return skipped.Success && int.TryParse(skipped.Groups[1].Value, NumberStyles.None, CultureInfo.InvariantCulture, out int vmid) ? vmid : (int?)null;
+        }
+
         /// <summary>The warning for an ESXi "Skipping invalid VM 'N'" line (stderr or stdout), or null for any other line.</summary>
         public static ParseDiagnostic? SkippedVmWarning(string line, int lineNumber)
         {

@@ -96,6 +96,7 @@ namespace VmBoot.Plans
                 text.Append("    sleep ").Append(Int(plan.Readiness.MinimumDelay)).Append('\n');
             }
 
+            text.Append("    vmboot_note_unmounted\n");
             text.Append("    VMBOOT_READY_BY=$(( $(vmboot_now) + ").Append(Int(plan.Readiness.Timeout)).Append(" ))\n");
             text.Append("    if vmboot_wait_hostd && vmboot_maintenance_mode ").Append(BootPlanYaml.MaintenanceModeText(plan.Readiness.MaintenanceMode)).Append("; then\n");
             foreach (string datastore in RequiredDatastores(plan))

@@ -32,6 +32,7 @@ namespace VmBoot.Plans
                 Say($"{i + 2}. Stage {i + 1} {stage.Heading}: {vms}{Pace(stage, names.Count)} (each host starts those registered on it).{gates}", "   ");
             }
 
+            Say($"A VM hostd lists as invalid (its datastore not mounted yet) is looked for again once that datastore mounts, within the readiness timeout ({Seconds(plan.Readiness.Timeout)}).");
             Say($"Worst case, if every wait runs to its timeout and every power-on to its last retry: the last power-on {Seconds(WorstCase(plan, resolution))} after the script starts, plus vim-cmd's own time.");
             Say($"Never started: vCLS VMs. Log: {logPath} (/var/log/vmboot.log if it cannot be written there).");
             return lines;

@@ -26,7 +26,8 @@ namespace VmBoot.Plans
             Number<BootPlan>("readiness.timeout", "-ReadinessTimeout", 0, 86400, p => p.Readiness.Timeout, (p, v) => p.Readiness.Timeout = v,
                 "Seconds allowed for hostd and the datastores; after it the stages start anyway (and the log says so).", alwaysWritten: true),
             Texts<BootPlan>("readiness.datastores", "-Datastore", p => p.Readiness.Datastores, (p, v) => p.Readiness.Datastores = v,
-                "Datastores that must be mounted first. The log's datastore is waited for too, and each VM waits for its own datastore (within the same timeout)."),
+                "Datastores that must be mounted first. The log's datastore is waited for too, and each VM waits for its own datastore (within the same timeout); "
+                + "a VM hostd lists as invalid until its datastore mounts is looked for again once it does. Invoke-BootPlan, on hosts that were up before it started, waits only for these."),
             Choice<BootPlan, MaintenanceModePolicy>("readiness.maintenanceMode", "-MaintenanceMode", p => p.Readiness.MaintenanceMode, (p, v) => p.Readiness.MaintenanceMode = v,
                 "UPS software often puts hosts into maintenance mode before shutting them down, and they boot in it, where every power-on is refused. "
                 + "stay: start nothing and log why; exit: leave maintenance mode, then run the stages.",

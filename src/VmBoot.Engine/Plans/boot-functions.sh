@@ -80,6 +80,13 @@ vmboot_wait_datastore() {
     vmboot_log wait-datastore - - - ready "$1" -
 }
 
+# The plan's datastores that are not mounted as the run begins (see vmboot_power_on).
+vmboot_note_unmounted() {
+    vmboot_targets | while IFS="$VMBOOT_TAB" read -r _ vmboot_ds _; do
+        [ -d "/vmfs/volumes/$vmboot_ds" ] || printf '%s\n' "$vmboot_ds"
+    done > "$VMBOOT_TMP/unmounted"
+}
+
 # Until its datastore is mounted, the log lives in /tmp; then it is appended to the shared file.
 vmboot_open_log() {
     if [ "$VMBOOT_LOG" = "$VMBOOT_LOG_FINAL" ]; then
@@ -99,39 +106,76 @@ vmboot_open_log() {
 
 # number name pause parallel: the stage's VMs on this host. With parallel 1 one after another; above 1 in
 # batches of that many, each power-on in a background subshell, a batch done when all of its power-ons are.
-# pause: seconds between two power-ons, or two batches.
+# pause: seconds between two power-ons, or two batches. A VM hostd shows as invalid until its datastore is
+# mounted is found by reading getallvms again once that datastore is.
 vmboot_stage() {
     vmboot_log stage-start "$1" - - - "$2" -
-    vmboot_resolve "$1" > "$VMBOOT_TMP/stage$1"
     : > "$VMBOOT_TMP/started$1"
+    : > "$VMBOOT_TMP/handled$1"
     vmboot_batch=0
     vmboot_running=0
-    while IFS="$VMBOOT_TAB" read -r vmboot_kind vmboot_vmid vmboot_ds vmboot_name; do
-        if [ "$vmboot_kind" = M ]; then
-            vmboot_log not-started "$1" "$vmboot_vmid" 0 vmx-differs "$vmboot_name" 'registered with another vmx file (renamed or moved?): regenerate the script'
-            continue
-        fi
-        if [ "$vmboot_running" = 0 ]; then
-            if [ "$vmboot_batch" -gt 0 ] && [ "$3" -gt 0 ]; then
-                sleep "$3"
+    while :; do
+        vmboot_resolve "$1" > "$VMBOOT_TMP/stage$1"
+        while IFS="$VMBOOT_TAB" read -r vmboot_kind vmboot_vmid vmboot_ds vmboot_name; do
+            vmboot_row="$vmboot_kind$VMBOOT_TAB$vmboot_vmid$VMBOOT_TAB$vmboot_name"
+            if [ "$vmboot_kind" = X ] || grep -qxF -e "$vmboot_row" "$VMBOOT_TMP/handled$1"; then
+                continue
             fi
-            vmboot_batch=$((vmboot_batch + 1))
+            printf '%s\n' "$vmboot_row" >> "$VMBOOT_TMP/handled$1"
+            if [ "$vmboot_kind" = M ]; then
+                vmboot_log not-started "$1" "$vmboot_vmid" 0 vmx-differs "$vmboot_name" 'registered with another vmx file (renamed or moved?): regenerate the script'
+                continue
+            fi
+            if [ "$vmboot_running" = 0 ]; then
+                if [ "$vmboot_batch" -gt 0 ] && [ "$3" -gt 0 ]; then
+                    sleep "$3"
+                fi
+                vmboot_batch=$((vmboot_batch + 1))
+                if [ "$4" -gt 1 ]; then
+                    vmboot_log power-batch "$1" - - started - "batch $vmboot_batch: up to $4 at once"
+                fi
+            fi
             if [ "$4" -gt 1 ]; then
-                vmboot_log power-batch "$1" - - started - "batch $vmboot_batch: up to $4 at once"
+                vmboot_power_on "$1" "$vmboot_vmid" "$vmboot_ds" "$vmboot_name" &
+            else
+                vmboot_power_on "$1" "$vmboot_vmid" "$vmboot_ds" "$vmboot_name"
             fi
-        fi
-        if [ "$4" -gt 1 ]; then
-            vmboot_power_on "$1" "$vmboot_vmid" "$vmboot_ds" "$vmboot_name" &
-        else
-            vmboot_power_on "$1" "$vmboot_vmid" "$vmboot_ds" "$vmboot_name"
-        fi
-        vmboot_running=$((vmboot_running + 1))
-        if [ "$vmboot_running" -ge "$4" ]; then
-            vmboot_end_batch "$1" "$4"
-        fi
-    done < "$VMBOOT_TMP/stage$1"
+            vmboot_running=$((vmboot_running + 1))
+            if [ "$vmboot_running" -ge "$4" ]; then
+                vmboot_end_batch "$1" "$4"
+            fi
+        done < "$VMBOOT_TMP/stage$1"
+        vmboot_await_invalid "$1" || break
+    done
     vmboot_end_batch "$1" "$4"
     vmboot_log stage-end "$1" - - - "$2" -
+}
+
+# number: hostd lists VMs as invalid here (as it does a VM whose datastore is not mounted) and some of the stage's
+# VMs are not found: waits until one of their datastores that are not mounted yet is, to read getallvms again.
+# Fails when none is missing here (those VMs are on other hosts), or once readiness.timeout has passed.
+vmboot_await_invalid() {
+    grep -q 'Skipping invalid VM' "$VMBOOT_TMP/invalid" || return 1
+    awk -F "$VMBOOT_TAB" '$1 == "X" { print $3 }' "$VMBOOT_TMP/stage$1" | while IFS= read -r vmboot_ds; do
+        [ -d "/vmfs/volumes/$vmboot_ds" ] || printf '%s\n' "$vmboot_ds"
+    done > "$VMBOOT_TMP/awaited"
+    [ -s "$VMBOOT_TMP/awaited" ] || return 1
+    while IFS= read -r vmboot_ds; do
+        vmboot_log wait-datastore "$1" - - waiting "$vmboot_ds" 'VMs here are invalid until it is mounted'
+    done < "$VMBOOT_TMP/awaited"
+    until vmboot_timed_out "$VMBOOT_READY_BY"; do
+        while IFS= read -r vmboot_ds; do
+            if [ -d "/vmfs/volumes/$vmboot_ds" ]; then
+                vmboot_log wait-datastore "$1" - - ready "$vmboot_ds" -
+                return 0
+            fi
+        done < "$VMBOOT_TMP/awaited"
+        sleep 1
+    done
+    while IFS= read -r vmboot_ds; do
+        vmboot_log wait-datastore "$1" - - timeout "$vmboot_ds" 'not mounted: the VMs on it are not started'
+    done < "$VMBOOT_TMP/awaited"
+    return 1
 }
 
 # number parallel: waits for the batch's background power-ons
@@ -144,14 +188,15 @@ vmboot_end_batch() {
 }
 
 # Prints S<TAB>vmid<TAB>datastore<TAB>name for each of the stage's VMs registered on this host,
-# or M<TAB>vmid<TAB>-<TAB>name when the name is found with another vmx file. Rows are matched by
-# exact strings at their place (Vmid, then the name, then its vmx file), never by patterns.
+# M<TAB>vmid<TAB>-<TAB>name when the name is found with another vmx file, X<TAB>-<TAB>datastore<TAB>name
+# when it is not found. Rows are matched by exact strings at their place (Vmid, then the name, then its
+# vmx file), never by patterns. getallvms's complaints (invalid VMs) are kept in $VMBOOT_TMP/invalid.
 vmboot_resolve() {
-    vmboot_vim vmsvc/getallvms 2>/dev/null > "$VMBOOT_TMP/getallvms"
+    vmboot_vim vmsvc/getallvms 2> "$VMBOOT_TMP/invalid" > "$VMBOOT_TMP/getallvms"
     vmboot_targets | awk -F "$VMBOOT_TAB" -v stage="$1" -v inventory="$VMBOOT_TMP/getallvms" '
         BEGIN { while ((getline row < inventory) > 0) rows[++count] = row }
         $1 == stage {
-            name = $4; file = $3; moved = ""
+            name = $4; file = $3; moved = ""; found = 0
             for (i = 1; i <= count; i++) {
                 if (!match(rows[i], /^[0-9]+ +/)) continue
                 vmid = substr(rows[i], 1, RLENGTH); sub(/ +$/, "", vmid)
@@ -161,20 +206,24 @@ vmboot_resolve() {
                 if (substr(tail, 1, 3) != "   ") continue
                 sub(/^ +/, "", tail)
                 if (substr(tail, 1, length(file)) == file && substr(tail, length(file) + 1, 3) == "   ") {
-                    print "S" FS vmid FS $2 FS name; moved = ""; break
+                    print "S" FS vmid FS $2 FS name; moved = ""; found = 1; break
                 }
                 if (substr(tail, 1, 1) == "[") moved = vmid
             }
             if (moved != "") print "M" FS moved FS "-" FS name
+            else if (!found) print "X" FS "-" FS $2 FS name
         }'
 }
 
-# stage vmid datastore name: a VM that is on afterwards is added to the stage's started list (for its gate)
+# stage vmid datastore name: a VM that is on afterwards is added to the stage's started list (for its gate).
+# A VM already on is never sent a power.on, as far as this run can know: its state is read first, unless its
+# datastore was not mounted when the run began (it could not run then; one vim-cmd less before vCenter starts).
+# If something started it since, power.on is refused with InvalidPowerState, and it is logged as already on.
 vmboot_power_on() {
     until [ -d "/vmfs/volumes/$3" ] || vmboot_timed_out "$VMBOOT_READY_BY"; do
         sleep 1
     done
-    if [ "$(vmboot_state "$2")" = 'Powered on' ]; then
+    if ! grep -qxF -e "$3" "$VMBOOT_TMP/unmounted" 2>/dev/null && [ "$(vmboot_state "$2")" = 'Powered on' ]; then
         vmboot_log power-on "$1" "$2" 0 already-on "$4" -
         printf '%s\t%s\n' "$2" "$4" >> "$VMBOOT_TMP/started$1"
         return 0
@@ -184,7 +233,10 @@ vmboot_power_on() {
     while :; do
         vmboot_output=$(vmboot_vim vmsvc/power.on "$2" 2>&1)
         if [ "$(vmboot_state "$2")" = 'Powered on' ]; then
-            vmboot_log power-on "$1" "$2" "$vmboot_attempt" ok "$4" -
+            case $vmboot_output in
+                *InvalidPowerState*) vmboot_log power-on "$1" "$2" 0 already-on "$4" - ;;
+                *) vmboot_log power-on "$1" "$2" "$vmboot_attempt" ok "$4" - ;;
+            esac
             printf '%s\t%s\n' "$2" "$4" >> "$VMBOOT_TMP/started$1"
             return 0
         fi

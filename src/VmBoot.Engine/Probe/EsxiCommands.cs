@@ -16,7 +16,7 @@ namespace VmBoot.Probe
             // Secure Boot, and saving the configuration
             "/usr/lib/vmware/secureboot/bin/secureBoot.py", "/sbin/auto-backup.sh",
             // text and files (BusyBox applets: 6.7 has no tr)
-            "awk", "cat", "chmod", "cp", "cut", "date", "grep", "head", "kill", "mkdir", "mv", "printf", "rm", "sed", "sha256sum", "sleep", "stat", "tar",
+            "awk", "cat", "chmod", "cp", "cut", "date", "grep", "head", "kill", "ls", "mkdir", "mv", "printf", "rm", "sed", "sha256sum", "sleep", "stat", "tar",
             "tail", "touch",
             // the boot script's TCP gate
             "nc",

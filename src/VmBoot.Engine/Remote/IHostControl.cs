@@ -68,8 +68,21 @@ namespace VmBoot.Remote
         /// <summary>The host's VMs now, stamped with <paramref name="hostName"/>; problems go to <paramref name="onProblem"/>.</summary>
         List<EsxiVm> ReadInventory(string hostName, CancellationToken cancellationToken, Action<string> onProblem);
 
-        /// <summary>Powers the VMs on at once, a VM already on left alone. Per vmid: whether it was on, and null when it is on afterwards, else why not.</summary>
-        Dictionary<int, (bool WasOn, string? Reason)> PowerOn(IReadOnlyCollection<int> vmids, CancellationToken cancellationToken);
+        /// <summary>
+        /// The vmids the last <see cref="ReadInventory"/> found invalid to hostd and left out (a VM whose datastore is not
+        /// mounted is one); empty where the transport does not say.
+        /// </summary>
+        IReadOnlyCollection<int> InvalidVmids { get; }
+
+        /// <summary>The names of the volumes mounted now (their number grows as datastores mount).</summary>
+        HashSet<string> Volumes(CancellationToken cancellationToken);
+
+        /// <summary>
+        /// Powers the VMs on at once, a VM already on left alone. The state of the VMs in <paramref name="knownOff"/>
+        /// (off as far as this run knows) is not read first: a power.on refused because one is on after all says so.
+        /// Per vmid: whether it was on, and null when it is on afterwards, else why not.
+        /// </summary>
+        Dictionary<int, (bool WasOn, string? Reason)> PowerOn(IReadOnlyCollection<int> vmids, IReadOnlyCollection<int> knownOff, CancellationToken cancellationToken);
 
         /// <summary>Each VM's power state ("Powered on", "Powered off", "Suspended"; empty when the host gave none).</summary>
         Dictionary<int, string> PowerStates(IReadOnlyCollection<int> vmids, CancellationToken cancellationToken);

@@ -31,6 +31,7 @@ namespace VmBoot.Remote
 
         private readonly BootPlan plan;
         private readonly RemoteBootOptions options;
+        private readonly HashSet<RemoteHost> invalidReported = new HashSet<RemoteHost>();
 
         /// <summary>Prepares a run of <paramref name="plan"/> (validated) on <paramref name="targets"/>.</summary>
         public RemoteBootRunner(BootPlan plan, IEnumerable<RemoteTarget> targets, RemoteBootOptions options, IBootClock clock, RemoteRunReporter reporter)
@@ -192,6 +193,7 @@ namespace VmBoot.Remote
                             System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(refused).Throw();
                         }
 
+                        host.SawBoot = true;
                         reporter.Verbose($"{host.Target.Label}: not answering yet ({host.LastRefusal})");
                         return;
                     }
@@ -231,9 +233,13 @@ namespace VmBoot.Remote
                         Log(host, BootEvents.VimUser, result: "vpxuser", detail: "root is refused (lockdown mode): using vpxuser, as ESXi autostart does");
                     }
 
-                    if (refusal != null && clock.UtcNow < host.ReadyBy)
+                    if (refusal != null)
                     {
-                        return;
+                        host.SawBoot = true;
+                        if (clock.UtcNow < host.ReadyBy)
+                        {
+                            return;
+                        }
                     }
 
                     Log(host, BootEvents.WaitHostd, result: refusal == null ? "ready" : "timeout", detail: refusal == null ? host.Control.VimUser : "hostd did not answer; starting anyway");
@@ -261,6 +267,12 @@ namespace VmBoot.Remote
                     }
 
                     host.MissingDatastores = missing;
+                    if (missing.Count > 0)
+                    {
+                        host.SawBoot = true;
+                        host.SeenUnmounted.UnionWith(missing);
+                    }
+
                     if (missing.Count > 0 && clock.UtcNow >= host.ReadyBy)
                     {
                         foreach (string late in missing)
@@ -406,15 +418,8 @@ namespace VmBoot.Remote
             // Where each VM is registered now: a VM moved since the plan was written is found on its new host.
             var inventories = await ForEachHost(hosts.Where(h => h.IsUsable).ToList(), host => host.ReadInventory(cancellationToken, reporter.Verbose), cancellationToken).ConfigureAwait(false);
             var resolution = BootPlanResolver.Resolve(plan, inventories.Values.SelectMany(vms => vms));
-            var items = resolution.Items.Where(i => i.Stage == number && done.Add(Key(i.Vm))).ToList();
-            if (number == 1)
-            {
-                // The cluster's whole inventory is first known here: say once what the plan misses (a typo, VMs no stage starts).
-                foreach (string warning in resolution.Warnings)
-                {
-                    reporter.Warning(warning);
-                }
-            }
+            // A VM of an earlier stage found only now (invalid to hostd then) starts with this one.
+            var items = resolution.Items.Where(i => i.Stage <= number && done.Add(Key(i.Vm))).ToList();
 
             var active = hosts.Where(h => h.State == RemoteHostState.Ready).ToList();
             Log(null, BootEvents.StageStart, stage: number);
@@ -433,6 +438,29 @@ namespace VmBoot.Remote
             var startable = items.Where(i => byHost[i.Server].State == RemoteHostState.Ready).ToList();
             await WaitForVmDatastores(startable, byHost, status, percent, cancellationToken).ConfigureAwait(false);
             var started = await PowerOnStage(number, stage, startable, byHost, status, percent, cancellationToken).ConfigureAwait(false);
+            List<RemoteHost> mountedSince;
+            while ((mountedSince = await WaitForInvalidVms(number, status, percent, cancellationToken).ConfigureAwait(false)).Count > 0)
+            {
+                foreach (var reread in await ForEachHost(mountedSince, host => host.ReadInventory(cancellationToken, reporter.Verbose), cancellationToken).ConfigureAwait(false))
+                {
+                    inventories[reread.Key] = reread.Value;
+                }
+
+                resolution = BootPlanResolver.Resolve(plan, inventories.Values.SelectMany(vms => vms));
+                var found = resolution.Items.Where(i => i.Stage <= number && byHost[i.Server].State == RemoteHostState.Ready && done.Add(Key(i.Vm))).ToList();
+                await WaitForVmDatastores(found, byHost, status, percent, cancellationToken).ConfigureAwait(false);
+                started.AddRange(await PowerOnStage(number, stage, found, byHost, status, percent, cancellationToken).ConfigureAwait(false));
+            }
+
+            if (number == 1)
+            {
+                // The cluster's whole inventory is first known here, VMs found late included: say once what the plan
+                // misses (a typo, VMs no stage starts).
+                foreach (string warning in resolution.Warnings)
+                {
+                    reporter.Warning(warning);
+                }
+            }
 
             foreach (var host in active.Where(h => h.State == RemoteHostState.Ready))
             {
@@ -444,6 +472,64 @@ namespace VmBoot.Remote
             {
                 await Gate(number, stage.After, started, byHost, status, percent, cancellationToken).ConfigureAwait(false);
             }
+        }
+
+        // hostd lists a VM whose datastore is not mounted as invalid, and getallvms leaves it out. On a host this run saw
+        // come up, that may be a datastore still to be mounted: waits (within the host's readiness timeout) until a volume
+        // is mounted there, and returns the hosts to read again. Elsewhere invalid VMs are only reported, once: hostd
+        // also keeps VMs whose storage is gone for good.
+        private async Task<List<RemoteHost>> WaitForInvalidVms(int number, string status, int percent, CancellationToken cancellationToken)
+        {
+            foreach (var host in hosts.Where(h => h.State == RemoteHostState.Ready && h.Control.InvalidVmids.Count > 0 && h.VolumesAtRead == null && invalidReported.Add(h)))
+            {
+                reporter.Warning($"{host.Name}: hostd lists {host.Control.InvalidVmids.Count} VM(s) as invalid (vmid {string.Join(", ", host.Control.InvalidVmids)}), so they cannot be started; "
+                    + "a VM whose datastore is not mounted is one. List such a datastore in the plan's readiness.datastores for the run to wait for it.");
+            }
+
+            var waiting = hosts.Where(h => h.State == RemoteHostState.Ready && h.Control.InvalidVmids.Count > 0 && h.VolumesAtRead != null && clock.UtcNow < h.ReadyBy).ToList();
+            var mounted = new List<RemoteHost>();
+            if (waiting.Count == 0)
+            {
+                return mounted;
+            }
+
+            foreach (var host in waiting)
+            {
+                Log(host, BootEvents.WaitDatastore, stage: number, result: "waiting",
+                    detail: $"{host.Control.InvalidVmids.Count} VM(s) invalid to hostd (vmid {string.Join(", ", host.Control.InvalidVmids)}): waiting for a datastore to be mounted");
+            }
+
+            await PollUntil(waiting.Max(h => h.ReadyBy), async () =>
+            {
+                var volumes = await ForEachHost(waiting.Where(h => clock.UtcNow < h.ReadyBy).ToList(), host => host.Control.Volumes(cancellationToken), cancellationToken).ConfigureAwait(false);
+                foreach (var pair in volumes)
+                {
+                    var added = pair.Value.Except(pair.Key.VolumesAtRead!).ToList();
+                    if (added.Count > 0)
+                    {
+                        Log(pair.Key, BootEvents.WaitDatastore, stage: number, result: "ready", datastore: added[0]);
+                        mounted.Add(pair.Key);
+                    }
+                }
+
+                if (mounted.Count == 0)
+                {
+                    Progress(status, "waiting for datastores: VMs invalid to hostd on " + string.Join(", ", waiting.Select(h => h.Name)), percent);
+                }
+
+                return mounted.Count > 0 || waiting.All(h => clock.UtcNow >= h.ReadyBy);
+            }, cancellationToken, interval: CheapPollInterval).ConfigureAwait(false);
+
+            if (mounted.Count == 0)
+            {
+                foreach (var host in waiting)
+                {
+                    Log(host, BootEvents.WaitDatastore, stage: number, result: "timeout",
+                        detail: $"no datastore mounted in time: the {host.Control.InvalidVmids.Count} invalid VM(s) are not started");
+                }
+            }
+
+            return mounted;
         }
 
         // As the on-host script does: a VM's datastore must be mounted on its host before it can start (until the
@@ -461,6 +547,11 @@ namespace VmBoot.Remote
                 }
 
                 var missing = await ForEachHost(pending.Keys.Select(s => byHost[s]).ToList(), host => host.Control.Unmounted(pending[host.Name], cancellationToken), cancellationToken).ConfigureAwait(false);
+                foreach (var unmounted in missing)
+                {
+                    unmounted.Key.SeenUnmounted.UnionWith(unmounted.Value);
+                }
+
                 var now = clock.UtcNow;
                 foreach (var server in pending.Keys.ToList())
                 {
@@ -532,7 +623,7 @@ namespace VmBoot.Remote
                         Log(host, BootEvents.PowerBatch, stage: number, result: "started", detail: $"batch {batchNumber}: up to {stage.Parallel} at once");
                     }
 
-                    var answers = host.Control.PowerOn(batch.Select(b => b.Item.Vm.Vmid).ToList(), cancellationToken);
+                    var answers = host.Control.PowerOn(batch.Select(b => b.Item.Vm.Vmid).ToList(), host.KnownOff(batch.Select(b => b.Item.Vm)), cancellationToken);
                     var outcomes = batch.Select(b => (b.Item, b.Attempt, Outcome: Record(host, number, b.Item, b.Attempt, answers[b.Item.Vm.Vmid]))).ToList();
                     if (stage.Parallel > 1)
                     {

@@ -1,6 +1,8 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using System.Threading;
+using VmBoot.Inventory;
 
 namespace VmBoot.Remote
 {
@@ -64,6 +66,21 @@ namespace VmBoot.Remote
         /// <summary>Datastores still to be mounted.</summary>
         internal List<string> MissingDatastores { get; set; } = new List<string>();
 
+        /// <summary>
+        /// This run saw the host come up (it did not answer, hostd did not, or a datastore was not mounted): a VM hostd
+        /// lists as invalid may be one whose datastore is still to be mounted, and is waited for.
+        /// </summary>
+        internal bool SawBoot { get; set; }
+
+        /// <summary>Datastores this run saw unmounted: a VM on one could not be running then.</summary>
+        internal HashSet<string> SeenUnmounted { get; } = new HashSet<string>(StringComparer.Ordinal);
+
+        /// <summary>VMs this run saw invalid to hostd: not running then either.</summary>
+        internal HashSet<int> SeenInvalid { get; } = new HashSet<int>();
+
+        /// <summary>The volumes mounted when the inventory was last read on a host this run saw come up.</summary>
+        internal HashSet<string>? VolumesAtRead { get; private set; }
+
         internal bool IsUsable => State == RemoteHostState.Ready || State == RemoteHostState.Blocked;
 
         /// <summary>Connects and takes the host's own name (the user's name for it when it gives none).</summary>
@@ -93,7 +110,16 @@ namespace VmBoot.Remote
         /// <summary>Closes what the run opened.</summary>
         internal void Close() => Control.Close();
 
-        /// <summary>The host's VMs now, stamped with its name.</summary>
-        internal List<EsxiVm> ReadInventory(CancellationToken cancellationToken, Action<string> onProblem) => Control.ReadInventory(Name, cancellationToken, onProblem);
+        /// <summary>The host's VMs now, stamped with its name (on a host this run saw come up, the volumes mounted first).</summary>
+        internal List<EsxiVm> ReadInventory(CancellationToken cancellationToken, Action<string> onProblem)
+        {
+            VolumesAtRead = SawBoot ? Control.Volumes(cancellationToken) : null;
+            var vms = Control.ReadInventory(Name, cancellationToken, onProblem);
+            SeenInvalid.UnionWith(Control.InvalidVmids);
+            return vms;
+        }
+
+        /// <summary>Of <paramref name="vms"/>, those this run knows were off at some moment: no need to read their state before a power-on.</summary>
+        internal List<int> KnownOff(IEnumerable<EsxiVm> vms) => vms.Where(v => SeenInvalid.Contains(v.Vmid) || SeenUnmounted.Contains(v.Datastore)).Select(v => v.Vmid).ToList();
     }
 }

@@ -21,6 +21,7 @@ namespace VmBoot.Remote
         private static readonly Regex FaultMessage = new Regex("^\\s*msg = \"(.*)\"", RegexOptions.Multiline | RegexOptions.CultureInvariant);
         private readonly RemoteTarget target;
         private string vimPrefix = "vim-cmd ";
+        private List<int> invalidVmids = new List<int>();
         private EsxiConnection? connection;
 
         internal SshHostControl(RemoteTarget target) => this.target = target;
@@ -150,22 +151,33 @@ namespace VmBoot.Remote
             var parser = new GetAllVmsParser(hostName, vms.Add, d => onProblem($"{hostName}: {d.Message}"));
             parser.Push(result.Output);
             parser.Complete();
+            invalidVmids = result.Error.Split('\n').Select(GetAllVmsParser.InvalidVmid).Where(v => v != null).Select(v => v!.Value).ToList();
             return vms;
         }
 
         /// <inheritdoc />
+        public IReadOnlyCollection<int> InvalidVmids => invalidVmids;
+
+        /// <inheritdoc />
+        public HashSet<string> Volumes(CancellationToken cancellationToken)
+            => new HashSet<string>(Run("ls -1 /vmfs/volumes", cancellationToken).Output.Split(new[] { '\n' }, StringSplitOptions.RemoveEmptyEntries), StringComparer.Ordinal);
+
+        /// <inheritdoc />
         /// <remarks>One command: each VM in a background subshell, then wait; the reason is vim-cmd's.</remarks>
-        public Dictionary<int, (bool WasOn, string? Reason)> PowerOn(IReadOnlyCollection<int> vmids, CancellationToken cancellationToken)
+        public Dictionary<int, (bool WasOn, string? Reason)> PowerOn(IReadOnlyCollection<int> vmids, IReadOnlyCollection<int> knownOff, CancellationToken cancellationToken)
         {
-            // One line per VM: vmid, state before, state after, vim-cmd's output folded.
-            string command = EachVmAtOnce(vmids, $"before=$({StateOfId}); after=$before; output=; "
+            // One line per VM: vmid, state before (empty when not read), state after, vim-cmd's output folded.
+            string readFirst = knownOff.Count == 0 ? $"before=$({StateOfId})"
+                : $"case ' {Ids(knownOff)} ' in *\" $id \"*) before= ;; *) before=$({StateOfId}) ;; esac";
+            string command = EachVmAtOnce(vmids, $"{readFirst}; after=$before; output=; "
                 + $"if [ \"$before\" != 'Powered on' ]; then output=$({VimCommand} vmsvc/power.on \"$id\" </dev/null 2>&1); after=$({StateOfId}); fi; "
                 + $"printf '%s\\t%s\\t%s\\t%s\\n' \"$id\" \"$before\" \"$after\" \"{FoldedOutput}\"");
             var results = new Dictionary<int, (bool, string?)>();
             foreach (var (vmid, fields) in Lines(Run(command, cancellationToken).Output, 4))
             {
-                results[vmid] = fields[1].Trim() == "Powered on" ? (true, null)
-                    : fields[2].Trim() == "Powered on" ? (false, null)
+                bool on = fields[2].Trim() == "Powered on";
+                results[vmid] = fields[1].Trim() == "Powered on" || (on && Unfold(fields[3]).Contains("InvalidPowerState")) ? (true, null)
+                    : on ? (false, null)
                     : (false, Reason(Unfold(fields[3])));
             }
 

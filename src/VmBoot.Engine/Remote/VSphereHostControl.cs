@@ -114,11 +114,14 @@ namespace VmBoot.Remote
                 return new List<string>();
             }
 
-            var mounted = Call(async () => (await Api.RetrieveAllAsync("Datastore", new[] { "summary.name", "summary.accessible" }, cancellationToken).ConfigureAwait(false))
-                .Select(VimClient.PropertiesOf).Where(d => VimClient.Text(d.Values, "summary.accessible") == "true").Select(d => VimClient.Text(d.Values, "summary.name"))
-                .ToList());
+            var mounted = AccessibleDatastores(cancellationToken);
             return datastores.Where(d => !mounted.Contains(d, StringComparer.Ordinal)).ToList();
         }
+
+        private List<string> AccessibleDatastores(CancellationToken cancellationToken)
+            => Call(async () => (await Api.RetrieveAllAsync("Datastore", new[] { "summary.name", "summary.accessible" }, cancellationToken).ConfigureAwait(false))
+                .Select(VimClient.PropertiesOf).Where(d => VimClient.Text(d.Values, "summary.accessible") == "true").Select(d => VimClient.Text(d.Values, "summary.name"))
+                .ToList());
 
         /// <inheritdoc />
         public List<string> RescanFor(IReadOnlyCollection<string> datastores, CancellationToken cancellationToken)
@@ -156,7 +159,14 @@ namespace VmBoot.Remote
         }
 
         /// <inheritdoc />
-        public Dictionary<int, (bool WasOn, string? Reason)> PowerOn(IReadOnlyCollection<int> vmids, CancellationToken cancellationToken)
+        public IReadOnlyCollection<int> InvalidVmids { get; } = Array.Empty<int>();
+
+        /// <inheritdoc />
+        public HashSet<string> Volumes(CancellationToken cancellationToken) => new HashSet<string>(AccessibleDatastores(cancellationToken), StringComparer.Ordinal);
+
+        /// <inheritdoc />
+        /// <remarks>Every state is read, <paramref name="knownOff"/>'s too: the API reads them all in one call.</remarks>
+        public Dictionary<int, (bool WasOn, string? Reason)> PowerOn(IReadOnlyCollection<int> vmids, IReadOnlyCollection<int> knownOff, CancellationToken cancellationToken)
         {
             var before = States(vmids, cancellationToken);
             var results = new Dictionary<int, (bool, string?)>();

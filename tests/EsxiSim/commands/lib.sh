@@ -162,6 +162,20 @@ sim_mount_ready_datastores() {
         [ -f "$SIM/served/${store##*/}" ] && continue
         [ -e "/vmfs/volumes/${store##*/}" ] || [ -L "/vmfs/volumes/${store##*/}" ] || ln -s "$store" "/vmfs/volumes/${store##*/}"
     done
+    sim_start_elsewhere
+}
+
+# A VM that something else starts at boot (HA, an admin) comes on once its datastore is mounted, not before:
+# nothing can run a VM hostd cannot read.
+sim_start_elsewhere() {
+    for sim_marker in "$SIM"/vms/*/started_elsewhere; do
+        [ -f "$sim_marker" ] || continue
+        sim_vm=${sim_marker%/*}
+        [ -d "/vmfs/volumes/$(cat "$sim_vm/datastore")" ] || continue
+        echo on > "$sim_vm/state"
+        sim_clock > "$sim_vm/on_at"
+        rm -f "$sim_marker"
+    done
 }
 
 sim_rescan() {
@@ -173,6 +187,7 @@ sim_rescan() {
         [ "$(sim_clock)" -ge $(( $(cat "$SIM/vms/$vmid/on_at") + $(sim_get "vms/$vmid/heartbeat_delay" 30) )) ] || continue
         [ -e "/vmfs/volumes/$name" ] || ln -s "$SIM/datastores/$name" "/vmfs/volumes/$name"
     done
+    sim_start_elsewhere
 }
 
 # While /etc/rc.local runs in the foreground, work sent to the background (stdin /dev/null, as POSIX gives an
