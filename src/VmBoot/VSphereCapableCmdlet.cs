@@ -168,7 +168,9 @@ namespace VmBoot.Commands
 
         private static void ReadApiInventory(VimClient client, HostFanOut.HostWriter writer, Action<EsxiVm> onVm)
         {
-            foreach (var vm in VimInventory.ReadAsync(client, writer.Token).GetAwaiter().GetResult())
+            var vms = VimInventory.ReadAsync(client, writer.Token,
+                vmid => writer.Warning($"VM {vmid} is not listed: hostd cannot read its configuration (inaccessible or invalid; a VM whose datastore is not mounted is one).")).GetAwaiter().GetResult();
+            foreach (var vm in vms)
             {
                 writer.OnPipeline(() => onVm(vm));
             }

@@ -60,6 +60,9 @@ type vm struct {
 	Notes     string `json:"notes"`
 	ManagedBy string `json:"managedBy"` // an extension key, e.g. com.vmware.vim.eam for vCLS
 	PoweredOn bool   `json:"poweredOn"`
+	// hostd cannot read its configuration files (its datastore is not mounted): connectionState inaccessible,
+	// and no configuration returned (the API reference's VirtualMachineConnectionState).
+	Inaccessible bool `json:"inaccessible"`
 }
 
 func main() {
@@ -333,6 +336,15 @@ func addVms(u *url.URL, vms []vm) error {
 		info, err := task.WaitForResult(ctx, nil)
 		if err != nil {
 			return fmt.Errorf("creating %q: %w", v.Name, err)
+		}
+		if v.Inaccessible {
+			machine := simulator.Map.Get(info.Result.(types.ManagedObjectReference)).(*simulator.VirtualMachine)
+			simulator.Map.WithLock(machine, func() {
+				machine.Runtime.ConnectionState = types.VirtualMachineConnectionStateInaccessible
+				machine.Summary.Runtime.ConnectionState = types.VirtualMachineConnectionStateInaccessible
+				machine.Config = nil
+			})
+			continue
 		}
 		if v.PoweredOn {
 			machine := object.NewVirtualMachine(client, info.Result.(types.ManagedObjectReference))

@@ -145,6 +145,25 @@ namespace VmBoot.Engine.Tests
             Assert.Equal(Enumerable.Range(1, 20).Select(i => $"vm {i:00}"), read.Select(v => v.Name).OrderBy(n => n, StringComparer.Ordinal));
         }
 
+        // A VM whose configuration files hostd cannot read (its datastore not mounted) comes back inaccessible, with no
+        // configuration: left out, as getallvms leaves it out, and its vmid reported.
+        [Fact]
+        public async Task LeavesOutAVmHostdCannotReadAndSaysWhichOne()
+        {
+            using var late = VSphereSimulator.StartHost("esx01", new object[] { new { name = "vcsa" }, new { name = "on the nas", inaccessible = true } }, new string[0]);
+            File.AppendAllLines(Pins, new[] { late.PinLine });
+            var options = Options();
+            options.Port = late.Port;
+            using var client = await VimClient.OpenAsync(options, CancellationToken.None);
+            var unreadable = new System.Collections.Generic.List<int>();
+
+            var read = await VimInventory.ReadAsync(client, CancellationToken.None, unreadable.Add);
+
+            Assert.Equal("vcsa", Assert.Single(read).Name);
+            int vmid = Assert.Single(unreadable);
+            Assert.NotEqual(read[0].Vmid, vmid);
+        }
+
         [Fact]
         public async Task SaysToUseAnExceptionUserWhenLockdownModeRefusesTheLogin()
         {

@@ -31,10 +31,14 @@ namespace VmBoot.Probe
             string profile = HostProbe.ProfileOf(version);
             var checks = new List<HostCheck> { HostProbe.VersionCheck(version, profile) };
 
-            var vms = await VimInventory.ReadAsync(client, cancellationToken).ConfigureAwait(false);
+            var unreadable = new List<int>();
+            var vms = await VimInventory.ReadAsync(client, cancellationToken, unreadable.Add).ConfigureAwait(false);
             int vcls = vms.Count(v => v.IsVcls);
-            checks.Add(new HostCheck("inventory", "the host's VMs, read through the API", $"{vms.Count} VM(s){(vcls > 0 ? $", {vcls} vCLS" : "")}", CheckResult.Pass,
-                "plans select from these VMs; vCLS VMs are never started and are powered off last."));
+            checks.Add(new HostCheck("inventory", "the host's VMs, read through the API",
+                $"{vms.Count} VM(s){(vcls > 0 ? $", {vcls} vCLS" : "")}{(unreadable.Count > 0 ? $", {unreadable.Count} hostd cannot read (vmid {string.Join(", ", unreadable)})" : "")}",
+                unreadable.Count > 0 ? CheckResult.Warn : CheckResult.Pass,
+                unreadable.Count > 0 ? "hostd cannot read those VMs' configuration (inaccessible or invalid: a datastore not mounted?): they cannot be started."
+                    : "plans select from these VMs; vCLS VMs are never started and are powered off last."));
             checks.Add(await GuestAsync(client, vms, cancellationToken).ConfigureAwait(false));
             checks.Add(HostProbe.MaintenanceModeCheck(Text("runtime.inMaintenanceMode") == "true"));
             checks.Add(Lockdown(Text("config.lockdownMode"), client.UserName));

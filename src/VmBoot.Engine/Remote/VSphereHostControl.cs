@@ -144,7 +144,9 @@ namespace VmBoot.Remote
         /// <inheritdoc />
         public List<EsxiVm> ReadInventory(string hostName, CancellationToken cancellationToken, Action<string> onProblem)
         {
-            var found = Call(() => VimInventory.ReadAsync(Api, cancellationToken));
+            var unreadable = new List<int>();
+            var found = Call(() => VimInventory.ReadAsync(Api, cancellationToken, unreadable.Add));
+            InvalidVmids = unreadable;
             lock (vms)
             {
                 vms.Clear();
@@ -159,7 +161,7 @@ namespace VmBoot.Remote
         }
 
         /// <inheritdoc />
-        public IReadOnlyCollection<int> InvalidVmids { get; } = Array.Empty<int>();
+        public IReadOnlyCollection<int> InvalidVmids { get; private set; } = Array.Empty<int>();
 
         /// <inheritdoc />
         public HashSet<string> Volumes(CancellationToken cancellationToken) => new HashSet<string>(AccessibleDatastores(cancellationToken), StringComparer.Ordinal);

@@ -18,13 +18,33 @@ namespace VmBoot.VSphere
         private static readonly string[] Properties =
         {
             "name", "config.files.vmPathName", "config.guestId", "config.version", "config.annotation", "config.managedBy", "runtime.powerState",
+            "runtime.connectionState",
         };
 
-        /// <summary>Every VM registered on the host, in the host's order.</summary>
-        public static async Task<List<EsxiVm>> ReadAsync(VimClient client, CancellationToken cancellationToken)
+        /// <summary>
+        /// Every VM registered on the host that hostd can read, in the host's order. A VM it cannot (connectionState
+        /// inaccessible or invalid: its configuration files cannot be read, as when its datastore is not mounted) has
+        /// no configuration to show: it is left out, as getallvms leaves it out, and its vmid goes to <paramref name="onUnreadable"/>.
+        /// </summary>
+        public static async Task<List<EsxiVm>> ReadAsync(VimClient client, CancellationToken cancellationToken, Action<int>? onUnreadable = null)
         {
             var found = await client.RetrieveAllAsync("VirtualMachine", Properties, cancellationToken).ConfigureAwait(false);
-            return found.Select(o => ToVm(o, client.Name)).ToList();
+            var vms = new List<EsxiVm>();
+            foreach (var answer in found)
+            {
+                var vm = ToVm(answer, client.Name);
+                string state = VimClient.Text(VimClient.PropertiesOf(answer).Values, "runtime.connectionState");
+                if (state.Length == 0 || state == "connected")
+                {
+                    vms.Add(vm);
+                }
+                else
+                {
+                    onUnreadable?.Invoke(vm.Vmid);
+                }
+            }
+
+            return vms;
         }
 
         /// <summary>The VMs of one page of the property collector's answer (its returnval).</summary>
