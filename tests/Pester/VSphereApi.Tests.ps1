@@ -67,6 +67,18 @@ Describe 'Get-EsxiVmList -Protocol VSphereApi' {
         (Get-EsxiVmList -Server $servers[1], $servers[2] -Protocol VSphereApi -Credential $credential -KnownCertificatesPath $pins).Count | Should -Be 3
     }
 
+    It 'leaves out a VM hostd cannot read (its datastore not mounted), with a warning naming the host and its vmid' {
+        $late = Start-VSphereHost @(@{ name = 'vcsa01' }, @{ name = 'on the nas'; inaccessible = $true })
+        try {
+            $pins = Join-Path $TestDrive 'late-pins'
+            $vms = Get-EsxiVmList -Server $late.Server -Protocol VSphereApi -Credential $credential -KnownCertificatesPath $pins -AcceptNewCertificate -WarningVariable said -WarningAction SilentlyContinue
+            @($vms).Name | Should -Be 'vcsa01'
+            $said.Count | Should -Be 1
+            "$($said[0])" | Should -BeLike "$($late.Server)*: VM * is not listed: hostd cannot read its configuration*datastore is not mounted*"
+        }
+        finally { Stop-VSphereSimHost @($late) }
+    }
+
     It 'refuses SSH''s parameters with the API, and the API''s with SSH, before connecting' {
         { Get-EsxiVmList -Server $servers[0] -Protocol VSphereApi -Credential $credential -KeyFilePath ~/.ssh/id_ecdsa -ErrorAction Stop } |
             Should -Throw -ErrorId 'ProtocolMismatch,VmBoot.Commands.GetEsxiVmListCommand'
