@@ -198,6 +198,30 @@ namespace VmBoot.Engine.Tests
             Assert.Contains("\talready-on\tdb01\t", fixture.Simulator[1].ReadText("/vmfs/volumes/shared ds/vmboot/esx02.log"));
         }
 
+        // A VM of the plan registered again with another vmx file (copied, restored from a backup) is not started, as
+        // the script cannot tell it is the same VM: it says so on the host that has it, and only there. On esx02,
+        // "web   [old" begins with "web" (a VM on esx03) and three spaces: it is not taken for web moved.
+        [Fact]
+        public void AVmRegisteredWithAnotherVmxFileIsReportedNotStartedOnlyWhereItIs()
+        {
+            var script = BootScriptGenerator.Create(TwoStagePlan(), fixture.LiveInventory(), SimHost.StockLocalSh, "test");
+            var esx01 = fixture.Simulator[0];
+            var esx02 = fixture.Simulator[1];
+            esx01.SetInventory(esx01.Inventory.Select(v => v.Name != "app1" ? v : new SimVm { Vmid = v.Vmid, Name = "app1", Datastore = "shared ds", VmxPath = "app1-restored/app1.vmx" }).ToList());
+
+            var timelines = new[] { esx01, esx02 }.Select(host =>
+            {
+                fixture.Install(host, script.Content);
+                return host.PowerCycle(hostdReadyAt: 40, datastoresReadyAt: 60);
+            }).ToList();
+
+            Assert.DoesNotContain(timelines[0].Events, e => e.Name == "app1");
+            Assert.Contains(timelines[0].Events, e => e.Name == "vcsa01" && e.Result == "PoweredOn");
+            Assert.Contains("\tnot-started\t2\t2\t0\tvmx-differs\tapp1\tregistered with another vmx file", esx01.ReadText("/vmfs/volumes/shared ds/vmboot/esx01.log"));
+            Assert.DoesNotContain("vmx-differs", esx02.ReadText("/vmfs/volumes/shared ds/vmboot/esx02.log"));
+            Assert.Contains(timelines[1].Events, e => e.Name == "web   [old" && e.Result == "PoweredOn");
+        }
+
         // Plans of every shape the generator has: the seed's recipe (New-BootScript -FirstStage), every gate with a
         // rescan and maintenance mode left, a single stage.
         public static IEnumerable<object[]> PlanShapes()

@@ -194,24 +194,41 @@ vmboot_end_batch() {
 vmboot_resolve() {
     vmboot_vim vmsvc/getallvms 2> "$VMBOOT_TMP/invalid" > "$VMBOOT_TMP/getallvms"
     vmboot_targets | awk -F "$VMBOOT_TAB" -v stage="$1" -v inventory="$VMBOOT_TMP/getallvms" '
+        # 2: row i is the VM called name with that vmx file; 1: a VM of that name with another one; 0: neither.
+        function holds(i, name, file,    rest, tail) {
+            if (!match(rows[i], /^[0-9]+ +/)) return 0
+            rest = substr(rows[i], RLENGTH + 1)
+            if (substr(rest, 1, length(name)) != name) return 0
+            tail = substr(rest, length(name) + 1)
+            if (substr(tail, 1, 3) != "   ") return 0
+            sub(/^ +/, "", tail)
+            if (substr(tail, 1, length(file)) == file && substr(tail, length(file) + 1, 3) == "   ") return 2
+            return substr(tail, 1, 1) == "[" ? 1 : 0
+        }
+        # A row that is exactly another VM of the plan is not this one moved ("web   [old" is not "web").
+        function planned(i,    t) {
+            for (t = 1; t <= n; t++) if (holds(i, names[t], files[t]) == 2) return 1
+            return 0
+        }
+        function vmid(i) {
+            match(rows[i], /^[0-9]+/)
+            return substr(rows[i], 1, RLENGTH)
+        }
         BEGIN { while ((getline row < inventory) > 0) rows[++count] = row }
-        $1 == stage {
-            name = $4; file = $3; moved = ""; found = 0
-            for (i = 1; i <= count; i++) {
-                if (!match(rows[i], /^[0-9]+ +/)) continue
-                vmid = substr(rows[i], 1, RLENGTH); sub(/ +$/, "", vmid)
-                rest = substr(rows[i], RLENGTH + 1)
-                if (substr(rest, 1, length(name)) != name) continue
-                tail = substr(rest, length(name) + 1)
-                if (substr(tail, 1, 3) != "   ") continue
-                sub(/^ +/, "", tail)
-                if (substr(tail, 1, length(file)) == file && substr(tail, length(file) + 1, 3) == "   ") {
-                    print "S" FS vmid FS $2 FS name; moved = ""; found = 1; break
+        { n++; stages[n] = $1; stores[n] = $2; files[n] = $3; names[n] = $4 }
+        END {
+            for (t = 1; t <= n; t++) {
+                if (stages[t] != stage) continue
+                found = 0; moved = 0
+                for (i = 1; i <= count && !found; i++) {
+                    kind = holds(i, names[t], files[t])
+                    if (kind == 2) found = i
+                    else if (kind == 1 && !planned(i)) moved = i
                 }
-                if (substr(tail, 1, 1) == "[") moved = vmid
+                if (found) print "S" FS vmid(found) FS stores[t] FS names[t]
+                else if (moved) print "M" FS vmid(moved) FS "-" FS names[t]
+                else print "X" FS "-" FS stores[t] FS names[t]
             }
-            if (moved != "") print "M" FS moved FS "-" FS name
-            else if (!found) print "X" FS "-" FS $2 FS name
         }'
 }
 
