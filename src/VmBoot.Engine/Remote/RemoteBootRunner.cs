@@ -417,10 +417,6 @@ namespace VmBoot.Remote
 
             // Where each VM is registered now: a VM moved since the plan was written is found on its new host.
             var inventories = await ForEachHost(hosts.Where(h => h.IsUsable).ToList(), host => host.ReadInventory(cancellationToken, reporter.Verbose), cancellationToken).ConfigureAwait(false);
-            var resolution = BootPlanResolver.Resolve(plan, inventories.Values.SelectMany(vms => vms));
-            // A VM of an earlier stage found only now (invalid to hostd then) starts with this one.
-            var items = resolution.Items.Where(i => i.Stage <= number && done.Add(Key(i.Vm))).ToList();
-
             var active = hosts.Where(h => h.State == RemoteHostState.Ready).ToList();
             Log(null, BootEvents.StageStart, stage: number);
             foreach (var host in active)
@@ -429,27 +425,22 @@ namespace VmBoot.Remote
             }
 
             var byHost = hosts.ToDictionary(h => h.Name, StringComparer.Ordinal);
-            foreach (var blocked in items.Where(i => byHost[i.Server].State != RemoteHostState.Ready))
+            var started = new List<BootPreviewItem>();
+            PlanResolution resolution;
+            while (true)
             {
-                Log(byHost[blocked.Server], BootEvents.NotStarted, stage: number, vmid: blocked.Vm.Vmid, attempt: 0, result: "host-blocked", name: blocked.Name,
-                    detail: "its host refuses power-ons (maintenance mode or hostd refusing every user)");
-            }
+                resolution = BootPlanResolver.Resolve(plan, inventories.Values.SelectMany(vms => vms));
+                started.AddRange(await StartFound(number, stage, resolution, done, byHost, status, percent, cancellationToken).ConfigureAwait(false));
+                var mountedSince = await WaitForInvalidVms(number, status, percent, cancellationToken).ConfigureAwait(false);
+                if (mountedSince.Count == 0)
+                {
+                    break;
+                }
 
-            var startable = items.Where(i => byHost[i.Server].State == RemoteHostState.Ready).ToList();
-            await WaitForVmDatastores(startable, byHost, status, percent, cancellationToken).ConfigureAwait(false);
-            var started = await PowerOnStage(number, stage, startable, byHost, status, percent, cancellationToken).ConfigureAwait(false);
-            List<RemoteHost> mountedSince;
-            while ((mountedSince = await WaitForInvalidVms(number, status, percent, cancellationToken).ConfigureAwait(false)).Count > 0)
-            {
                 foreach (var reread in await ForEachHost(mountedSince, host => host.ReadInventory(cancellationToken, reporter.Verbose), cancellationToken).ConfigureAwait(false))
                 {
                     inventories[reread.Key] = reread.Value;
                 }
-
-                resolution = BootPlanResolver.Resolve(plan, inventories.Values.SelectMany(vms => vms));
-                var found = resolution.Items.Where(i => i.Stage <= number && byHost[i.Server].State == RemoteHostState.Ready && done.Add(Key(i.Vm))).ToList();
-                await WaitForVmDatastores(found, byHost, status, percent, cancellationToken).ConfigureAwait(false);
-                started.AddRange(await PowerOnStage(number, stage, found, byHost, status, percent, cancellationToken).ConfigureAwait(false));
             }
 
             if (number == 1)
@@ -472,6 +463,23 @@ namespace VmBoot.Remote
             {
                 await Gate(number, stage.After, started, byHost, status, percent, cancellationToken).ConfigureAwait(false);
             }
+        }
+
+        // The stage's VMs not started yet, and an earlier stage's found only now (invalid to hostd then): on a host that
+        // refuses power-ons logged as not started, the others powered on once their datastores are mounted.
+        private async Task<List<BootPreviewItem>> StartFound(int number, BootStage stage, PlanResolution resolution, HashSet<string> done,
+            Dictionary<string, RemoteHost> byHost, string status, int percent, CancellationToken cancellationToken)
+        {
+            var items = resolution.Items.Where(i => i.Stage <= number && done.Add(Key(i.Vm))).ToList();
+            foreach (var blocked in items.Where(i => byHost[i.Server].State != RemoteHostState.Ready))
+            {
+                Log(byHost[blocked.Server], BootEvents.NotStarted, stage: number, vmid: blocked.Vm.Vmid, attempt: 0, result: "host-blocked", name: blocked.Name,
+                    detail: "its host refuses power-ons (maintenance mode or hostd refusing every user)");
+            }
+
+            var startable = items.Where(i => byHost[i.Server].State == RemoteHostState.Ready).ToList();
+            await WaitForVmDatastores(startable, byHost, status, percent, cancellationToken).ConfigureAwait(false);
+            return await PowerOnStage(number, stage, startable, byHost, status, percent, cancellationToken).ConfigureAwait(false);
         }
 
         // hostd lists a VM whose datastore is not mounted as invalid, and getallvms leaves it out. On a host this run saw

@@ -30,10 +30,10 @@ namespace VmBoot.VSphere
         {
             var found = await client.RetrieveAllAsync("VirtualMachine", Properties, cancellationToken).ConfigureAwait(false);
             var vms = new List<EsxiVm>();
-            foreach (var answer in found)
+            foreach (var (obj, values) in found.Select(VimClient.PropertiesOf))
             {
-                var vm = ToVm(answer, client.Name);
-                string state = VimClient.Text(VimClient.PropertiesOf(answer).Values, "runtime.connectionState");
+                var vm = ToVm(obj, values, client.Name);
+                string state = VimClient.Text(values, "runtime.connectionState");
                 if (state.Length == 0 || state == "connected")
                 {
                     vms.Add(vm);
@@ -70,6 +70,11 @@ namespace VmBoot.VSphere
         internal static EsxiVm ToVm(XElement found, string server)
         {
             var (obj, values) = VimClient.PropertiesOf(found);
+            return ToVm(obj, values, server);
+        }
+
+        private static EsxiVm ToVm(ManagedObject obj, Dictionary<string, XElement?> values, string server)
+        {
             string id = obj.Value;
             string Text(string name) => VimClient.Text(values, name);
 
